@@ -1,0 +1,520 @@
+//! Commands and the one decision function.
+//!
+//! `decide(item, actor, command, now)` checks the transition table and the guards, and
+//! returns the new item, exactly one event and the notifications to enqueue. The store
+//! applies all of it in one transaction; nothing else changes an item.
+
+use crate::error::DomainError;
+use crate::event::EventDraft;
+use crate::ids::{ItemId, UnitId};
+use crate::item::{Item, ItemKind, MAX_TEXT_CHARS, MAX_TITLE_CHARS, NewItem};
+use crate::notify::Notification;
+use crate::progress::ProgressReport;
+use crate::state::{Action, ItemState, Role, Target, transition};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// In which capacity a person or process acts. Roles towards a given item follow from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capacity {
+    /// A member of a task-force office (工作专班).
+    Office,
+    /// A member of a responsible unit; lead or co-unit depending on the item.
+    Unit,
+    /// 督查室 / 效能办.
+    Supervision,
+    /// A leader: reads, does not move items.
+    Leader,
+    /// The scheduler.
+    System,
+}
+
+impl Capacity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Office => "office",
+            Self::Unit => "unit",
+            Self::Supervision => "supervision",
+            Self::Leader => "leader",
+            Self::System => "system",
+        }
+    }
+}
+
+/// Who asks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub unit: Option<UnitId>,
+    pub capacity: Capacity,
+    /// A readable name for the audit trail: the unit or person.
+    pub name: String,
+}
+
+impl Actor {
+    pub fn system() -> Self {
+        Self {
+            unit: None,
+            capacity: Capacity::System,
+            name: "system".into(),
+        }
+    }
+
+    /// The roles this actor holds towards `item`.
+    pub fn roles_for(&self, item: &Item) -> BTreeSet<Role> {
+        let mut roles = BTreeSet::new();
+        match self.capacity {
+            Capacity::Office => {
+                roles.insert(Role::Office);
+            }
+            Capacity::Supervision => {
+                roles.insert(Role::Supervision);
+            }
+            Capacity::System => {
+                roles.insert(Role::System);
+            }
+            Capacity::Unit | Capacity::Leader => {}
+        }
+        if matches!(self.capacity, Capacity::Unit | Capacity::Office)
+            && let Some(unit) = self.unit
+        {
+            if item.lead_unit == Some(unit) {
+                roles.insert(Role::LeadUnit);
+            } else if item.co_units.contains(&unit) {
+                roles.insert(Role::CoUnit);
+            }
+        }
+        roles
+    }
+
+    fn describe(&self) -> String {
+        format!("{} ({})", self.name, self.capacity.as_str())
+    }
+}
+
+/// A request to change an item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Command {
+    Assign {
+        #[serde(default)]
+        lead_unit: Option<UnitId>,
+        #[serde(default)]
+        deadline: Option<NaiveDate>,
+    },
+    Return {
+        reason: String,
+    },
+    Accept,
+    Start,
+    Report {
+        report: ProgressReport,
+    },
+    RequestClosure {
+        evidence: String,
+        #[serde(default)]
+        attachments: Vec<String>,
+    },
+    Verify {
+        #[serde(default)]
+        comment: Option<String>,
+    },
+    Reject {
+        reason: String,
+    },
+    Reopen {
+        reason: String,
+    },
+    Suspend {
+        reason: String,
+    },
+    Resume,
+    Cancel {
+        reason: String,
+    },
+    Transfer {
+        to: UnitId,
+        reason: String,
+    },
+    Escalate {
+        /// The new level; it never goes down.
+        level: i32,
+        /// 预警, 催办, 督办, 通报 …
+        step: String,
+        /// Who is told: decided by the ladder configuration.
+        #[serde(default)]
+        notify: Vec<UnitId>,
+        /// Identifies the deadline the step belongs to, so each step fires once per deadline.
+        #[serde(default)]
+        deadline_key: String,
+        #[serde(default)]
+        urgent: bool,
+    },
+}
+
+impl Command {
+    pub fn action(&self) -> Action {
+        match self {
+            Self::Assign { .. } => Action::Assign,
+            Self::Return { .. } => Action::Return,
+            Self::Accept => Action::Accept,
+            Self::Start => Action::Start,
+            Self::Report { .. } => Action::Report,
+            Self::RequestClosure { .. } => Action::RequestClosure,
+            Self::Verify { .. } => Action::Verify,
+            Self::Reject { .. } => Action::Reject,
+            Self::Reopen { .. } => Action::Reopen,
+            Self::Suspend { .. } => Action::Suspend,
+            Self::Resume => Action::Resume,
+            Self::Cancel { .. } => Action::Cancel,
+            Self::Transfer { .. } => Action::Transfer,
+            Self::Escalate { .. } => Action::Escalate,
+        }
+    }
+}
+
+/// Everything one accepted command yields; applied atomically by the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// The item after the command, with `version` already incremented.
+    pub item: Item,
+    /// Exactly one event per accepted command.
+    pub event: EventDraft,
+    pub notifications: Vec<Notification>,
+    /// A progress report to store alongside.
+    pub report: Option<ProgressReport>,
+}
+
+fn required(field: &'static str, value: &str) -> Result<String, DomainError> {
+    let v = value.trim();
+    if v.is_empty() {
+        Err(DomainError::invalid(field, "is required for this action"))
+    } else if v.chars().count() > MAX_TEXT_CHARS {
+        Err(DomainError::invalid(
+            field,
+            format!("must be at most {MAX_TEXT_CHARS} characters"),
+        ))
+    } else {
+        Ok(v.to_owned())
+    }
+}
+
+/// Decide whether `actor` may apply `command` to `item` at `now`, and what follows.
+pub fn decide(
+    item: &Item,
+    actor: &Actor,
+    command: &Command,
+    now: DateTime<Utc>,
+) -> Result<Decision, DomainError> {
+    let action = command.action();
+    let row = transition(item.state, action).ok_or_else(|| DomainError::InvalidTransition {
+        state: item.state,
+        action,
+        allowed: item.state.allowed_actions(),
+    })?;
+    let roles = actor.roles_for(item);
+    let Some(role) = row.roles.iter().copied().find(|r| roles.contains(r)) else {
+        return Err(DomainError::NotPermitted {
+            state: item.state,
+            action,
+            required: row.roles.to_vec(),
+            actor: actor.describe(),
+        });
+    };
+
+    let mut next = item.clone();
+    next.version = item.version + 1;
+    next.updated_at = now;
+    next.state = match row.to {
+        Target::To(s) => s,
+        Target::Same => item.state,
+        Target::BeforeSuspend => item.suspended_from.unwrap_or(ItemState::InProgress),
+    };
+
+    let mut payload = serde_json::Map::new();
+    let mut notifications = Vec::new();
+    let mut report = None;
+    let key = |kind: &str| format!("{}:{}:v{}", item.id, kind, next.version);
+    let notify = |recipient: Option<UnitId>, kind: &str, out: &mut Vec<Notification>| {
+        if let Some(r) = recipient {
+            out.push(Notification {
+                recipient: r,
+                kind: kind.to_owned(),
+                item: Some(item.id),
+                dedupe_key: format!("{}:{r}", key(kind)),
+                urgent: false,
+            });
+        }
+    };
+
+    match command {
+        Command::Assign {
+            lead_unit,
+            deadline,
+        } => {
+            if let Some(lead) = lead_unit {
+                next.lead_unit = Some(*lead);
+                next.co_units.retain(|u| u != lead);
+            }
+            if let Some(d) = deadline {
+                next.deadline = Some(*d);
+            }
+            if next.lead_unit.is_none() {
+                return Err(DomainError::invalid(
+                    "lead_unit",
+                    "an item needs a lead unit (牵头单位) before it can be assigned",
+                ));
+            }
+            notify(next.lead_unit, "assigned", &mut notifications);
+            for co in next.co_units.clone() {
+                notify(Some(co), "assigned", &mut notifications);
+            }
+            payload.insert("lead_unit".into(), serde_json::json!(next.lead_unit));
+            payload.insert("deadline".into(), serde_json::json!(next.deadline));
+        }
+        Command::Return { reason } => {
+            payload.insert("reason".into(), required("reason", reason)?.into());
+            notify(item.owner_unit, "returned", &mut notifications);
+        }
+        Command::Accept | Command::Start | Command::Resume => {
+            if matches!(command, Command::Resume) {
+                next.suspended_from = None;
+            }
+        }
+        Command::Report { report: r } => {
+            r.validate()?;
+            if let Some(p) = r.percent {
+                next.progress_percent = Some(p);
+            }
+            payload.insert("period".into(), r.period.clone().into());
+            payload.insert("percent".into(), serde_json::json!(r.percent));
+            report = Some(r.clone());
+        }
+        Command::RequestClosure {
+            evidence,
+            attachments,
+        } => {
+            payload.insert("evidence".into(), required("evidence", evidence)?.into());
+            payload.insert("attachments".into(), serde_json::json!(attachments));
+            next.closure_requested_by = actor.unit;
+            notify(item.owner_unit, "closure_requested", &mut notifications);
+        }
+        Command::Verify { comment } => {
+            if item.closure_requested_by.is_some() && item.closure_requested_by == actor.unit {
+                return Err(DomainError::SelfVerification);
+            }
+            if actor.unit.is_none() {
+                return Err(DomainError::invalid(
+                    "actor",
+                    "a verification must be made by a named unit",
+                ));
+            }
+            if let Some(c) = comment {
+                payload.insert("comment".into(), c.trim().into());
+            }
+            payload.insert(
+                "requested_by".into(),
+                serde_json::json!(item.closure_requested_by),
+            );
+            next.closed_at = Some(now);
+            next.progress_percent = Some(100);
+            notify(item.lead_unit, "verified", &mut notifications);
+        }
+        Command::Reject { reason } => {
+            payload.insert("reason".into(), required("reason", reason)?.into());
+            next.closure_requested_by = None;
+            notify(item.lead_unit, "rejected", &mut notifications);
+        }
+        Command::Reopen { reason } => {
+            payload.insert("reason".into(), required("reason", reason)?.into());
+            next.closure_requested_by = None;
+            next.closed_at = None;
+            notify(item.lead_unit, "reopened", &mut notifications);
+        }
+        Command::Suspend { reason } => {
+            payload.insert("reason".into(), required("reason", reason)?.into());
+            next.suspended_from = Some(item.state);
+        }
+        Command::Cancel { reason } => {
+            payload.insert("reason".into(), required("reason", reason)?.into());
+        }
+        Command::Transfer { to, reason } => {
+            if item.lead_unit == Some(*to) {
+                return Err(DomainError::invalid(
+                    "to",
+                    "the item is already led by this unit",
+                ));
+            }
+            payload.insert("reason".into(), required("reason", reason)?.into());
+            payload.insert("from_unit".into(), serde_json::json!(item.lead_unit));
+            payload.insert("to_unit".into(), serde_json::json!(to));
+            next.lead_unit = Some(*to);
+            next.co_units.retain(|u| u != to);
+            notify(Some(*to), "assigned", &mut notifications);
+        }
+        Command::Escalate {
+            level,
+            step,
+            notify: recipients,
+            deadline_key,
+            urgent,
+        } => {
+            if step.trim().is_empty() {
+                return Err(DomainError::invalid("step", "is required"));
+            }
+            if *level < item.escalation_level {
+                return Err(DomainError::invalid(
+                    "level",
+                    format!(
+                        "escalation never goes down: item is at level {}, asked {level}",
+                        item.escalation_level
+                    ),
+                ));
+            }
+            next.escalation_level = *level;
+            payload.insert("step".into(), step.clone().into());
+            payload.insert("level".into(), (*level).into());
+            payload.insert("deadline_key".into(), deadline_key.clone().into());
+            let kind = format!("escalation:{step}");
+            for r in recipients {
+                notifications.push(Notification {
+                    recipient: *r,
+                    kind: kind.clone(),
+                    item: Some(item.id),
+                    // One message per step, per deadline, per recipient — whatever the version.
+                    dedupe_key: format!("{}:{kind}:{deadline_key}:{r}", item.id),
+                    urgent: *urgent,
+                });
+            }
+        }
+    }
+
+    let event = EventDraft {
+        kind: action.as_str().to_owned(),
+        from_state: Some(item.state),
+        to_state: next.state,
+        actor_unit: actor.unit,
+        actor_role: role.as_str().to_owned(),
+        actor_name: actor.name.clone(),
+        payload: serde_json::Value::Object(payload).to_string(),
+    };
+    Ok(Decision {
+        item: next,
+        event,
+        notifications,
+        report,
+    })
+}
+
+/// File a new item as a draft. This is the `create` command: it yields the item at
+/// version 1 and the first event of its chain.
+pub fn new_item(
+    id: ItemId,
+    new: &NewItem,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Decision, DomainError> {
+    if !matches!(
+        actor.capacity,
+        Capacity::Office | Capacity::Supervision | Capacity::System
+    ) {
+        return Err(DomainError::NotPermitted {
+            state: ItemState::Draft,
+            action: Action::Assign,
+            required: vec![Role::Office, Role::Supervision, Role::System],
+            actor: actor.describe(),
+        });
+    }
+    let title = new.title.trim();
+    if title.is_empty() {
+        return Err(DomainError::invalid("title", "must not be empty"));
+    }
+    if title.chars().count() > MAX_TITLE_CHARS {
+        return Err(DomainError::invalid(
+            "title",
+            format!("must be at most {MAX_TITLE_CHARS} characters"),
+        ));
+    }
+    if new.text.chars().count() > MAX_TEXT_CHARS {
+        return Err(DomainError::invalid(
+            "text",
+            format!("must be at most {MAX_TEXT_CHARS} characters"),
+        ));
+    }
+    let mut co_units: Vec<UnitId> = Vec::new();
+    for u in &new.co_units {
+        if Some(*u) == new.lead_unit {
+            continue;
+        }
+        if !co_units.contains(u) {
+            co_units.push(*u);
+        }
+    }
+    for t in &new.targets {
+        if t.metric.trim().is_empty() {
+            return Err(DomainError::invalid("targets", "a target needs a metric"));
+        }
+        if !t.value.is_finite() {
+            return Err(DomainError::invalid("targets", "target value must be a number"));
+        }
+        if let Some(c) = &t.cmp
+            && !matches!(c.as_str(), ">=" | ">" | "<=" | "<" | "=")
+        {
+            return Err(DomainError::invalid(
+                "targets",
+                format!("cmp `{c}` must be one of >=, >, <=, <, ="),
+            ));
+        }
+    }
+    let item = Item {
+        id,
+        kind: new.kind.unwrap_or(ItemKind::Task),
+        number: new.number.clone().filter(|n| !n.trim().is_empty()),
+        title: title.to_owned(),
+        text: new.text.trim().to_owned(),
+        plan_id: new.plan_id,
+        chain_id: new.chain_id,
+        owner_unit: new.owner_unit.or(actor.unit),
+        lead_unit: new.lead_unit,
+        co_units,
+        leader: new.leader,
+        deadline: new.deadline,
+        deadline_text: new.deadline_text.clone(),
+        grade: new.grade.clone(),
+        class: new.class,
+        state: ItemState::Draft,
+        suspended_from: None,
+        escalation_level: 0,
+        closure_requested_by: None,
+        progress_percent: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        closed_at: None,
+    };
+    let event = EventDraft {
+        kind: "create".into(),
+        from_state: None,
+        to_state: ItemState::Draft,
+        actor_unit: actor.unit,
+        actor_role: match actor.capacity {
+            Capacity::Supervision => Role::Supervision,
+            Capacity::System => Role::System,
+            _ => Role::Office,
+        }
+        .as_str()
+        .into(),
+        actor_name: actor.name.clone(),
+        payload: serde_json::json!({ "title": item.title, "kind": item.kind }).to_string(),
+    };
+    Ok(Decision {
+        item,
+        event,
+        notifications: Vec::new(),
+        report: None,
+    })
+}
+
+#[cfg(test)]
+mod tests;

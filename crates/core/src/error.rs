@@ -1,0 +1,79 @@
+//! Domain errors: what the rules refuse, named precisely enough to show to a user.
+
+use crate::state::{Action, ItemState};
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DomainError {
+    /// The action does not exist from the current state.
+    #[error("action `{action}` is not allowed in state `{state}`; allowed: {}", list(.allowed))]
+    InvalidTransition {
+        state: ItemState,
+        action: Action,
+        allowed: Vec<Action>,
+    },
+    /// The action exists, but not for this actor.
+    #[error("`{action}` in state `{state}` may only be done by {}; you act as {actor}", roles(.required))]
+    NotPermitted {
+        state: ItemState,
+        action: Action,
+        required: Vec<crate::state::Role>,
+        actor: String,
+    },
+    /// The unit that asked for closure can never verify it.
+    #[error("the unit that requested closure cannot verify it; a different office must verify")]
+    SelfVerification,
+    /// A required field is missing or malformed.
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+}
+
+impl DomainError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+
+    /// A stable machine-readable code for APIs and CLIs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidTransition { .. } => "invalid_transition",
+            Self::NotPermitted { .. } => "not_permitted",
+            Self::SelfVerification => "self_verification",
+            Self::Invalid { .. } => "invalid_input",
+        }
+    }
+
+    /// The input field at fault, when there is one.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::Invalid { field, .. } => Some(field),
+            Self::InvalidTransition { .. } | Self::NotPermitted { .. } => Some("action"),
+            Self::SelfVerification => Some("actor"),
+        }
+    }
+}
+
+fn list(actions: &[Action]) -> String {
+    if actions.is_empty() {
+        return "none (final state)".to_owned();
+    }
+    actions
+        .iter()
+        .map(|a| a.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn roles(roles: &[crate::state::Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(" or ")
+}

@@ -1,0 +1,28 @@
+//! The pure domain of Xiaohao (销号).
+//!
+//! Everything here is deterministic: no I/O, no async, no database types, and `now` is
+//! always an argument. The store persists what this crate decides; the engine joins the two.
+//!
+//! - [`ids`]: typed identifiers.
+//! - [`org`]: units (with aliases), people, chains, plans.
+//! - [`item`]: the ledger item (task or problem) and its targets.
+//! - [`state`]: item states and the one table of transitions with the roles allowed to take them.
+//! - [`command`]: `decide(item, actor, command, now)` — the single entry for every state change.
+//! - [`event`]: the hash-chained, append-only event log.
+//! - [`notify`]: notifications (outbox rows) that a decision yields.
+
+pub mod command;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod item;
+pub mod notify;
+pub mod org;
+pub mod progress;
+pub mod state;
+
+pub use command::{Actor, Capacity, Command, Decision, decide, new_item};
+pub use error::DomainError;
+pub use ids::{ChainId, ItemId, PersonId, PlanId, UnitId};
+pub use item::{Item, ItemClass, ItemKind, NewItem, Target};
+pub use state::{Action, ItemState, Role};

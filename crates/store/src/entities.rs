@@ -1,0 +1,249 @@
+//! Table rows as sea-orm sees them. Mirrors `migrations/`; behaviour lives elsewhere.
+//! The domain never sees these types: `convert` maps them to `xiaohao_core` types.
+
+macro_rules! no_relations {
+    () => {
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+
+pub mod unit {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "units")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub name: String,
+        pub kind: String,
+        pub level: Option<String>,
+        pub parent_id: Option<Uuid>,
+        /// JSON array of addresses.
+        pub emails: String,
+        pub needs_review: bool,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod unit_alias {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "unit_aliases")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub alias: String,
+        pub unit_id: Uuid,
+    }
+    no_relations!();
+}
+
+pub mod person {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "people")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub name: String,
+        pub title: Option<String>,
+        pub unit_id: Option<Uuid>,
+        pub email: Option<String>,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod plan {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "plans")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub title: String,
+        pub doc_number: Option<String>,
+        pub issuer: Option<String>,
+        pub issued_on: Option<Date>,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod chain {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "chains")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub name: String,
+        pub parent_id: Option<Uuid>,
+        pub plan_id: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod chain_leader {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "chain_leaders")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub chain_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub person_id: Uuid,
+    }
+    no_relations!();
+}
+
+pub mod chain_unit {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "chain_units")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub chain_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub unit_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub role: String,
+    }
+    no_relations!();
+}
+
+pub mod item {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "items")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub kind: String,
+        pub number: Option<String>,
+        pub title: String,
+        pub text: String,
+        pub plan_id: Option<Uuid>,
+        pub chain_id: Option<Uuid>,
+        pub owner_unit_id: Option<Uuid>,
+        pub lead_unit_id: Option<Uuid>,
+        pub leader_id: Option<Uuid>,
+        pub deadline: Option<Date>,
+        pub deadline_text: Option<String>,
+        pub grade: Option<String>,
+        pub class: Option<String>,
+        pub state: String,
+        pub suspended_from: Option<String>,
+        pub escalation_level: i32,
+        pub closure_requested_by: Option<Uuid>,
+        pub progress_percent: Option<i32>,
+        pub version: i64,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+        pub closed_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
+pub mod item_co_unit {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "item_co_units")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub item_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub unit_id: Uuid,
+        pub position: i32,
+    }
+    no_relations!();
+}
+
+pub mod item_target {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "item_targets")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub item_id: Uuid,
+        pub metric: String,
+        pub value: f64,
+        pub unit: String,
+        pub year: Option<i32>,
+        pub cmp: Option<String>,
+    }
+    no_relations!();
+}
+
+pub mod progress_report {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "progress_reports")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub item_id: Uuid,
+        pub event_seq: i64,
+        pub period: String,
+        pub text: String,
+        pub percent: Option<i32>,
+        /// JSON array of `{metric, value}`.
+        pub actuals: String,
+        /// JSON array of names/URLs.
+        pub attachments: String,
+        pub unit_id: Option<Uuid>,
+        pub reported_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod event {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "events")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub item_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub seq: i64,
+        pub kind: String,
+        pub from_state: Option<String>,
+        pub to_state: String,
+        pub actor_unit_id: Option<Uuid>,
+        pub actor_role: String,
+        pub actor_name: String,
+        pub payload: String,
+        pub at: DateTimeUtc,
+        pub prev_hash: String,
+        pub hash: String,
+    }
+    no_relations!();
+}
+
+pub mod outbox {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "outbox")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        #[sea_orm(unique)]
+        pub dedupe_key: String,
+        pub kind: String,
+        pub recipient_unit_id: Uuid,
+        pub item_id: Option<Uuid>,
+        pub urgent: bool,
+        pub payload: String,
+        pub status: String,
+        pub attempts: i32,
+        pub next_attempt_at: DateTimeUtc,
+        pub last_error: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub sent_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}

@@ -1,0 +1,463 @@
+//! Items: filing, the one command transaction, reads, the event log and the outbox.
+
+use crate::convert::{event_from_row, event_to_row, item_from_row, item_to_row};
+use crate::entities::{event, item, item_co_unit, item_target, outbox, progress_report};
+use crate::{Store, StoreError, StoreResult};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::Serialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+use xiaohao_core::event::{BrokenLink, Event, verify_chain};
+use xiaohao_core::notify::Notification;
+use xiaohao_core::progress::{Actual, ProgressReport};
+use xiaohao_core::{ChainId, Decision, Item, ItemId, ItemState, Target, UnitId};
+
+/// Which items to list.
+#[derive(Debug, Clone, Default)]
+pub struct ItemFilter {
+    pub state: Option<ItemState>,
+    /// Items this unit leads or co-handles.
+    pub unit: Option<UnitId>,
+    pub chain: Option<ChainId>,
+    /// Open items whose deadline is before this date.
+    pub overdue_on: Option<NaiveDate>,
+    /// Substring of title, text or number.
+    pub text: Option<String>,
+    pub limit: u64,
+    pub offset: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemPage {
+    pub items: Vec<Item>,
+    pub total: u64,
+    pub limit: u64,
+    pub offset: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgressRow {
+    pub event_seq: i64,
+    pub unit: Option<UnitId>,
+    pub reported_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub report: ProgressReport,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxRow {
+    pub id: Uuid,
+    pub dedupe_key: String,
+    pub kind: String,
+    pub recipient: UnitId,
+    pub item: Option<ItemId>,
+    pub urgent: bool,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Outbox status of a message that still has to go out.
+pub const OUTBOX_PENDING: &str = "pending";
+
+impl Store {
+    /// File a new item (the `create` decision) with its co-units, targets and first event.
+    ///
+    /// # Errors
+    /// On database failure (e.g. an unknown unit id); nothing is written then.
+    pub async fn insert_item(&self, decision: &Decision, targets: &[Target]) -> StoreResult<Event> {
+        let txn = self.begin_write().await?;
+        let it = &decision.item;
+        item::Entity::insert(item_to_row(it).into_active_model())
+            .exec_without_returning(&txn)
+            .await?;
+        insert_co_units(&txn, it.id, &it.co_units).await?;
+        for t in targets {
+            item_target::Model {
+                id: Uuid::now_v7(),
+                item_id: it.id.0,
+                metric: t.metric.trim().to_owned(),
+                value: t.value,
+                unit: t.unit.trim().to_owned(),
+                year: t.year,
+                cmp: t.cmp.clone(),
+            }
+            .into_active_model()
+            .insert(&txn)
+            .await?;
+        }
+        let event = Event::chain(it.id, decision.event.clone(), it.updated_at, None);
+        event::Entity::insert(event_to_row(&event).into_active_model())
+            .exec_without_returning(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(event)
+    }
+
+    /// Apply a decision taken on the item at version `decision.item.version - 1`:
+    /// the row is updated only if nobody changed it meanwhile (else `Conflict`, nothing
+    /// written), then one event and the outbox rows are appended — all in one transaction.
+    ///
+    /// # Errors
+    /// `Conflict` on a stale version, `NotFound` when the item is gone, or a database error.
+    pub async fn commit_decision(&self, decision: &Decision) -> StoreResult<Event> {
+        let it = &decision.item;
+        let expected = it.version - 1;
+        let txn = self.begin_write().await?;
+        let res = item::Entity::update_many()
+            .set(item_to_row(it).into_active_model().reset_all())
+            .filter(item::Column::Id.eq(it.id.0))
+            .filter(item::Column::Version.eq(expected))
+            .exec(&txn)
+            .await?;
+        if res.rows_affected != 1 {
+            let current = item::Entity::find_by_id(it.id.0).one(&txn).await?;
+            return Err(match current {
+                None => StoreError::not_found("item", it.id),
+                Some(row) => StoreError::Conflict(format!(
+                    "item {} was changed by someone else (version {} now, {} expected); reload and try again",
+                    it.id, row.version, expected
+                )),
+            });
+        }
+        let old_co: Vec<UnitId> = co_units_of(&txn, it.id).await?;
+        if old_co != it.co_units {
+            item_co_unit::Entity::delete_many()
+                .filter(item_co_unit::Column::ItemId.eq(it.id.0))
+                .exec(&txn)
+                .await?;
+            insert_co_units(&txn, it.id, &it.co_units).await?;
+        }
+        let last = event::Entity::find()
+            .filter(event::Column::ItemId.eq(it.id.0))
+            .order_by_desc(event::Column::Seq)
+            .one(&txn)
+            .await?;
+        let event = Event::chain(
+            it.id,
+            decision.event.clone(),
+            it.updated_at,
+            last.as_ref().map(|e| (e.seq, e.hash.as_str())),
+        );
+        event::Entity::insert(event_to_row(&event).into_active_model())
+            .exec_without_returning(&txn)
+            .await?;
+        if let Some(report) = &decision.report {
+            progress_report::Model {
+                id: Uuid::now_v7(),
+                item_id: it.id.0,
+                event_seq: event.seq,
+                period: report.period.clone(),
+                text: report.text.trim().to_owned(),
+                percent: report.percent,
+                actuals: serde_json::to_string(&report.actuals).unwrap_or_else(|_| "[]".into()),
+                attachments: serde_json::to_string(&report.attachments)
+                    .unwrap_or_else(|_| "[]".into()),
+                unit_id: event.actor_unit.map(|u| u.0),
+                reported_at: event.at,
+            }
+            .into_active_model()
+            .insert(&txn)
+            .await?;
+        }
+        enqueue(&txn, &decision.notifications, &event, it.updated_at).await?;
+        txn.commit().await?;
+        Ok(event)
+    }
+
+    /// # Errors
+    /// `NotFound` when the item does not exist.
+    pub async fn item(&self, id: ItemId) -> StoreResult<Item> {
+        let row = item::Entity::find_by_id(id.0)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| StoreError::not_found("item", id))?;
+        let co = co_units_of(&self.db, id).await?;
+        item_from_row(row, co)
+    }
+
+    /// A page of items, newest first.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn items(&self, f: &ItemFilter) -> StoreResult<ItemPage> {
+        let mut cond = Condition::all();
+        if let Some(s) = f.state {
+            cond = cond.add(item::Column::State.eq(s.as_str()));
+        }
+        if let Some(c) = f.chain {
+            cond = cond.add(item::Column::ChainId.eq(c.0));
+        }
+        if let Some(u) = f.unit {
+            cond = cond.add(
+                Condition::any().add(item::Column::LeadUnitId.eq(u.0)).add(
+                    item::Column::Id.in_subquery(
+                        sea_orm::sea_query::Query::select()
+                            .column(item_co_unit::Column::ItemId)
+                            .from(item_co_unit::Entity)
+                            .and_where(Expr::col(item_co_unit::Column::UnitId).eq(u.0))
+                            .to_owned(),
+                    ),
+                ),
+            );
+        }
+        if let Some(day) = f.overdue_on {
+            cond = cond
+                .add(item::Column::Deadline.lt(day))
+                .add(item::Column::State.is_in(open_states()));
+        }
+        if let Some(q) = f.text.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            cond = cond.add(
+                Condition::any()
+                    .add(item::Column::Title.contains(q))
+                    .add(item::Column::Text.contains(q))
+                    .add(item::Column::Number.contains(q)),
+            );
+        }
+        let query = item::Entity::find().filter(cond);
+        let total = query.clone().count(&self.db).await?;
+        let limit = if f.limit == 0 { 50 } else { Ord::min(f.limit, 1000) };
+        let rows = query
+            .order_by_desc(item::Column::CreatedAt)
+            .order_by_asc(item::Column::Id)
+            .limit(limit)
+            .offset(f.offset)
+            .all(&self.db)
+            .await?;
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let mut co: HashMap<Uuid, Vec<(i32, UnitId)>> = HashMap::new();
+        for c in item_co_unit::Entity::find()
+            .filter(item_co_unit::Column::ItemId.is_in(ids))
+            .all(&self.db)
+            .await?
+        {
+            co.entry(c.item_id)
+                .or_default()
+                .push((c.position, c.unit_id.into()));
+        }
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                let mut units = co.remove(&r.id).unwrap_or_default();
+                units.sort_by_key(|(p, _)| *p);
+                item_from_row(r, units.into_iter().map(|(_, u)| u).collect())
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(ItemPage {
+            items,
+            total,
+            limit,
+            offset: f.offset,
+        })
+    }
+
+    /// The item's quantified targets.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn targets(&self, id: ItemId) -> StoreResult<Vec<Target>> {
+        Ok(item_target::Entity::find()
+            .filter(item_target::Column::ItemId.eq(id.0))
+            .order_by_asc(item_target::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|t| Target {
+                metric: t.metric,
+                value: t.value,
+                unit: t.unit,
+                year: t.year,
+                cmp: t.cmp,
+            })
+            .collect())
+    }
+
+    /// The item's events in order.
+    ///
+    /// # Errors
+    /// On database failure or an unreadable row.
+    pub async fn events(&self, id: ItemId) -> StoreResult<Vec<Event>> {
+        event::Entity::find()
+            .filter(event::Column::ItemId.eq(id.0))
+            .order_by_asc(event::Column::Seq)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(event_from_row)
+            .collect()
+    }
+
+    /// The item's progress reports, oldest first.
+    ///
+    /// # Errors
+    /// On database failure or an unreadable row.
+    pub async fn progress(&self, id: ItemId) -> StoreResult<Vec<ProgressRow>> {
+        progress_report::Entity::find()
+            .filter(progress_report::Column::ItemId.eq(id.0))
+            .order_by_asc(progress_report::Column::EventSeq)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|p| {
+                let actuals: Vec<Actual> = serde_json::from_str(&p.actuals)
+                    .map_err(|e| StoreError::Corrupt(format!("progress_reports.actuals: {e}")))?;
+                let attachments: Vec<String> = serde_json::from_str(&p.attachments).map_err(
+                    |e| StoreError::Corrupt(format!("progress_reports.attachments: {e}")),
+                )?;
+                Ok(ProgressRow {
+                    event_seq: p.event_seq,
+                    unit: p.unit_id.map(Into::into),
+                    reported_at: p.reported_at,
+                    report: ProgressReport {
+                        period: p.period,
+                        text: p.text,
+                        percent: p.percent,
+                        actuals,
+                        attachments,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    /// Outbox rows, newest first, optionally of one status.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn outbox(&self, status: Option<&str>, limit: u64) -> StoreResult<Vec<OutboxRow>> {
+        let mut q = outbox::Entity::find();
+        if let Some(s) = status {
+            q = q.filter(outbox::Column::Status.eq(s));
+        }
+        Ok(q.order_by_desc(outbox::Column::CreatedAt)
+            .order_by_asc(outbox::Column::DedupeKey)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|o| OutboxRow {
+                id: o.id,
+                dedupe_key: o.dedupe_key,
+                kind: o.kind,
+                recipient: o.recipient_unit_id.into(),
+                item: o.item_id.map(Into::into),
+                urgent: o.urgent,
+                status: o.status,
+                attempts: o.attempts,
+                next_attempt_at: o.next_attempt_at,
+                last_error: o.last_error,
+                created_at: o.created_at,
+            })
+            .collect())
+    }
+
+    /// Recompute every item's hash chain. Returns how many events were checked and the
+    /// first broken link, if any. Reads item by item so memory stays bounded.
+    ///
+    /// # Errors
+    /// On database failure or an unreadable row.
+    pub async fn verify_all_chains(&self) -> StoreResult<(u64, u64, Option<BrokenLink>)> {
+        let mut items_checked = 0u64;
+        let mut events_checked = 0u64;
+        let mut pages = item::Entity::find()
+            .select_only()
+            .column(item::Column::Id)
+            .order_by_asc(item::Column::Id)
+            .into_tuple::<Uuid>()
+            .paginate(&self.db, 500);
+        while let Some(ids) = pages.fetch_and_next().await? {
+            for id in ids {
+                let events = self.events(id.into()).await?;
+                items_checked += 1;
+                events_checked += events.len() as u64;
+                if let Err(broken) = verify_chain(&events) {
+                    return Ok((items_checked, events_checked, Some(broken)));
+                }
+            }
+        }
+        Ok((items_checked, events_checked, None))
+    }
+}
+
+fn open_states() -> Vec<&'static str> {
+    ItemState::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.as_str())
+        .collect()
+}
+
+async fn co_units_of<C: ConnectionTrait>(conn: &C, id: ItemId) -> StoreResult<Vec<UnitId>> {
+    Ok(item_co_unit::Entity::find()
+        .filter(item_co_unit::Column::ItemId.eq(id.0))
+        .order_by_asc(item_co_unit::Column::Position)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| c.unit_id.into())
+        .collect())
+}
+
+async fn insert_co_units(
+    txn: &DatabaseTransaction,
+    item: ItemId,
+    units: &[UnitId],
+) -> StoreResult<()> {
+    let rows = units.iter().enumerate().map(|(i, u)| {
+        item_co_unit::Model {
+            item_id: item.0,
+            unit_id: u.0,
+            position: i32::try_from(i).unwrap_or(i32::MAX),
+        }
+        .into_active_model()
+    });
+    // An empty iterator inserts nothing.
+    item_co_unit::Entity::insert_many(rows)
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
+}
+
+/// Write outbox rows; a dedupe key seen before is silently skipped.
+async fn enqueue(
+    txn: &DatabaseTransaction,
+    notifications: &[Notification],
+    event: &Event,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    for n in notifications {
+        let payload = serde_json::json!({
+            "event_kind": event.kind,
+            "event_seq": event.seq,
+            "actor": event.actor_name,
+            "event_payload": serde_json::from_str::<serde_json::Value>(&event.payload).unwrap_or_default(),
+        });
+        let row = outbox::Model {
+            id: Uuid::now_v7(),
+            dedupe_key: n.dedupe_key.clone(),
+            kind: n.kind.clone(),
+            recipient_unit_id: n.recipient.0,
+            item_id: n.item.map(|i| i.0),
+            urgent: n.urgent,
+            payload: payload.to_string(),
+            status: OUTBOX_PENDING.to_owned(),
+            attempts: 0,
+            next_attempt_at: now,
+            last_error: None,
+            created_at: now,
+            sent_at: None,
+        };
+        outbox::Entity::insert(row.into_active_model())
+            .on_conflict_do_nothing_on([outbox::Column::DedupeKey])
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}

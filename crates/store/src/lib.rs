@@ -1,0 +1,145 @@
+//! Persistence for Xiaohao on sea-orm: SQLite by default, PostgreSQL in production.
+//!
+//! The store knows `xiaohao_core` types and speaks them at its boundary; sea-orm types
+//! never leave this crate. Every state change is applied by [`Store::commit_decision`] in
+//! one transaction: item row with a version check, one event, outbox rows.
+
+mod convert;
+pub mod entities;
+mod error;
+mod items;
+mod org;
+
+pub use error::StoreError;
+pub use items::{ItemFilter, ItemPage, OutboxRow, ProgressRow};
+pub use org::{NewChain, NewPerson, NewPlan, NewUnit};
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
+    DbBackend, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use std::time::Duration;
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// How to reach the database.
+#[derive(Debug, Clone)]
+pub struct DbSettings {
+    /// `sqlite://data/xiaohao.db?mode=rwc` or `postgres://user@host/db`.
+    pub url: String,
+    pub max_connections: u32,
+}
+
+/// The handle the engine and the CLI hold.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Connect with the settings every deployment needs: on SQLite WAL, a busy timeout
+    /// and foreign keys; on PostgreSQL a bounded pool.
+    ///
+    /// # Errors
+    /// When the database cannot be reached or opened.
+    pub async fn connect(settings: &DbSettings) -> StoreResult<Store> {
+        let mut opt = ConnectOptions::new(settings.url.clone());
+        opt.max_connections(settings.max_connections.max(1))
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .sqlx_logging(false);
+        if settings.url.starts_with("sqlite:") {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            opt.map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(15))
+                    .foreign_keys(true)
+            });
+        }
+        let db = Database::connect(opt).await?;
+        Ok(Store { db })
+    }
+
+    /// Wrap an existing connection (tests, benchmarks).
+    pub fn from_connection(db: DatabaseConnection) -> Store {
+        Store { db }
+    }
+
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    /// Apply all pending migrations.
+    ///
+    /// # Errors
+    /// When a migration fails; the database keeps the migrations that succeeded.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// Names of applied and pending migrations.
+    ///
+    /// # Errors
+    /// When the migration table cannot be read.
+    pub async fn migration_status(&self) -> StoreResult<Vec<(String, bool)>> {
+        let applied = Migrator::get_applied_migrations(&self.db).await?;
+        let pending = Migrator::get_pending_migrations(&self.db).await?;
+        let mut out: Vec<(String, bool)> = applied
+            .iter()
+            .map(|m| (m.name().to_owned(), true))
+            .collect();
+        out.extend(pending.iter().map(|m| (m.name().to_owned(), false)));
+        Ok(out)
+    }
+
+    /// A write transaction. On SQLite it starts IMMEDIATE so that a transaction that reads
+    /// before it writes waits for the lock instead of failing with SQLITE_BUSY.
+    pub(crate) async fn begin_write(&self) -> StoreResult<DatabaseTransaction> {
+        let mut options = TransactionOptions::default();
+        if self.backend() == DbBackend::Sqlite {
+            options.sqlite_transaction_mode = Some(SqliteTransactionMode::Immediate);
+        }
+        Ok(self.db.begin_with_options(options).await?)
+    }
+
+    /// Settings that matter for durability and throughput, for logs and benchmarks.
+    ///
+    /// # Errors
+    /// When the pragma/setting query fails.
+    pub async fn durability_settings(&self) -> StoreResult<String> {
+        let db = &self.db;
+        Ok(match self.backend() {
+            DbBackend::Sqlite => {
+                let jm = scalar_string(db, "PRAGMA journal_mode").await?;
+                let sync = scalar_string(db, "PRAGMA synchronous").await?;
+                format!("sqlite journal_mode={jm} synchronous={sync}")
+            }
+            DbBackend::Postgres => {
+                let sc = scalar_string(db, "SHOW synchronous_commit").await?;
+                format!("postgres synchronous_commit={sc}")
+            }
+            other => format!("{other:?}"),
+        })
+    }
+}
+
+async fn scalar_string(db: &DatabaseConnection, sql: &str) -> StoreResult<String> {
+    let row = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql)).await?;
+    let Some(row) = row else {
+        return Ok(String::new());
+    };
+    if let Ok(s) = row.try_get_by_index::<String>(0) {
+        return Ok(s);
+    }
+    Ok(row
+        .try_get_by_index::<i64>(0)
+        .map(|i| i.to_string())
+        .unwrap_or_default())
+}

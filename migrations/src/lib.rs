@@ -1,0 +1,51 @@
+//! Database migrations for Xiaohao, one file per migration. The same DSL serves SQLite and
+//! PostgreSQL; the service runs them at start and through `xiaohao migrate`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_org;
+mod m20261127_000002_items;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261127_000001_org::Migration),
+            Box::new(m20261127_000002_items::Migration),
+        ]
+    }
+}
+
+/// A foreign key from `table.column` to `target.id`.
+pub(crate) fn fk(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{table}_{column}"))
+        .from(table, column)
+        .to(target, "id")
+        .on_delete(on_delete)
+        .to_owned()
+}
+
+pub(crate) fn index(
+    table: &'static str,
+    name: &str,
+    columns: &[&'static str],
+    unique: bool,
+) -> IndexCreateStatement {
+    let mut stmt = Index::create();
+    stmt.name(format!("ix_{table}_{name}")).table(table);
+    for c in columns {
+        stmt.col(*c);
+    }
+    if unique {
+        stmt.unique();
+    }
+    stmt.to_owned()
+}
