@@ -20,7 +20,12 @@ impl MigrationTrait for Migration {
                 .col(text("emails"))
                 .col(boolean("needs_review"))
                 .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk("units", "parent_id", "units", ForeignKeyAction::SetNull))
+                .foreign_key(&mut fk(
+                    "units",
+                    "parent_id",
+                    "units",
+                    ForeignKeyAction::SetNull,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -29,7 +34,12 @@ impl MigrationTrait for Migration {
                 .table("unit_aliases")
                 .col(string_len("alias", 200).primary_key())
                 .col(uuid("unit_id"))
-                .foreign_key(&mut fk("unit_aliases", "unit_id", "units", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "unit_aliases",
+                    "unit_id",
+                    "units",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -44,7 +54,12 @@ impl MigrationTrait for Migration {
                 .col(uuid_null("unit_id"))
                 .col(string_len_null("email", 320))
                 .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk("people", "unit_id", "units", ForeignKeyAction::SetNull))
+                .foreign_key(&mut fk(
+                    "people",
+                    "unit_id",
+                    "units",
+                    ForeignKeyAction::SetNull,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -70,8 +85,18 @@ impl MigrationTrait for Migration {
                 .col(uuid_null("parent_id"))
                 .col(uuid_null("plan_id"))
                 .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk("chains", "parent_id", "chains", ForeignKeyAction::Cascade))
-                .foreign_key(&mut fk("chains", "plan_id", "plans", ForeignKeyAction::SetNull))
+                .foreign_key(&mut fk(
+                    "chains",
+                    "parent_id",
+                    "chains",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "chains",
+                    "plan_id",
+                    "plans",
+                    ForeignKeyAction::SetNull,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -83,8 +108,18 @@ impl MigrationTrait for Migration {
                 .col(uuid("chain_id"))
                 .col(uuid("person_id"))
                 .primary_key(Index::create().col("chain_id").col("person_id"))
-                .foreign_key(&mut fk("chain_leaders", "chain_id", "chains", ForeignKeyAction::Cascade))
-                .foreign_key(&mut fk("chain_leaders", "person_id", "people", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "chain_leaders",
+                    "chain_id",
+                    "chains",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "chain_leaders",
+                    "person_id",
+                    "people",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -95,8 +130,18 @@ impl MigrationTrait for Migration {
                 .col(uuid("unit_id"))
                 .col(string_len("role", 16))
                 .primary_key(Index::create().col("chain_id").col("unit_id").col("role"))
-                .foreign_key(&mut fk("chain_units", "chain_id", "chains", ForeignKeyAction::Cascade))
-                .foreign_key(&mut fk("chain_units", "unit_id", "units", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "chain_units",
+                    "chain_id",
+                    "chains",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "chain_units",
+                    "unit_id",
+                    "units",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;

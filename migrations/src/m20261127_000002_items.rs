@@ -35,18 +35,53 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone("updated_at"))
                 .col(timestamp_with_time_zone_null("closed_at"))
-                .foreign_key(&mut fk("items", "plan_id", "plans", ForeignKeyAction::SetNull))
-                .foreign_key(&mut fk("items", "chain_id", "chains", ForeignKeyAction::SetNull))
-                .foreign_key(&mut fk("items", "owner_unit_id", "units", ForeignKeyAction::Restrict))
-                .foreign_key(&mut fk("items", "lead_unit_id", "units", ForeignKeyAction::Restrict))
-                .foreign_key(&mut fk("items", "leader_id", "people", ForeignKeyAction::SetNull))
+                .foreign_key(&mut fk(
+                    "items",
+                    "plan_id",
+                    "plans",
+                    ForeignKeyAction::SetNull,
+                ))
+                .foreign_key(&mut fk(
+                    "items",
+                    "chain_id",
+                    "chains",
+                    ForeignKeyAction::SetNull,
+                ))
+                .foreign_key(&mut fk(
+                    "items",
+                    "owner_unit_id",
+                    "units",
+                    ForeignKeyAction::Restrict,
+                ))
+                .foreign_key(&mut fk(
+                    "items",
+                    "lead_unit_id",
+                    "units",
+                    ForeignKeyAction::Restrict,
+                ))
+                .foreign_key(&mut fk(
+                    "items",
+                    "leader_id",
+                    "people",
+                    ForeignKeyAction::SetNull,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("items", "state_deadline", &["state", "deadline"], false))
-            .await?;
-        m.create_index(index("items", "lead_state", &["lead_unit_id", "state"], false))
-            .await?;
+        m.create_index(index(
+            "items",
+            "state_deadline",
+            &["state", "deadline"],
+            false,
+        ))
+        .await?;
+        m.create_index(index(
+            "items",
+            "lead_state",
+            &["lead_unit_id", "state"],
+            false,
+        ))
+        .await?;
         m.create_index(index("items", "chain", &["chain_id"], false))
             .await?;
 
@@ -57,8 +92,18 @@ impl MigrationTrait for Migration {
                 .col(uuid("unit_id"))
                 .col(integer("position"))
                 .primary_key(Index::create().col("item_id").col("unit_id"))
-                .foreign_key(&mut fk("item_co_units", "item_id", "items", ForeignKeyAction::Cascade))
-                .foreign_key(&mut fk("item_co_units", "unit_id", "units", ForeignKeyAction::Restrict))
+                .foreign_key(&mut fk(
+                    "item_co_units",
+                    "item_id",
+                    "items",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "item_co_units",
+                    "unit_id",
+                    "units",
+                    ForeignKeyAction::Restrict,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -75,7 +120,12 @@ impl MigrationTrait for Migration {
                 .col(string_len("unit", 32))
                 .col(integer_null("year"))
                 .col(string_len_null("cmp", 4))
-                .foreign_key(&mut fk("item_targets", "item_id", "items", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "item_targets",
+                    "item_id",
+                    "items",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -95,7 +145,12 @@ impl MigrationTrait for Migration {
                 .col(text("attachments"))
                 .col(uuid_null("unit_id"))
                 .col(timestamp_with_time_zone("reported_at"))
-                .foreign_key(&mut fk("progress_reports", "item_id", "items", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "progress_reports",
+                    "item_id",
+                    "items",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -123,11 +178,17 @@ impl MigrationTrait for Migration {
                 .col(char_len("prev_hash", 64))
                 .col(char_len("hash", 64))
                 .primary_key(Index::create().col("item_id").col("seq"))
-                .foreign_key(&mut fk("events", "item_id", "items", ForeignKeyAction::Restrict))
+                .foreign_key(&mut fk(
+                    "events",
+                    "item_id",
+                    "items",
+                    ForeignKeyAction::Restrict,
+                ))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("events", "at", &["at"], false)).await?;
+        m.create_index(index("events", "at", &["at"], false))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -145,7 +206,12 @@ impl MigrationTrait for Migration {
                 .col(text_null("last_error"))
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone_null("sent_at"))
-                .foreign_key(&mut fk("outbox", "recipient_unit_id", "units", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "outbox",
+                    "recipient_unit_id",
+                    "units",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;

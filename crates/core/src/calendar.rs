@@ -174,9 +174,7 @@ pub enum CalendarError {
     },
 
     /// An adjusted working day lies inside a range of days off.
-    #[error(
-        "{origin}: holiday {holiday:?}: adjusted working day {date} is a day off of {other:?}"
-    )]
+    #[error("{origin}: holiday {holiday:?}: adjusted working day {date} is a day off of {other:?}")]
     AdjustedWorkdayInsideHoliday {
         origin: Origin,
         holiday: String,
@@ -259,7 +257,7 @@ impl Slot {
 ///
 /// Built with [`YearCalendar::from_toml_str`], [`YearCalendar::from_toml_named`] or
 /// [`YearCalendar::new`]; all three validate, so a `YearCalendar` is always consistent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct YearCalendar {
     year: i32,
     origin: String,
@@ -269,6 +267,20 @@ pub struct YearCalendar {
     holidays: Vec<Holiday>,
     /// One slot per day of the year, indexed by `ordinal0`.
     slots: Vec<Slot>,
+}
+
+impl fmt::Debug for YearCalendar {
+    /// Omits the per-day table (365 entries) that is derived from the holidays.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("YearCalendar")
+            .field("year", &self.year)
+            .field("origin", &self.origin)
+            .field("source", &self.source)
+            .field("published", &self.published)
+            .field("links", &self.links)
+            .field("holidays", &self.holidays)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Label used in errors for calendars parsed from a string without a file name.
@@ -309,14 +321,15 @@ impl YearCalendar {
             if let Some(declared) = h.days {
                 // Checked here (not in `new`) because `days` only exists in the file format;
                 // reversed ranges are reported by `new` with a clearer message.
-                if first <= last && i64::from(declared) != holiday.days() {
+                let actual = holiday.days();
+                if first <= last && i64::from(declared) != actual {
                     return Err(CalendarError::DayCountMismatch {
                         origin: here,
                         holiday: holiday.name,
                         first,
                         last,
                         declared,
-                        actual: holiday.days(),
+                        actual,
                     });
                 }
             }
@@ -351,10 +364,14 @@ impl YearCalendar {
             return Err(CalendarError::YearOutOfRange { origin, year });
         }
         // In range, so these exist.
-        let jan1 = NaiveDate::from_ymd_opt(year, 1, 1)
-            .ok_or(CalendarError::YearOutOfRange { origin: origin.clone(), year })?;
-        let dec31 = NaiveDate::from_ymd_opt(year, 12, 31)
-            .ok_or(CalendarError::YearOutOfRange { origin: origin.clone(), year })?;
+        let jan1 = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(CalendarError::YearOutOfRange {
+            origin: origin.clone(),
+            year,
+        })?;
+        let dec31 = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(CalendarError::YearOutOfRange {
+            origin: origin.clone(),
+            year,
+        })?;
 
         let mut slots: Vec<Slot> = jan1
             .iter_days()
@@ -504,7 +521,12 @@ impl YearCalendar {
     }
 
     fn kind_of(&self, slot: Slot) -> DayKind {
-        let name = |i: usize| self.holidays.get(i).map(|h| h.name.clone()).unwrap_or_default();
+        let name = |i: usize| {
+            self.holidays
+                .get(i)
+                .map(|h| h.name.clone())
+                .unwrap_or_default()
+        };
         match slot {
             Slot::Workday => DayKind::Workday,
             Slot::Weekend => DayKind::Weekend,
@@ -783,8 +805,13 @@ impl<'de> Deserialize<'de> for FileDate {
             _ => None,
         };
         parsed.map(FileDate).ok_or_else(|| {
+            let found = match &value {
+                toml::Value::String(s) => format!("\"{s}\""),
+                toml::Value::Datetime(dt) => dt.to_string(),
+                other => format!("a {}", other.type_str()),
+            };
             D::Error::custom(format!(
-                "expected a date like 2026-02-15 (no time of day), found `{value}`"
+                "expected a date like 2026-02-15 (no time of day), found {found}"
             ))
         })
     }
@@ -820,7 +847,13 @@ mod tests {
         let c = cal();
         assert_eq!(c.coverage(), vec![2025, 2026]);
         assert!(c.covers(2025) && c.covers(2026) && !c.covers(2027));
-        assert_eq!(WorkingCalendar::bundled().unwrap(), c);
+        let bundled = WorkingCalendar::bundled().unwrap();
+        assert_eq!(bundled.coverage(), c.coverage());
+        for year in [2025, 2026] {
+            let (a, b) = (bundled.year(year).unwrap(), c.year(year).unwrap());
+            assert_eq!(a.holidays(), b.holidays());
+            assert_eq!(a.origin(), format!("config/calendar/{year}.toml"));
+        }
         let y25 = c.year(2025).unwrap();
         let y26 = c.year(2026).unwrap();
         assert_eq!(y25.published(), Some(d("2024-11-12")));
@@ -843,17 +876,37 @@ mod tests {
             c.working_days_between(d("2024-12-30"), d("2025-12-31")),
             Err(CalendarError::YearNotCovered(2024))
         );
-        assert_eq!(c.working_days_between(d("2025-01-01"), d("2025-12-31")).unwrap(), 248);
-        assert_eq!(c.working_days_between(d("2025-12-31"), d("2026-12-31")).unwrap(), 248);
+        assert_eq!(
+            c.working_days_between(d("2025-01-01"), d("2025-12-31"))
+                .unwrap(),
+            248
+        );
+        assert_eq!(
+            c.working_days_between(d("2025-12-31"), d("2026-12-31"))
+                .unwrap(),
+            248
+        );
     }
 
     #[test]
     fn example_sums_from_the_notes() {
         let c = cal();
-        assert_eq!(c.add_working_days(d("2025-09-26"), 3).unwrap(), d("2025-09-30"));
-        assert_eq!(c.add_working_days(d("2026-02-13"), 1).unwrap(), d("2026-02-14"));
-        assert_eq!(c.add_working_days(d("2026-02-13"), 5).unwrap(), d("2026-02-27"));
-        assert_eq!(c.add_working_days(d("2026-02-13"), 0).unwrap(), d("2026-02-13"));
+        assert_eq!(
+            c.add_working_days(d("2025-09-26"), 3).unwrap(),
+            d("2025-09-30")
+        );
+        assert_eq!(
+            c.add_working_days(d("2026-02-13"), 1).unwrap(),
+            d("2026-02-14")
+        );
+        assert_eq!(
+            c.add_working_days(d("2026-02-13"), 5).unwrap(),
+            d("2026-02-27")
+        );
+        assert_eq!(
+            c.add_working_days(d("2026-02-13"), 0).unwrap(),
+            d("2026-02-13")
+        );
     }
 
     #[test]
@@ -889,26 +942,56 @@ mod tests {
     fn merged_national_day_2025_is_eight_days() {
         let c = cal();
         let y = c.year(2025).unwrap();
-        let h = y.holidays().iter().find(|h| h.name == "国庆节、中秋节").unwrap();
-        assert_eq!((h.first, h.last, h.days()), (d("2025-10-01"), d("2025-10-08"), 8));
+        let h = y
+            .holidays()
+            .iter()
+            .find(|h| h.name == "国庆节、中秋节")
+            .unwrap();
+        assert_eq!(
+            (h.first, h.last, h.days()),
+            (d("2025-10-01"), d("2025-10-08"), 8)
+        );
         for day in d("2025-10-01").iter_days().take(8) {
             assert!(!c.is_working_day(day).unwrap(), "{day}");
         }
         // Tuesday 09-30 is the last working day before it; 10-11 (Saturday) is worked.
-        assert_eq!(c.add_working_days(d("2025-09-30"), 1).unwrap(), d("2025-10-09"));
-        assert_eq!(c.add_working_days(d("2025-09-30"), 2).unwrap(), d("2025-10-10"));
-        assert_eq!(c.add_working_days(d("2025-09-30"), 3).unwrap(), d("2025-10-11"));
-        assert_eq!(c.add_working_days(d("2025-09-30"), 4).unwrap(), d("2025-10-13"));
+        assert_eq!(
+            c.add_working_days(d("2025-09-30"), 1).unwrap(),
+            d("2025-10-09")
+        );
+        assert_eq!(
+            c.add_working_days(d("2025-09-30"), 2).unwrap(),
+            d("2025-10-10")
+        );
+        assert_eq!(
+            c.add_working_days(d("2025-09-30"), 3).unwrap(),
+            d("2025-10-11")
+        );
+        assert_eq!(
+            c.add_working_days(d("2025-09-30"), 4).unwrap(),
+            d("2025-10-13")
+        );
         // 09-28 (Sunday) is worked: Friday 09-26 + 1 = Sunday 09-28.
-        assert_eq!(c.add_working_days(d("2025-09-26"), 1).unwrap(), d("2025-09-28"));
+        assert_eq!(
+            c.add_working_days(d("2025-09-26"), 1).unwrap(),
+            d("2025-09-28")
+        );
     }
 
     #[test]
     fn national_day_2026_by_hand() {
         let c = cal();
         // Friday 09-25 is 中秋节; the last working day before 国庆节 is Wednesday 09-30.
-        assert_eq!(c.previous_working_day_on_or_before(d("2026-09-27")).unwrap(), d("2026-09-24"));
-        assert_eq!(c.previous_working_day_on_or_before(d("2026-10-07")).unwrap(), d("2026-09-30"));
+        assert_eq!(
+            c.previous_working_day_on_or_before(d("2026-09-27"))
+                .unwrap(),
+            d("2026-09-24")
+        );
+        assert_eq!(
+            c.previous_working_day_on_or_before(d("2026-10-07"))
+                .unwrap(),
+            d("2026-09-30")
+        );
         let from = d("2026-09-30");
         assert_eq!(c.add_working_days(from, 1).unwrap(), d("2026-10-08")); // Thursday
         assert_eq!(c.add_working_days(from, 2).unwrap(), d("2026-10-09")); // Friday
@@ -916,12 +999,27 @@ mod tests {
         assert_eq!(c.add_working_days(from, 4).unwrap(), d("2026-10-12")); // Monday
         assert_eq!(c.add_working_days(from, 5).unwrap(), d("2026-10-13")); // Tuesday
         // Filed on the 中秋节 Friday itself: the next working day is Monday 09-28.
-        assert_eq!(c.add_working_days(d("2026-09-25"), 1).unwrap(), d("2026-09-28"));
-        assert_eq!(c.next_working_day_on_or_after(d("2026-10-01")).unwrap(), d("2026-10-08"));
-        assert_eq!(c.next_working_day_on_or_after(d("2026-10-08")).unwrap(), d("2026-10-08"));
+        assert_eq!(
+            c.add_working_days(d("2026-09-25"), 1).unwrap(),
+            d("2026-09-28")
+        );
+        assert_eq!(
+            c.next_working_day_on_or_after(d("2026-10-01")).unwrap(),
+            d("2026-10-08")
+        );
+        assert_eq!(
+            c.next_working_day_on_or_after(d("2026-10-08")).unwrap(),
+            d("2026-10-08")
+        );
         // Back again.
-        assert_eq!(c.subtract_working_days(d("2026-10-08"), 1).unwrap(), d("2026-09-30"));
-        assert_eq!(c.subtract_working_days(d("2026-10-13"), 5).unwrap(), d("2026-09-30"));
+        assert_eq!(
+            c.subtract_working_days(d("2026-10-08"), 1).unwrap(),
+            d("2026-09-30")
+        );
+        assert_eq!(
+            c.subtract_working_days(d("2026-10-13"), 5).unwrap(),
+            d("2026-09-30")
+        );
         assert_eq!(c.working_days_between(from, d("2026-10-13")).unwrap(), 5);
         assert_eq!(c.working_days_between(d("2026-10-13"), from).unwrap(), -5);
         assert_eq!(c.working_days_between(from, from).unwrap(), 0);
@@ -930,23 +1028,42 @@ mod tests {
     #[test]
     fn uncovered_years_are_errors_unless_assumed() {
         let c = cal();
-        assert_eq!(c.is_working_day(d("2027-01-04")), Err(CalendarError::YearNotCovered(2027)));
-        assert_eq!(c.day_kind(d("2024-12-31")), Err(CalendarError::YearNotCovered(2024)));
+        assert_eq!(
+            c.is_working_day(d("2027-01-04")),
+            Err(CalendarError::YearNotCovered(2027))
+        );
+        assert_eq!(
+            c.day_kind(d("2024-12-31")),
+            Err(CalendarError::YearNotCovered(2024))
+        );
         assert_eq!(
             c.add_working_days(d("2026-12-30"), 3),
             Err(CalendarError::YearNotCovered(2027))
         );
-        assert_eq!(c.add_working_days(d("2026-12-30"), 1).unwrap(), d("2026-12-31"));
+        assert_eq!(
+            c.add_working_days(d("2026-12-30"), 1).unwrap(),
+            d("2026-12-31")
+        );
         assert!(!c.is_assumed(d("2027-01-04")));
 
         let lenient = c.with_uncovered_years(UncoveredYears::AssumeMondayToFriday);
         assert!(lenient.is_assumed(d("2027-01-04")));
         assert!(!lenient.is_assumed(d("2026-01-05")));
         assert_eq!(lenient.day_kind(d("2027-01-02")).unwrap(), DayKind::Weekend);
-        assert_eq!(lenient.add_working_days(d("2026-12-30"), 3).unwrap(), d("2027-01-04"));
+        assert_eq!(
+            lenient.add_working_days(d("2026-12-30"), 3).unwrap(),
+            d("2027-01-04")
+        );
         // Covered years still use the file.
-        assert_eq!(lenient.add_working_days(d("2026-02-13"), 5).unwrap(), d("2026-02-27"));
-        assert!(WorkingCalendar::default().is_working_day(d("2026-01-05")).is_err());
+        assert_eq!(
+            lenient.add_working_days(d("2026-02-13"), 5).unwrap(),
+            d("2026-02-27")
+        );
+        assert!(
+            WorkingCalendar::default()
+                .is_working_day(d("2026-01-05"))
+                .is_err()
+        );
     }
 
     #[test]
@@ -954,7 +1071,10 @@ mod tests {
         let a = YearCalendar::from_toml_named("a/2026.toml", Y2026).unwrap();
         let b = YearCalendar::from_toml_named("b/2026.toml", Y2026).unwrap();
         let err = WorkingCalendar::from_years(vec![a, b]).unwrap_err();
-        assert!(matches!(err, CalendarError::DuplicateYear { year: 2026, .. }));
+        assert!(matches!(
+            err,
+            CalendarError::DuplicateYear { year: 2026, .. }
+        ));
         assert!(err.to_string().contains("a/2026.toml"), "{err}");
     }
 
@@ -978,30 +1098,61 @@ mod tests {
     #[test]
     fn validation_errors_name_file_holiday_and_date() {
         let e = load_err("first = 2025-12-31\nlast = 2026-01-02");
-        assert!(matches!(e, CalendarError::DateOutsideYear { date, .. } if date == d("2025-12-31")));
+        assert!(
+            matches!(e, CalendarError::DateOutsideYear { date, .. } if date == d("2025-12-31"))
+        );
         let msg = e.to_string();
-        assert!(msg.contains("2026.toml (year 2026)") && msg.contains("春节") && msg.contains("2025-12-31"), "{msg}");
+        assert!(
+            msg.contains("2026.toml (year 2026)")
+                && msg.contains("春节")
+                && msg.contains("2025-12-31"),
+            "{msg}"
+        );
 
         let e = load_err("first = 2026-12-31\nlast = 2027-01-01");
-        assert!(matches!(e, CalendarError::DateOutsideYear { date, .. } if date == d("2027-01-01")));
+        assert!(
+            matches!(e, CalendarError::DateOutsideYear { date, .. } if date == d("2027-01-01"))
+        );
 
         let e = load_err("first = 2026-02-23\nlast = 2026-02-15");
         assert!(matches!(e, CalendarError::ReversedRange { .. }), "{e}");
 
         let e = load_err("first = 2026-02-15\nlast = 2026-02-23\ndays = 8");
-        assert!(matches!(e, CalendarError::DayCountMismatch { declared: 8, actual: 9, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                CalendarError::DayCountMismatch {
+                    declared: 8,
+                    actual: 9,
+                    ..
+                }
+            ),
+            "{e}"
+        );
 
         let e = load_err("first = 2026-02-15\nwork = [2026-02-13]");
         assert!(
-            matches!(e, CalendarError::AdjustedWorkdayNotWeekend { weekday: Weekday::Fri, .. }),
+            matches!(
+                e,
+                CalendarError::AdjustedWorkdayNotWeekend {
+                    weekday: Weekday::Fri,
+                    ..
+                }
+            ),
             "{e}"
         );
 
         let e = load_err("first = 2026-02-15\nlast = 2026-02-23\nwork = [2026-02-21]");
-        assert!(matches!(e, CalendarError::AdjustedWorkdayInsideHoliday { .. }), "{e}");
+        assert!(
+            matches!(e, CalendarError::AdjustedWorkdayInsideHoliday { .. }),
+            "{e}"
+        );
 
         let e = load_err("first = 2026-02-15\nwork = [2026-02-14, 2026-02-14]");
-        assert!(matches!(e, CalendarError::DuplicateAdjustedWorkday { .. }), "{e}");
+        assert!(
+            matches!(e, CalendarError::DuplicateAdjustedWorkday { .. }),
+            "{e}"
+        );
 
         let e = load_err("first = 2026-02-15\nwork = [2027-01-02]");
         assert!(matches!(e, CalendarError::DateOutsideYear { .. }), "{e}");
@@ -1040,10 +1191,16 @@ mod tests {
             [[holiday]]\nname = \"A\"\nfirst = 2026-05-01\nwork = [2026-05-09]\n\
             [[holiday]]\nname = \"B\"\nfirst = 2026-06-01\nwork = [2026-05-09]\n";
         let e = YearCalendar::from_toml_str(text).unwrap_err();
-        assert!(matches!(e, CalendarError::DuplicateAdjustedWorkday { .. }), "{e}");
+        assert!(
+            matches!(e, CalendarError::DuplicateAdjustedWorkday { .. }),
+            "{e}"
+        );
 
         let e = YearCalendar::from_toml_str("year = 1800\nsource = \"x\"\n").unwrap_err();
-        assert!(matches!(e, CalendarError::YearOutOfRange { year: 1800, .. }), "{e}");
+        assert!(
+            matches!(e, CalendarError::YearOutOfRange { year: 1800, .. }),
+            "{e}"
+        );
 
         let e = YearCalendar::from_toml_str("year = 2026\n").unwrap_err();
         assert!(matches!(e, CalendarError::Parse { .. }), "{e}");
@@ -1058,7 +1215,10 @@ mod tests {
             work: vec![d("2026-03-03")],
         };
         let e = YearCalendar::new(2026, "test", vec![h.clone()]).unwrap_err();
-        assert!(matches!(e, CalendarError::AdjustedWorkdayNotWeekend { .. }), "{e}");
+        assert!(
+            matches!(e, CalendarError::AdjustedWorkdayNotWeekend { .. }),
+            "{e}"
+        );
         let ok = YearCalendar::new(2026, "test", vec![Holiday { work: vec![], ..h }]).unwrap();
         assert_eq!(ok.working_day_count(), 260);
     }

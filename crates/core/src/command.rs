@@ -456,7 +456,10 @@ pub fn new_item(
             return Err(DomainError::invalid("targets", "a target needs a metric"));
         }
         if !t.value.is_finite() {
-            return Err(DomainError::invalid("targets", "target value must be a number"));
+            return Err(DomainError::invalid(
+                "targets",
+                "target value must be a number",
+            ));
         }
         if let Some(c) = &t.cmp
             && !matches!(c.as_str(), ">=" | ">" | "<=" | "<" | "=")

@@ -59,7 +59,12 @@ struct Hashed<'a> {
 
 impl Event {
     /// Place a draft after `prev` (or first in the chain) and compute its hash.
-    pub fn chain(item_id: ItemId, draft: EventDraft, at: DateTime<Utc>, prev: Option<(i64, &str)>) -> Event {
+    pub fn chain(
+        item_id: ItemId,
+        draft: EventDraft,
+        at: DateTime<Utc>,
+        prev: Option<(i64, &str)>,
+    ) -> Event {
         let (seq, prev_hash) = match prev {
             Some((seq, hash)) => (seq + 1, hash.to_owned()),
             None => (1, GENESIS_HASH.to_owned()),

@@ -9,8 +9,11 @@
 //! - [`state`]: item states and the one table of transitions with the roles allowed to take them.
 //! - [`command`]: `decide(item, actor, command, now)` — the single entry for every state change.
 //! - [`event`]: the hash-chained, append-only event log.
+//! - [`calendar`]: working days with holidays and 调休.
+//! - [`sla`]: SLA clocks that pause while an item is suspended.
 //! - [`notify`]: notifications (outbox rows) that a decision yields.
 
+pub mod calendar;
 pub mod command;
 pub mod error;
 pub mod event;
@@ -19,6 +22,7 @@ pub mod item;
 pub mod notify;
 pub mod org;
 pub mod progress;
+pub mod sla;
 pub mod state;
 
 pub use command::{Actor, Capacity, Command, Decision, decide, new_item};

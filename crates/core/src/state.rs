@@ -356,12 +356,7 @@ pub const TRANSITIONS: &[Transition] = &[
     },
     Transition {
         action: Action::Escalate,
-        from: &[
-            S::Assigned,
-            S::Accepted,
-            S::InProgress,
-            S::ClosureRequested,
-        ],
+        from: &[S::Assigned, S::Accepted, S::InProgress, S::ClosureRequested],
         to: Target::Same,
         roles: &[R::System, R::Supervision, R::Office],
     },
@@ -403,6 +398,11 @@ mod tests {
         for a in Action::ALL {
             assert_eq!(a.as_str().parse::<Action>(), Ok(a));
         }
-        assert!("frobnicate".parse::<Action>().unwrap_err().contains("known"));
+        assert!(
+            "frobnicate"
+                .parse::<Action>()
+                .unwrap_err()
+                .contains("known")
+        );
     }
 }

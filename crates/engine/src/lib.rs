@@ -1,1 +1,16 @@
+//! Xiaohao's services: they join the pure domain (`xiaohao_core`) and the store.
+//!
+//! Every state change enters here as a command, is decided by `core` and applied by the
+//! store in one transaction. Time comes from an injected [`Clock`].
 
+pub mod clock;
+pub mod config;
+mod error;
+pub mod requests;
+mod service;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::Settings;
+pub use error::EngineError;
+pub use requests::{CommandRequest, ItemRequest, ReportRequest};
+pub use service::{Engine, ItemDetail, Outcome};

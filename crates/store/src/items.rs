@@ -223,7 +223,11 @@ impl Store {
         }
         let query = item::Entity::find().filter(cond);
         let total = query.clone().count(&self.db).await?;
-        let limit = if f.limit == 0 { 50 } else { Ord::min(f.limit, 1000) };
+        let limit = if f.limit == 0 {
+            50
+        } else {
+            Ord::min(f.limit, 1000)
+        };
         let rows = query
             .order_by_desc(item::Column::CreatedAt)
             .order_by_asc(item::Column::Id)
@@ -308,9 +312,10 @@ impl Store {
             .map(|p| {
                 let actuals: Vec<Actual> = serde_json::from_str(&p.actuals)
                     .map_err(|e| StoreError::Corrupt(format!("progress_reports.actuals: {e}")))?;
-                let attachments: Vec<String> = serde_json::from_str(&p.attachments).map_err(
-                    |e| StoreError::Corrupt(format!("progress_reports.attachments: {e}")),
-                )?;
+                let attachments: Vec<String> =
+                    serde_json::from_str(&p.attachments).map_err(|e| {
+                        StoreError::Corrupt(format!("progress_reports.attachments: {e}"))
+                    })?;
                 Ok(ProgressRow {
                     event_seq: p.event_seq,
                     unit: p.unit_id.map(Into::into),

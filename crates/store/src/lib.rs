@@ -16,8 +16,8 @@ pub use org::{NewChain, NewPerson, NewPlan, NewUnit};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
-    DbBackend, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use std::time::Duration;
 
@@ -131,7 +131,12 @@ impl Store {
 }
 
 async fn scalar_string(db: &DatabaseConnection, sql: &str) -> StoreResult<String> {
-    let row = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql)).await?;
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql,
+        ))
+        .await?;
     let Some(row) = row else {
         return Ok(String::new());
     };

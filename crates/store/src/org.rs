@@ -370,7 +370,10 @@ impl Store {
     pub async fn chains(&self) -> StoreResult<Vec<Chain>> {
         let mut leaders: HashMap<uuid::Uuid, Vec<PersonId>> = HashMap::new();
         for l in chain_leader::Entity::find().all(&self.db).await? {
-            leaders.entry(l.chain_id).or_default().push(l.person_id.into());
+            leaders
+                .entry(l.chain_id)
+                .or_default()
+                .push(l.person_id.into());
         }
         let mut units: HashMap<(uuid::Uuid, String), Vec<UnitId>> = HashMap::new();
         for u in chain_unit::Entity::find().all(&self.db).await? {

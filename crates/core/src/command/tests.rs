@@ -45,7 +45,9 @@ fn draft(w: &World) -> Item {
         co_units: vec![w.co.unit.unwrap()],
         ..Default::default()
     };
-    new_item(ItemId::new(), &new, &w.office, now()).unwrap().item
+    new_item(ItemId::new(), &new, &w.office, now())
+        .unwrap()
+        .item
 }
 
 fn apply(item: &Item, actor: &Actor, cmd: Command) -> Result<Item, DomainError> {
@@ -198,7 +200,14 @@ fn reasons_and_evidence_are_required() {
         },
     )
     .unwrap();
-    let err = apply(&assigned, &w.lead, Command::Return { reason: "  ".into() }).unwrap_err();
+    let err = apply(
+        &assigned,
+        &w.lead,
+        Command::Return {
+            reason: "  ".into(),
+        },
+    )
+    .unwrap_err();
     assert_eq!(err.field(), Some("reason"));
     let back = apply(
         &assigned,
@@ -357,7 +366,11 @@ fn who() -> impl Strategy<Value = Who> {
 }
 
 fn text() -> impl Strategy<Value = String> {
-    prop_oneof![Just(String::new()), Just("  ".to_owned()), Just("理由".to_owned())]
+    prop_oneof![
+        Just(String::new()),
+        Just("  ".to_owned()),
+        Just("理由".to_owned())
+    ]
 }
 
 fn command(other: UnitId, lead: UnitId) -> impl Strategy<Value = Command> {

@@ -1,0 +1,130 @@
+//! Settings: built-in defaults, then `config/default.toml`, then the file named by
+//! `XIAOHAO_CONFIG`, then `XIAOHAO_…` environment variables (`XIAOHAO_SECTION__KEY`
+//! overrides `[section] key`; `XIAOHAO_DATABASE_URL` is a shorthand for `database.url`).
+//! Later sources win.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+use crate::EngineError;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub database: DatabaseSettings,
+    pub server: ServerSettings,
+    /// IANA time zone for deadlines, cycles and quiet hours.
+    pub timezone: String,
+    /// Where working-day calendar files (`<year>.toml`) live.
+    pub calendar_dir: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServerSettings {
+    pub addr: String,
+    /// The address people reach the pages at; used in links inside e-mails.
+    pub public_url: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            database: DatabaseSettings::default(),
+            server: ServerSettings::default(),
+            timezone: "Asia/Shanghai".into(),
+            calendar_dir: "config/calendar".into(),
+        }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: "sqlite://data/xiaohao.db?mode=rwc".into(),
+            max_connections: 8,
+        }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            addr: "127.0.0.1:8080".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+        }
+    }
+}
+
+impl Settings {
+    /// Load from the usual sources, `base_dir` being where `config/` is looked for.
+    ///
+    /// # Errors
+    /// A malformed file or a value of the wrong type, naming the key.
+    pub fn load(base_dir: &Path) -> Result<Settings, EngineError> {
+        let mut fig = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(base_dir.join("config/default.toml")));
+        if let Ok(extra) = std::env::var("XIAOHAO_CONFIG") {
+            if !Path::new(&extra).exists() {
+                return Err(EngineError::Config(format!(
+                    "XIAOHAO_CONFIG names `{extra}`, which does not exist"
+                )));
+            }
+            fig = fig.merge(Toml::file(extra));
+        }
+        fig = fig
+            .merge(
+                Env::prefixed("XIAOHAO_")
+                    .ignore(&["config", "test_database_url", "database_url"])
+                    .split("__"),
+            )
+            .merge(
+                Env::prefixed("XIAOHAO_")
+                    .only(&["database_url"])
+                    .map(|_| "database.url".into()),
+            );
+        let settings: Settings = fig
+            .extract()
+            .map_err(|e| EngineError::Config(e.to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), EngineError> {
+        let url = &self.database.url;
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            return Err(EngineError::Config(format!(
+                "database.url `{url}` must start with sqlite:, postgres:// or postgresql://"
+            )));
+        }
+        if self.server.addr.parse::<std::net::SocketAddr>().is_err() {
+            return Err(EngineError::Config(format!(
+                "server.addr `{}` is not host:port",
+                self.server.addr
+            )));
+        }
+        Ok(())
+    }
+
+    /// The SQLite file's directory, which must exist before connecting.
+    pub fn sqlite_dir(&self) -> Option<std::path::PathBuf> {
+        let rest = self.database.url.strip_prefix("sqlite://")?;
+        let path = rest.split('?').next()?;
+        if path.is_empty() || path.starts_with(':') {
+            return None;
+        }
+        Path::new(path).parent().map(Path::to_path_buf)
+    }
+}

@@ -1,0 +1,75 @@
+//! Requests as they arrive from HTTP or the CLI: units named by id, name or alias, dates as
+//! text. The engine resolves them into domain commands, naming the field at fault.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use xiaohao_core::Target;
+
+/// File a new item.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemRequest {
+    /// `task` (default) or `problem`.
+    pub kind: Option<String>,
+    pub number: Option<String>,
+    pub title: String,
+    #[serde(default)]
+    pub text: String,
+    pub plan: Option<String>,
+    pub chain: Option<String>,
+    /// Unit id, name or alias.
+    pub lead_unit: Option<String>,
+    #[serde(default)]
+    pub co_units: Vec<String>,
+    /// Person id or name.
+    pub leader: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub deadline: Option<String>,
+    pub deadline_text: Option<String>,
+    pub grade: Option<String>,
+    /// `common` (共性) or `individual` (个别).
+    pub class: Option<String>,
+    #[serde(default)]
+    pub targets: Vec<Target>,
+}
+
+/// A progress report as typed in a form.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportRequest {
+    pub period: String,
+    pub text: String,
+    pub percent: Option<i32>,
+    #[serde(default)]
+    pub actuals: Vec<xiaohao_core::progress::Actual>,
+    #[serde(default)]
+    pub attachments: Vec<String>,
+}
+
+/// One action on an item. Which fields matter depends on the action.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandRequest {
+    pub action: String,
+    /// The version the caller saw; a different current version is a conflict.
+    pub version: Option<i64>,
+    pub reason: Option<String>,
+    pub evidence: Option<String>,
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub attachments: Vec<String>,
+    /// `transfer`: the new lead unit; `assign`: optionally sets the lead unit.
+    pub to: Option<String>,
+    pub lead_unit: Option<String>,
+    pub deadline: Option<String>,
+    pub report: Option<ReportRequest>,
+    /// `escalate`: the new level and step name.
+    pub level: Option<i32>,
+    pub step: Option<String>,
+}
+
+pub(crate) fn parse_date(field: &str, s: &str) -> Result<NaiveDate, crate::EngineError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        crate::EngineError::invalid(field, format!("`{s}` is not a date; use YYYY-MM-DD"))
+    })
+}

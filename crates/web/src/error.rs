@@ -1,0 +1,174 @@
+//! The one place where failures become HTTP responses.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use xiaohao_core::DomainError;
+use xiaohao_engine::EngineError;
+use xiaohao_store::StoreError;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            tracing::error!(code = self.code, message = %self.message, "request failed");
+        }
+        let body =
+            json!({ "error": { "code": self.code, "message": self.message, "field": self.field } });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        let status = match &e {
+            DomainError::InvalidTransition { .. } => StatusCode::CONFLICT,
+            DomainError::NotPermitted { .. } | DomainError::SelfVerification => {
+                StatusCode::FORBIDDEN
+            }
+            DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        let field = e.field().map(str::to_owned);
+        ApiError {
+            status,
+            code: e.code(),
+            message: e.to_string(),
+            field,
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { .. } => {
+                Self::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
+            }
+            StoreError::Conflict(m) => Self::new(StatusCode::CONFLICT, "version_conflict", m),
+            StoreError::Duplicate { field, .. } => {
+                Self::new(StatusCode::CONFLICT, "duplicate", e.to_string()).field(field)
+            }
+            StoreError::Invalid(d) => d.into(),
+            StoreError::Corrupt(_) | StoreError::Db(_) => Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                format!("storage failure: {e}"),
+            ),
+        }
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
+        match e {
+            EngineError::Domain(d) => d.into(),
+            EngineError::Store(s) => s.into(),
+            EngineError::Invalid { field, message } => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                format!("{field}: {message}"),
+            )
+            .field(field),
+            EngineError::Conflict(m) => {
+                Self::new(StatusCode::CONFLICT, "version_conflict", m).field("version")
+            }
+            EngineError::Config(m) => Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", m),
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        let message = r.body_text();
+        let field = field_from_serde_message(&message);
+        let mut e = Self::new(r.status(), "bad_request", message);
+        if r.status() == StatusCode::UNPROCESSABLE_ENTITY {
+            e.status = StatusCode::BAD_REQUEST;
+        }
+        e.field = field;
+        e
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        let message = r.body_text();
+        let field = field_from_serde_message(&message);
+        let mut e = Self::new(StatusCode::BAD_REQUEST, "bad_request", message);
+        e.field = field;
+        e
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", r.body_text()).field("id")
+    }
+}
+
+/// serde names the culprit as "missing field `x`", "unknown field `x`" or "x: invalid …".
+fn field_from_serde_message(message: &str) -> Option<String> {
+    for marker in ["missing field `", "unknown field `"] {
+        if let Some(rest) = message.split(marker).nth(1) {
+            return rest.split('`').next().map(str::to_owned);
+        }
+    }
+    // "Failed to deserialize the JSON body into the target type: title: invalid type …"
+    let tail = message.rsplit("target type: ").next()?;
+    let (path, _) = tail.split_once(": ")?;
+    if path
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '[' || c == ']')
+    {
+        Some(path.to_owned())
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_from_serde_message;
+
+    #[test]
+    fn finds_the_field_in_serde_messages() {
+        assert_eq!(
+            field_from_serde_message("Failed to deserialize the JSON body into the target type: missing field `title` at line 1 column 2").as_deref(),
+            Some("title")
+        );
+        assert_eq!(
+            field_from_serde_message("Failed to deserialize the JSON body into the target type: percent: invalid type: string \"x\", expected i32 at line 1 column 20").as_deref(),
+            Some("percent")
+        );
+        assert_eq!(field_from_serde_message("nothing here"), None);
+    }
+}

@@ -1,0 +1,462 @@
+//! What each command does. Failures become a `CliError` here, and an exit code in `main`:
+//! 2 for input the user can fix, 1 for everything else.
+
+use crate::cli::{AuditCommand, Cli, Command, ItemAdd, ItemCommand, ItemDo, UnitCommand};
+use std::sync::Arc;
+use xiaohao_core::org::{Level, UnitKind};
+use xiaohao_core::{ItemId, ItemState};
+use xiaohao_engine::{
+    CommandRequest, Engine, EngineError, ItemRequest, ReportRequest, Settings, SystemClock,
+};
+use xiaohao_store::{DbSettings, ItemFilter, NewUnit, Store, StoreError};
+
+/// Print a line to stdout; a closed pipe (`xiaohao item list | head`) ends quietly.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
+pub enum CliError {
+    /// Bad input: exit 2.
+    Usage(String),
+    /// Anything else: exit 1.
+    Failure(String),
+}
+
+impl CliError {
+    pub fn message(&self) -> &str {
+        match self {
+            Self::Usage(m) | Self::Failure(m) => m,
+        }
+    }
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Usage(_) => 2,
+            Self::Failure(_) => 1,
+        }
+    }
+}
+
+impl From<EngineError> for CliError {
+    fn from(e: EngineError) -> Self {
+        match e {
+            EngineError::Domain(_) | EngineError::Invalid { .. } | EngineError::Conflict(_) => {
+                Self::Usage(e.to_string())
+            }
+            EngineError::Config(m) => Self::Usage(format!("configuration: {m}")),
+            EngineError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { .. }
+            | StoreError::Duplicate { .. }
+            | StoreError::Invalid(_)
+            | StoreError::Conflict(_) => Self::Usage(e.to_string()),
+            StoreError::Corrupt(_) | StoreError::Db(_) => Self::Failure(e.to_string()),
+        }
+    }
+}
+
+type CliResult<T = ()> = Result<T, CliError>;
+
+fn usage(m: impl Into<String>) -> CliError {
+    CliError::Usage(m.into())
+}
+
+/// Connect and migrate: every command needs a current schema.
+pub async fn open(settings: &Settings) -> CliResult<Store> {
+    if let Some(dir) = settings.sqlite_dir()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            CliError::Failure(format!(
+                "cannot create database directory {}: {e}",
+                dir.display()
+            ))
+        })?;
+    }
+    let store = Store::connect(&DbSettings {
+        url: settings.database.url.clone(),
+        max_connections: settings.database.max_connections,
+    })
+    .await
+    .map_err(|e| {
+        CliError::Failure(format!(
+            "cannot open database {}: {e}",
+            redact(&settings.database.url)
+        ))
+    })?;
+    store
+        .migrate()
+        .await
+        .map_err(|e| CliError::Failure(format!("migration failed: {e}")))?;
+    Ok(store)
+}
+
+/// Hide a password in a database URL before printing it.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+pub async fn run(cli: Cli) -> CliResult {
+    let settings = Settings::load(&cli.home)?;
+    if let Command::Migrate { status: true } = cli.command {
+        let store = Store::connect(&DbSettings {
+            url: settings.database.url.clone(),
+            max_connections: 1,
+        })
+        .await?;
+        for (name, applied) in store.migration_status().await? {
+            out!("{} {name}", if applied { "applied" } else { "pending" });
+        }
+        return Ok(());
+    }
+    let store = open(&settings).await?;
+    let engine = Engine::new(store, Arc::new(SystemClock));
+    match cli.command {
+        Command::Serve { addr, demo } => serve(engine, &settings, addr, demo).await,
+        Command::Migrate { .. } => {
+            out!("migrations applied");
+            Ok(())
+        }
+        Command::Demo => {
+            let summary = crate::demo::load(&engine).await?;
+            out!("{summary}");
+            Ok(())
+        }
+        Command::Unit(cmd) => unit(&engine, cmd).await,
+        Command::Item(cmd) => item(&engine, cmd).await,
+        Command::Audit(AuditCommand::Verify) => audit_verify(&engine).await,
+    }
+}
+
+async fn serve(engine: Engine, settings: &Settings, addr: Option<String>, demo: bool) -> CliResult {
+    let addr = addr.unwrap_or_else(|| settings.server.addr.clone());
+    let socket: std::net::SocketAddr = addr
+        .parse()
+        .map_err(|_| usage(format!("--addr `{addr}` is not host:port")))?;
+    let empty = engine.store().units().await?.is_empty();
+    if empty && demo {
+        let summary = crate::demo::load(&engine).await?;
+        tracing::info!("{summary}");
+    } else if empty {
+        tracing::info!(
+            "the database is empty: restart with --demo to load a demo ledger built from a real work plan"
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(socket)
+        .await
+        .map_err(|e| CliError::Failure(format!("cannot listen on {socket}: {e}")))?;
+    tracing::info!(
+        "xiaohao listening on http://{} ({})",
+        listener.local_addr().map(|a| a.to_string()).unwrap_or(addr),
+        engine
+            .store()
+            .durability_settings()
+            .await
+            .unwrap_or_default()
+    );
+    xiaohao_web::serve(listener, engine, shutdown_signal())
+        .await
+        .map_err(|e| CliError::Failure(format!("server failed: {e}")))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn unit(engine: &Engine, cmd: UnitCommand) -> CliResult {
+    let store = engine.store();
+    match cmd {
+        UnitCommand::Add {
+            name,
+            kind,
+            level,
+            parent,
+            emails,
+            aliases,
+        } => {
+            let kind: UnitKind = kind
+                .parse()
+                .map_err(|e: String| usage(format!("--kind: {e}")))?;
+            let level: Option<Level> = level
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(|e: String| usage(format!("--level: {e}")))?;
+            let parent = match parent {
+                Some(p) => Some(
+                    store
+                        .resolve_unit(&p)
+                        .await
+                        .map_err(|_| usage(format!("--parent: unknown unit `{p}`")))?
+                        .id,
+                ),
+                None => None,
+            };
+            let unit = store
+                .create_unit(
+                    NewUnit {
+                        name,
+                        kind: Some(kind),
+                        level,
+                        parent,
+                        emails,
+                        aliases,
+                        needs_review: false,
+                    },
+                    engine.now(),
+                )
+                .await?;
+            out!("{}\t{}", unit.id, unit.name);
+        }
+        UnitCommand::Alias { unit, alias } => {
+            let u = store.resolve_unit(&unit).await?;
+            store.add_unit_alias(u.id, &alias).await?;
+            out!("{} = {}", alias.trim(), u.name);
+        }
+        UnitCommand::List { json } => {
+            let units = store.units().await?;
+            if json {
+                print_json(&units)?;
+            } else {
+                for u in units {
+                    let aliases = if u.aliases.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (= {})", u.aliases.join(", "))
+                    };
+                    out!("{}\t{}\t{}{aliases}", u.id, u.kind, u.name);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> CliResult {
+    let s = serde_json::to_string_pretty(v).map_err(|e| CliError::Failure(e.to_string()))?;
+    out!("{s}");
+    Ok(())
+}
+
+fn parse_item_id(raw: &str) -> CliResult<ItemId> {
+    raw.parse()
+        .map_err(|_| usage(format!("`{raw}` is not an item id")))
+}
+
+async fn item(engine: &Engine, cmd: ItemCommand) -> CliResult {
+    match cmd {
+        ItemCommand::Add(add) => item_add(engine, add).await,
+        ItemCommand::List {
+            state,
+            unit,
+            overdue,
+            q,
+            limit,
+            json,
+        } => {
+            let store = engine.store();
+            let mut filter = ItemFilter {
+                state: state
+                    .as_deref()
+                    .map(str::parse::<ItemState>)
+                    .transpose()
+                    .map_err(|e| usage(format!("--state: {e}")))?,
+                text: q,
+                limit,
+                ..Default::default()
+            };
+            if let Some(u) = unit {
+                filter.unit = Some(
+                    store
+                        .resolve_unit(&u)
+                        .await
+                        .map_err(|_| usage(format!("--unit: unknown unit `{u}`")))?
+                        .id,
+                );
+            }
+            if overdue {
+                filter.overdue_on = Some((engine.now() + chrono::Duration::hours(8)).date_naive());
+            }
+            let page = store.items(&filter).await?;
+            if json {
+                return print_json(&page);
+            }
+            for it in &page.items {
+                out!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    it.id,
+                    it.state.label_zh(),
+                    it.deadline
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    it.number.as_deref().unwrap_or(""),
+                    it.title
+                );
+            }
+            out!("{} of {} items", page.items.len(), page.total);
+            Ok(())
+        }
+        ItemCommand::Show { id, json } => {
+            let detail = engine.detail(parse_item_id(&id)?).await?;
+            if json {
+                return print_json(&detail);
+            }
+            let it = &detail.item;
+            out!("{} {}", it.number.as_deref().unwrap_or(""), it.title);
+            out!("id: {}  version: {}", it.id, it.version);
+            out!("state: {} ({})", it.state.label_zh(), it.state);
+            if let Some(d) = it.deadline {
+                out!("deadline: {d}");
+            }
+            out!(
+                "allowed: {}",
+                detail
+                    .allowed_actions
+                    .iter()
+                    .map(|a| a.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            for e in &detail.events {
+                out!(
+                    "  #{} {} {} → {} by {} ({}) {}",
+                    e.seq,
+                    e.at.format("%Y-%m-%d %H:%M"),
+                    e.kind,
+                    e.to_state,
+                    e.actor_name,
+                    e.actor_role,
+                    e.payload
+                );
+            }
+            Ok(())
+        }
+        ItemCommand::Do(d) => item_do(engine, d).await,
+    }
+}
+
+async fn item_add(engine: &Engine, add: ItemAdd) -> CliResult {
+    let actor = engine.actor_for("--as", &add.actor).await?;
+    let req = ItemRequest {
+        kind: Some(add.kind),
+        number: add.number,
+        title: add.title,
+        text: add.text,
+        lead_unit: add.lead,
+        co_units: add.co,
+        leader: add.leader,
+        deadline: add.deadline,
+        chain: add.chain,
+        ..Default::default()
+    };
+    let out = engine.file_item(&actor, &req).await?;
+    if add.json {
+        return print_json(&out);
+    }
+    out!(
+        "{}\t{}\t{}",
+        out.item.id,
+        out.item.state.label_zh(),
+        out.item.title
+    );
+    Ok(())
+}
+
+async fn item_do(engine: &Engine, d: ItemDo) -> CliResult {
+    let id = parse_item_id(&d.id)?;
+    let actor = engine.actor_for("--as", &d.actor).await?;
+    let report = if d.action == "report" {
+        Some(ReportRequest {
+            period: d
+                .period
+                .clone()
+                .ok_or_else(|| usage("report needs --period (e.g. 2026-11)"))?,
+            text: d.text.clone().ok_or_else(|| usage("report needs --text"))?,
+            percent: d.percent,
+            actuals: vec![],
+            attachments: d.attachments.clone(),
+        })
+    } else {
+        None
+    };
+    let req = CommandRequest {
+        action: d.action,
+        version: d.version,
+        reason: d.reason,
+        evidence: d.evidence,
+        comment: d.comment,
+        attachments: d.attachments,
+        to: d.to,
+        lead_unit: d.lead,
+        deadline: d.deadline,
+        report,
+        level: d.level,
+        step: d.step,
+    };
+    let out = engine.execute_request(id, &actor, &req).await?;
+    if d.json {
+        return print_json(&out);
+    }
+    out!(
+        "{}\t{} → {}\tversion {}\tevent #{}",
+        out.item.id,
+        out.event.from_state.map(|s| s.label_zh()).unwrap_or("-"),
+        out.item.state.label_zh(),
+        out.item.version,
+        out.event.seq
+    );
+    Ok(())
+}
+
+async fn audit_verify(engine: &Engine) -> CliResult {
+    let (items, events, broken) = engine.store().verify_all_chains().await?;
+    match broken {
+        None => {
+            out!("ok: {items} items, {events} events, every hash chain intact");
+            Ok(())
+        }
+        Some(b) => Err(CliError::Failure(format!(
+            "broken chain: item {} event #{}: {} (checked {items} items, {events} events)",
+            b.item_id, b.seq, b.reason
+        ))),
+    }
+}

@@ -1,0 +1,11 @@
+//! End-to-end tests, one binary (one link step). Every scenario that touches storage runs
+//! on the database named by `XIAOHAO_TEST_DATABASE_URL` (PostgreSQL: a fresh database per
+//! test, dropped afterwards), or on a fresh SQLite file when it is unset. `.ci/run` runs
+//! the suite once for each.
+
+mod support;
+
+mod cli;
+mod concurrency;
+mod lifecycle_http;
+mod store_story;
