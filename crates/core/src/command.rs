@@ -259,6 +259,7 @@ pub fn decide(
             }
             if let Some(d) = deadline {
                 next.deadline = Some(*d);
+                next.due_on = Some(*d);
             }
             if next.lead_unit.is_none() {
                 return Err(DomainError::invalid(
@@ -483,6 +484,7 @@ pub fn new_item(
         co_units,
         leader: new.leader,
         deadline: new.deadline,
+        due_on: new.deadline,
         deadline_text: new.deadline_text.clone(),
         grade: new.grade.clone(),
         class: new.class,

@@ -107,6 +107,9 @@ pub struct Item {
     pub co_units: Vec<UnitId>,
     pub leader: Option<PersonId>,
     pub deadline: Option<NaiveDate>,
+    /// The due date supervision works on: the deadline, or an SLA milestone, moved later
+    /// by suspensions (暂缓). `deadline` stays as printed.
+    pub due_on: Option<NaiveDate>,
     /// The deadline as written when it is not a date: 长期坚持, 每季度.
     pub deadline_text: Option<String>,
     pub grade: Option<String>,

@@ -11,14 +11,20 @@
 //! - [`event`]: the hash-chained, append-only event log.
 //! - [`calendar`]: working days with holidays and 调休.
 //! - [`sla`]: SLA clocks that pause while an item is suspended.
+//! - [`light`]: traffic lights derived on read.
+//! - [`escalation`]: the ladder 预警 → 催办 → 督办 → 通报.
+//! - [`cycles`]: reporting cycles and their periods.
 //! - [`notify`]: notifications (outbox rows) that a decision yields.
 
 pub mod calendar;
 pub mod command;
+pub mod cycles;
 pub mod error;
+pub mod escalation;
 pub mod event;
 pub mod ids;
 pub mod item;
+pub mod light;
 pub mod notify;
 pub mod org;
 pub mod progress;

@@ -26,6 +26,7 @@ pub(crate) fn item_from_row(row: item::Model, co_units: Vec<UnitId>) -> Result<I
         co_units,
         leader: row.leader_id.map(Into::into),
         deadline: row.deadline,
+        due_on: row.due_on,
         deadline_text: row.deadline_text,
         grade: row.grade,
         class: row
@@ -62,6 +63,7 @@ pub(crate) fn item_to_row(i: &Item) -> item::Model {
         lead_unit_id: i.lead_unit.map(|u| u.0),
         leader_id: i.leader.map(|p| p.0),
         deadline: i.deadline,
+        due_on: i.due_on,
         deadline_text: i.deadline_text.clone(),
         grade: i.grade.clone(),
         class: i.class.map(|c| c.as_str().to_owned()),

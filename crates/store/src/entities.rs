@@ -132,6 +132,7 @@ pub mod item {
         pub lead_unit_id: Option<Uuid>,
         pub leader_id: Option<Uuid>,
         pub deadline: Option<Date>,
+        pub due_on: Option<Date>,
         pub deadline_text: Option<String>,
         pub grade: Option<String>,
         pub class: Option<String>,
@@ -244,6 +245,86 @@ pub mod outbox {
         pub last_error: Option<String>,
         pub created_at: DateTimeUtc,
         pub sent_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
+pub mod cycle_occurrence {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "cycle_occurrences")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub cycle_key: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub period_key: String,
+        pub scheduled_at: DateTimeUtc,
+        pub fired_at: DateTimeUtc,
+        pub duties_created: i32,
+    }
+    no_relations!();
+}
+
+pub mod duty {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "duties")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub cycle_key: String,
+        pub period_key: String,
+        pub kind: String,
+        pub unit_id: Uuid,
+        pub item_id: Option<Uuid>,
+        #[sea_orm(unique)]
+        pub subject_key: String,
+        pub title: String,
+        pub opens_on: Date,
+        pub due_on: Date,
+        pub status: String,
+        pub submitted_at: Option<DateTimeUtc>,
+        pub report_text: Option<String>,
+        pub escalation_level: i32,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod escalation_fire {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "escalation_fires")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub subject_kind: String,
+        pub subject_id: Uuid,
+        pub item_id: Option<Uuid>,
+        pub unit_id: Option<Uuid>,
+        pub due_on: Date,
+        pub step: String,
+        pub level: i32,
+        pub working_days_late: i32,
+        pub fired_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod supervision_order {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "supervision_orders")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub item_id: Uuid,
+        pub fire_id: Uuid,
+        pub step: String,
+        pub due_on: Date,
+        pub working_days_late: i32,
+        pub text: String,
+        pub issued_at: DateTimeUtc,
     }
     no_relations!();
 }

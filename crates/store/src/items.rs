@@ -24,7 +24,7 @@ pub struct ItemFilter {
     /// Items this unit leads or co-handles.
     pub unit: Option<UnitId>,
     pub chain: Option<ChainId>,
-    /// Open items whose deadline is before this date.
+    /// Open items whose due date is before this date.
     pub overdue_on: Option<NaiveDate>,
     /// Substring of title, text or number.
     pub text: Option<String>,
@@ -210,7 +210,7 @@ impl Store {
         }
         if let Some(day) = f.overdue_on {
             cond = cond
-                .add(item::Column::Deadline.lt(day))
+                .add(item::Column::DueOn.lt(day))
                 .add(item::Column::State.is_in(open_states()));
         }
         if let Some(q) = f.text.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
