@@ -45,6 +45,56 @@ pub enum Command {
     Audit(AuditCommand),
     /// Load the demo data into an empty database.
     Demo,
+    /// Run one scheduler tick: open due cycles, mark missed duties, fire escalation steps.
+    Tick {
+        /// The instant to tick at (RFC 3339, e.g. 2026-10-09T09:00:00+08:00); default now.
+        #[arg(long)]
+        now: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Drive the real scheduler over a virtual year with synthetic units, in a scratch database.
+    Simulate(SimulateArgs),
+    /// Reporting duties.
+    #[command(subcommand)]
+    Duty(DutyCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// First day (YYYY-MM-DD).
+    #[arg(long, default_value = "2026-01-01")]
+    pub from: String,
+    /// Last day (YYYY-MM-DD).
+    #[arg(long, default_value = "2026-12-31")]
+    pub to: String,
+    #[arg(long, default_value_t = 50)]
+    pub units: usize,
+    #[arg(long, default_value_t = 500)]
+    pub items: usize,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Database to simulate in; default a scratch SQLite file removed afterwards.
+    #[arg(long)]
+    pub db: Option<String>,
+    /// No progress bar (for logs and CI).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DutyCommand {
+    /// List duties, optionally of one unit and status (open, missed, submitted).
+    List {
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

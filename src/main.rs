@@ -3,6 +3,7 @@
 mod cli;
 mod demo;
 mod run;
+mod simulate;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -1,12 +1,15 @@
 //! What each command does. Failures become a `CliError` here, and an exit code in `main`:
 //! 2 for input the user can fix, 1 for everything else.
 
-use crate::cli::{AuditCommand, Cli, Command, ItemAdd, ItemCommand, ItemDo, UnitCommand};
+use crate::cli::{
+    AuditCommand, Cli, Command, DutyCommand, ItemAdd, ItemCommand, ItemDo, UnitCommand,
+};
 use std::sync::Arc;
 use xiaohao_core::org::{Level, UnitKind};
 use xiaohao_core::{ItemId, ItemState};
 use xiaohao_engine::{
-    CommandRequest, Engine, EngineError, ItemRequest, ReportRequest, Settings, SystemClock,
+    CommandRequest, Context, Engine, EngineError, ItemRequest, ReportRequest, Scheduler, Settings,
+    SystemClock,
 };
 use xiaohao_store::{DbSettings, ItemFilter, NewUnit, Store, StoreError};
 
@@ -75,6 +78,18 @@ fn usage(m: impl Into<String>) -> CliError {
 
 /// Connect and migrate: every command needs a current schema.
 pub async fn open(settings: &Settings) -> CliResult<Store> {
+    open_url(&settings.database.url, settings.database.max_connections).await
+}
+
+/// Connect to `url` and migrate, creating a SQLite file's directory first.
+pub async fn open_url(url: &str, max_connections: u32) -> CliResult<Store> {
+    let settings = Settings {
+        database: xiaohao_engine::config::DatabaseSettings {
+            url: url.to_owned(),
+            max_connections,
+        },
+        ..Settings::default()
+    };
     if let Some(dir) = settings.sqlite_dir()
         && !dir.as_os_str().is_empty()
     {
@@ -130,10 +145,64 @@ pub async fn run(cli: Cli) -> CliResult {
         }
         return Ok(());
     }
+    if let Command::Simulate(args) = cli.command {
+        return crate::simulate::run(&settings, &cli.home, args).await;
+    }
+    let context = Context::from_settings(&settings, &cli.home)?;
+    let today = chrono::Datelike::year(&chrono::Utc::now());
+    if let Some(w) = xiaohao_engine::calendar::coverage_warning(&context.calendar, today) {
+        tracing::warn!("{w}");
+    }
     let store = open(&settings).await?;
-    let engine = Engine::new(store, Arc::new(SystemClock));
+    let engine = Engine::new(store, Arc::new(SystemClock)).with_context(context);
     match cli.command {
         Command::Serve { addr, demo } => serve(engine, &settings, addr, demo).await,
+        Command::Simulate(_) => Ok(()),
+        Command::Tick { now, json } => tick(engine, &settings, now, json).await,
+        Command::Duty(DutyCommand::List {
+            unit,
+            status,
+            limit,
+            json,
+        }) => {
+            let unit = match unit {
+                Some(u) => Some(
+                    engine
+                        .store()
+                        .resolve_unit(&u)
+                        .await
+                        .map_err(|_| usage(format!("--unit: unknown unit `{u}`")))?
+                        .id,
+                ),
+                None => None,
+            };
+            if let Some(s) = status.as_deref()
+                && !matches!(s, "open" | "missed" | "submitted")
+            {
+                return Err(usage(format!(
+                    "--status: `{s}` is not open, missed or submitted"
+                )));
+            }
+            let duties = engine
+                .store()
+                .duties(unit, status.as_deref(), limit)
+                .await?;
+            if json {
+                return print_json(&duties);
+            }
+            for d in &duties {
+                out!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    d.id,
+                    d.status,
+                    d.due_on,
+                    d.period_key,
+                    d.title
+                );
+            }
+            out!("{} duties", duties.len());
+            Ok(())
+        }
         Command::Migrate { .. } => {
             out!("migrations applied");
             Ok(())
@@ -147,6 +216,64 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Item(cmd) => item(&engine, cmd).await,
         Command::Audit(AuditCommand::Verify) => audit_verify(&engine).await,
     }
+}
+
+async fn tick(engine: Engine, settings: &Settings, now: Option<String>, json: bool) -> CliResult {
+    let at = match now {
+        Some(raw) => chrono::DateTime::parse_from_rfc3339(&raw)
+            .map_err(|_| {
+                usage(format!(
+                    "--now: `{raw}` is not an RFC 3339 time (e.g. 2026-10-09T09:00:00+08:00)"
+                ))
+            })?
+            .with_timezone(&chrono::Utc),
+        None => engine.now(),
+    };
+    let scheduler = Scheduler::new(engine, settings)?;
+    let report = scheduler.tick(at).await?;
+    if json {
+        return print_json(&report);
+    }
+    out!(
+        "tick {at}: {} occurrences, {} duties opened, {} duties missed, items {:?}, duties {:?}, {} skipped",
+        report.occurrences,
+        report.duties_opened,
+        report.duties_missed,
+        report.item_steps,
+        report.duty_steps,
+        report.skipped
+    );
+    Ok(())
+}
+
+/// Tick every `scheduler.tick_seconds` until shutdown; a failed tick is logged and retried.
+fn spawn_scheduler(
+    engine: Engine,
+    settings: &Settings,
+) -> CliResult<tokio::sync::watch::Sender<bool>> {
+    let scheduler = Scheduler::new(engine, settings)?;
+    let period = std::time::Duration::from_secs(settings.scheduler.tick_seconds.max(1));
+    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(period);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = interval.tick() => {}
+                _ = stop_rx.changed() => break,
+            }
+            let started = std::time::Instant::now();
+            match scheduler.tick(scheduler.engine().now()).await {
+                Ok(r) => tracing::debug!(
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    ?r,
+                    "tick"
+                ),
+                Err(e) => tracing::error!(error = %e, "scheduler tick failed; retrying next tick"),
+            }
+        }
+    });
+    Ok(stop_tx)
 }
 
 async fn serve(engine: Engine, settings: &Settings, addr: Option<String>, demo: bool) -> CliResult {
@@ -175,9 +302,18 @@ async fn serve(engine: Engine, settings: &Settings, addr: Option<String>, demo: 
             .await
             .unwrap_or_default()
     );
-    xiaohao_web::serve(listener, engine, shutdown_signal())
+    let stop = if settings.scheduler.enabled {
+        Some(spawn_scheduler(engine.clone(), settings)?)
+    } else {
+        None
+    };
+    let result = xiaohao_web::serve(listener, engine, shutdown_signal())
         .await
-        .map_err(|e| CliError::Failure(format!("server failed: {e}")))
+        .map_err(|e| CliError::Failure(format!("server failed: {e}")));
+    if let Some(stop) = stop {
+        let _ = stop.send(true);
+    }
+    result
 }
 
 async fn shutdown_signal() {

@@ -55,17 +55,37 @@ impl MigrationTrait for Migration {
                 .col(text_null("report_text"))
                 .col(integer("escalation_level"))
                 .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk("duties", "unit_id", "units", ForeignKeyAction::Cascade))
-                .foreign_key(&mut fk("duties", "item_id", "items", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "duties",
+                    "unit_id",
+                    "units",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut fk(
+                    "duties",
+                    "item_id",
+                    "items",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
         m.create_index(index("duties", "status_due", &["status", "due_on"], false))
             .await?;
-        m.create_index(index("duties", "unit_status", &["unit_id", "status"], false))
-            .await?;
-        m.create_index(index("duties", "item_period", &["item_id", "period_key"], false))
-            .await?;
+        m.create_index(index(
+            "duties",
+            "unit_status",
+            &["unit_id", "status"],
+            false,
+        ))
+        .await?;
+        m.create_index(index(
+            "duties",
+            "item_period",
+            &["item_id", "period_key"],
+            false,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -105,7 +125,12 @@ impl MigrationTrait for Migration {
                 .col(integer("working_days_late"))
                 .col(text("text"))
                 .col(timestamp_with_time_zone("issued_at"))
-                .foreign_key(&mut fk("supervision_orders", "item_id", "items", ForeignKeyAction::Cascade))
+                .foreign_key(&mut fk(
+                    "supervision_orders",
+                    "item_id",
+                    "items",
+                    ForeignKeyAction::Cascade,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -123,9 +148,19 @@ impl MigrationTrait for Migration {
         ] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
-        m.drop_index(Index::drop().name("ix_items_state_due").table("items").to_owned())
-            .await?;
-        m.alter_table(Table::alter().table("items").drop_column("due_on").to_owned())
-            .await
+        m.drop_index(
+            Index::drop()
+                .name("ix_items_state_due")
+                .table("items")
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table("items")
+                .drop_column("due_on")
+                .to_owned(),
+        )
+        .await
     }
 }

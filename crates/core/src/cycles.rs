@@ -98,16 +98,48 @@ impl CycleDef {
             due_day,
         };
         vec![
-            c("monthly", "月度进展", DutyKind::Progress, "0 9 20 * *", PeriodRule::Month, 25),
-            c("quarterly", "季度总结", DutyKind::Summary, "0 9 1 1,4,7,10 *", PeriodRule::PreviousQuarter, 10),
-            c("semiannual", "半年总结", DutyKind::Summary, "0 9 1 1,7 *", PeriodRule::PreviousHalf, 15),
-            c("annual", "年度报告", DutyKind::Summary, "0 9 2 1 *", PeriodRule::PreviousYear, 31),
+            c(
+                "monthly",
+                "月度进展",
+                DutyKind::Progress,
+                "0 9 20 * *",
+                PeriodRule::Month,
+                25,
+            ),
+            c(
+                "quarterly",
+                "季度总结",
+                DutyKind::Summary,
+                "0 9 1 1,4,7,10 *",
+                PeriodRule::PreviousQuarter,
+                10,
+            ),
+            c(
+                "semiannual",
+                "半年总结",
+                DutyKind::Summary,
+                "0 9 1 1,7 *",
+                PeriodRule::PreviousHalf,
+                15,
+            ),
+            c(
+                "annual",
+                "年度报告",
+                DutyKind::Summary,
+                "0 9 2 1 *",
+                PeriodRule::PreviousYear,
+                31,
+            ),
         ]
     }
 }
 
 fn last_day_of_month(d: NaiveDate) -> NaiveDate {
-    let (y, m) = if d.month() == 12 { (d.year() + 1, 1) } else { (d.year(), d.month() + 1) };
+    let (y, m) = if d.month() == 12 {
+        (d.year() + 1, 1)
+    } else {
+        (d.year(), d.month() + 1)
+    };
     NaiveDate::from_ymd_opt(y, m, 1)
         .and_then(|first| first.pred_opt())
         .unwrap_or(d)
@@ -124,10 +156,22 @@ mod tests {
     #[test]
     fn period_keys() {
         assert_eq!(PeriodRule::Month.period_key(d(2026, 11, 20)), "2026-11");
-        assert_eq!(PeriodRule::PreviousQuarter.period_key(d(2027, 1, 1)), "2026-Q4");
-        assert_eq!(PeriodRule::PreviousQuarter.period_key(d(2026, 7, 1)), "2026-Q2");
-        assert_eq!(PeriodRule::PreviousHalf.period_key(d(2026, 7, 1)), "2026-H1");
-        assert_eq!(PeriodRule::PreviousHalf.period_key(d(2027, 1, 1)), "2026-H2");
+        assert_eq!(
+            PeriodRule::PreviousQuarter.period_key(d(2027, 1, 1)),
+            "2026-Q4"
+        );
+        assert_eq!(
+            PeriodRule::PreviousQuarter.period_key(d(2026, 7, 1)),
+            "2026-Q2"
+        );
+        assert_eq!(
+            PeriodRule::PreviousHalf.period_key(d(2026, 7, 1)),
+            "2026-H1"
+        );
+        assert_eq!(
+            PeriodRule::PreviousHalf.period_key(d(2027, 1, 1)),
+            "2026-H2"
+        );
         assert_eq!(PeriodRule::PreviousYear.period_key(d(2027, 1, 2)), "2026");
     }
 

@@ -57,21 +57,30 @@ impl Default for Ladder {
     /// with a 督办单), +10 通报 (supervision, on the next bulletin).
     fn default() -> Self {
         use Audience::*;
-        let step = |name: &str, offset, level, notify: Vec<Audience>, urgent, order, bulletin| Step {
-            name: name.into(),
-            offset,
-            level,
-            notify,
-            urgent,
-            order,
-            bulletin,
-        };
+        let step =
+            |name: &str, offset, level, notify: Vec<Audience>, urgent, order, bulletin| Step {
+                name: name.into(),
+                offset,
+                level,
+                notify,
+                urgent,
+                order,
+                bulletin,
+            };
         Ladder {
             steps: vec![
                 step("预警", -3, 1, vec![Lead], false, false, false),
                 step("催办", 0, 2, vec![Lead, Co], false, false, false),
                 step("督办", 3, 3, vec![Lead, Leader, Office], true, true, false),
-                step("通报", 10, 4, vec![Lead, Office, Supervision], true, false, true),
+                step(
+                    "通报",
+                    10,
+                    4,
+                    vec![Lead, Office, Supervision],
+                    true,
+                    false,
+                    true,
+                ),
             ],
         }
     }
@@ -107,7 +116,10 @@ impl Ladder {
                 return Err(LadderError::Invalid("a step needs a name".into()));
             }
             if s.level < 1 {
-                return Err(LadderError::Invalid(format!("step `{}`: level must be ≥ 1", s.name)));
+                return Err(LadderError::Invalid(format!(
+                    "step `{}`: level must be ≥ 1",
+                    s.name
+                )));
             }
         }
         Ok(())

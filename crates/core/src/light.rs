@@ -59,7 +59,9 @@ impl FromStr for Light {
         Self::ALL
             .into_iter()
             .find(|l| l.as_str() == s)
-            .ok_or_else(|| format!("unknown light `{s}`; expected red, yellow, green, blue or grey"))
+            .ok_or_else(|| {
+                format!("unknown light `{s}`; expected red, yellow, green, blue or grey")
+            })
     }
 }
 
@@ -162,23 +164,53 @@ mod tests {
         let p = LightPolicy::default();
         let today = d(2026, 9, 21);
         let l = |i: LightInput| light(&i, today, &cal(), &p).unwrap();
-        assert_eq!(l(input(ItemState::Closed, Some(d(2026, 1, 1)), None)), Light::Blue);
-        assert_eq!(l(input(ItemState::Draft, Some(d(2026, 1, 1)), None)), Light::Grey);
-        assert_eq!(l(input(ItemState::InProgress, Some(d(2026, 9, 18)), Some(99))), Light::Red);
+        assert_eq!(
+            l(input(ItemState::Closed, Some(d(2026, 1, 1)), None)),
+            Light::Blue
+        );
+        assert_eq!(
+            l(input(ItemState::Draft, Some(d(2026, 1, 1)), None)),
+            Light::Grey
+        );
+        assert_eq!(
+            l(input(ItemState::InProgress, Some(d(2026, 9, 18)), Some(99))),
+            Light::Red
+        );
         // 9-22, 9-23, 9-24 are 3 working days ahead; 9-25..27 is 中秋.
-        assert_eq!(l(input(ItemState::InProgress, Some(d(2026, 9, 24)), Some(99))), Light::Yellow);
+        assert_eq!(
+            l(input(ItemState::InProgress, Some(d(2026, 9, 24)), Some(99))),
+            Light::Yellow
+        );
         // 国庆 pushes 10-08 four working days away: green when progress keeps pace.
-        assert_eq!(l(input(ItemState::InProgress, Some(d(2026, 10, 8)), Some(90))), Light::Green);
+        assert_eq!(
+            l(input(ItemState::InProgress, Some(d(2026, 10, 8)), Some(90))),
+            Light::Green
+        );
         // Same due date, progress far behind the elapsed share → yellow.
-        assert_eq!(l(input(ItemState::InProgress, Some(d(2026, 10, 8)), Some(10))), Light::Yellow);
+        assert_eq!(
+            l(input(ItemState::InProgress, Some(d(2026, 10, 8)), Some(10))),
+            Light::Yellow
+        );
         assert_eq!(l(input(ItemState::Accepted, None, None)), Light::Green);
     }
 
     #[test]
     fn expected_share() {
-        assert_eq!(expected_percent(d(2026, 1, 1), d(2026, 1, 11), d(2026, 1, 6)), 50);
-        assert_eq!(expected_percent(d(2026, 1, 1), d(2026, 1, 11), d(2025, 12, 1)), 0);
-        assert_eq!(expected_percent(d(2026, 1, 1), d(2026, 1, 11), d(2026, 3, 1)), 100);
-        assert_eq!(expected_percent(d(2026, 1, 1), d(2026, 1, 1), d(2026, 1, 1)), 100);
+        assert_eq!(
+            expected_percent(d(2026, 1, 1), d(2026, 1, 11), d(2026, 1, 6)),
+            50
+        );
+        assert_eq!(
+            expected_percent(d(2026, 1, 1), d(2026, 1, 11), d(2025, 12, 1)),
+            0
+        );
+        assert_eq!(
+            expected_percent(d(2026, 1, 1), d(2026, 1, 11), d(2026, 3, 1)),
+            100
+        );
+        assert_eq!(
+            expected_percent(d(2026, 1, 1), d(2026, 1, 1), d(2026, 1, 1)),
+            100
+        );
     }
 }

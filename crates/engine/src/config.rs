@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 use crate::EngineError;
+use xiaohao_core::cycles::CycleDef;
+use xiaohao_core::escalation::Ladder;
+use xiaohao_core::light::LightPolicy;
+use xiaohao_core::sla::SlaPolicy;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -19,6 +23,39 @@ pub struct Settings {
     pub timezone: String,
     /// Where working-day calendar files (`<year>.toml`) live.
     pub calendar_dir: String,
+    pub scheduler: SchedulerSettings,
+    /// The escalation ladder (预警 → 催办 → 督办 → 通报).
+    pub escalation: Ladder,
+    /// Reporting cycles.
+    pub cycles: Vec<CycleDef>,
+    pub lights: LightPolicy,
+    /// SLA for problems (问题): 1天应答、3天明确意见、5天办结 by default.
+    pub problem_sla: SlaPolicy,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SchedulerSettings {
+    /// Run the scheduler inside `serve`.
+    pub enabled: bool,
+    /// Seconds between ticks.
+    pub tick_seconds: u64,
+    /// How far back a tick looks for cycle occurrences it has not fired yet (downtime
+    /// longer than this loses occurrences; they are logged).
+    pub catch_up_days: i64,
+    /// Items or duties escalated per transaction.
+    pub batch_size: u64,
+}
+
+impl Default for SchedulerSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            tick_seconds: 60,
+            catch_up_days: 40,
+            batch_size: 500,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -43,6 +80,11 @@ impl Default for Settings {
             server: ServerSettings::default(),
             timezone: "Asia/Shanghai".into(),
             calendar_dir: "config/calendar".into(),
+            scheduler: SchedulerSettings::default(),
+            escalation: Ladder::default(),
+            cycles: CycleDef::defaults(),
+            lights: LightPolicy::default(),
+            problem_sla: SlaPolicy::problem_1_3_5(),
         }
     }
 }
@@ -108,6 +150,26 @@ impl Settings {
             return Err(EngineError::Config(format!(
                 "database.url `{url}` must start with sqlite:, postgres:// or postgresql://"
             )));
+        }
+        self.escalation
+            .validate()
+            .map_err(|e| EngineError::Config(e.to_string()))?;
+        self.problem_sla
+            .validate()
+            .map_err(|e| EngineError::Config(format!("problem_sla: {e}")))?;
+        if self.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(EngineError::Config(format!(
+                "timezone `{}` is not an IANA time zone",
+                self.timezone
+            )));
+        }
+        for c in &self.cycles {
+            if c.cron.parse::<croner::Cron>().is_err() {
+                return Err(EngineError::Config(format!(
+                    "cycles `{}`: cron `{}` does not parse",
+                    c.key, c.cron
+                )));
+            }
         }
         if self.server.addr.parse::<std::net::SocketAddr>().is_err() {
             return Err(EngineError::Config(format!(

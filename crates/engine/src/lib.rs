@@ -3,14 +3,17 @@
 //! Every state change enters here as a command, is decided by `core` and applied by the
 //! store in one transaction. Time comes from an injected [`Clock`].
 
+pub mod calendar;
 pub mod clock;
 pub mod config;
 mod error;
 pub mod requests;
+pub mod scheduler;
 mod service;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::Settings;
 pub use error::EngineError;
 pub use requests::{CommandRequest, ItemRequest, ReportRequest};
-pub use service::{Engine, ItemDetail, Outcome};
+pub use scheduler::{Scheduler, TickReport};
+pub use service::{Context, Engine, ItemDetail, Outcome};

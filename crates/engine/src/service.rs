@@ -3,22 +3,72 @@
 use crate::EngineError;
 use crate::clock::Clock;
 use crate::requests::{CommandRequest, ItemRequest, parse_date};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Tz;
 use serde::Serialize;
 use std::sync::Arc;
+use xiaohao_core::calendar::{UncoveredYears, WorkingCalendar};
 use xiaohao_core::event::Event;
+use xiaohao_core::light::{Light, LightInput, LightPolicy, light};
 use xiaohao_core::org::{Unit, UnitKind};
 use xiaohao_core::progress::ProgressReport;
+use xiaohao_core::sla::{Pause, SlaPolicy, deadline_clock};
 use xiaohao_core::{
     Action, Actor, Capacity, Command, Item, ItemId, NewItem, PersonId, Target, UnitId, decide,
     new_item,
 };
+use xiaohao_core::{Decision, ItemKind};
 use xiaohao_store::{ProgressRow, Store, StoreError};
 
 #[derive(Debug, Clone)]
 pub struct Engine {
     store: Store,
     clock: Arc<dyn Clock>,
+    context: Arc<Context>,
+}
+
+/// What the engine needs to know about time beyond the clock.
+#[derive(Debug)]
+pub struct Context {
+    pub calendar: WorkingCalendar,
+    pub timezone: Tz,
+    pub problem_sla: SlaPolicy,
+    pub lights: LightPolicy,
+}
+
+impl Context {
+    /// Built from settings: the calendar from `calendar_dir`.
+    ///
+    /// # Errors
+    /// A malformed calendar file or an unknown time zone.
+    pub fn from_settings(
+        settings: &crate::Settings,
+        home: &std::path::Path,
+    ) -> Result<Context, EngineError> {
+        Ok(Context {
+            calendar: crate::calendar::load_calendar(&home.join(&settings.calendar_dir))?,
+            timezone: settings.timezone.parse().map_err(|_| {
+                EngineError::Config(format!("unknown time zone `{}`", settings.timezone))
+            })?,
+            problem_sla: settings.problem_sla.clone(),
+            lights: settings.lights,
+        })
+    }
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Context {
+            // The bundled calendars are validated by core's tests.
+            calendar: WorkingCalendar::bundled()
+                .or_else(|_| WorkingCalendar::from_years(Vec::new()))
+                .map(|c| c.with_uncovered_years(UncoveredYears::AssumeMondayToFriday))
+                .unwrap_or_else(|e| panic!("bundled working-day calendars: {e}")),
+            timezone: chrono_tz::Asia::Shanghai,
+            problem_sla: SlaPolicy::problem_1_3_5(),
+            lights: LightPolicy::default(),
+        }
+    }
 }
 
 /// What an accepted command left behind.
@@ -32,6 +82,10 @@ pub struct Outcome {
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemDetail {
     pub item: Item,
+    /// 红黄绿灯 today.
+    pub light: Light,
+    /// Working days past the due date (negative: working days left).
+    pub working_days_late: Option<i64>,
     pub targets: Vec<Target>,
     pub events: Vec<Event>,
     pub progress: Vec<ProgressRow>,
@@ -49,7 +103,116 @@ pub fn capacity_of(kind: UnitKind) -> Capacity {
 
 impl Engine {
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+        Self {
+            store,
+            clock,
+            context: Arc::new(Context::default()),
+        }
+    }
+
+    /// The same engine with a configured calendar, time zone and policies.
+    pub fn with_context(mut self, context: Context) -> Self {
+        self.context = Arc::new(context);
+        self
+    }
+
+    pub fn calendar(&self) -> &WorkingCalendar {
+        &self.context.calendar
+    }
+
+    pub fn context(&self) -> &Context {
+        &self.context
+    }
+
+    /// Today in the configured time zone.
+    pub fn today(&self) -> NaiveDate {
+        self.now()
+            .with_timezone(&self.context.timezone)
+            .date_naive()
+    }
+
+    fn local(&self, at: DateTime<Utc>) -> NaiveDateTime {
+        at.with_timezone(&self.context.timezone).naive_local()
+    }
+
+    /// The traffic light of an item today.
+    pub fn light_of(&self, item: &Item) -> Light {
+        let input = LightInput {
+            state: item.state,
+            due_on: item.due_on,
+            started_on: self.local(item.created_at).date(),
+            progress_percent: item.progress_percent,
+        };
+        light(
+            &input,
+            self.today(),
+            &self.context.calendar,
+            &self.context.lights,
+        )
+        .unwrap_or(Light::Grey)
+    }
+
+    /// Move the due date where the rules say: a problem assigned without a deadline is due
+    /// when its SLA's last milestone falls; a resumed item is due later by the working days
+    /// it spent suspended. Recorded in the event's payload.
+    async fn adjust_due(
+        &self,
+        before: &Item,
+        command: &Command,
+        decision: &mut Decision,
+    ) -> Result<(), EngineError> {
+        let now = decision.item.updated_at;
+        let cal = &self.context.calendar;
+        let new_due = match command {
+            Command::Assign { .. }
+                if decision.item.kind == ItemKind::Problem && decision.item.deadline.is_none() =>
+            {
+                let days = self
+                    .context
+                    .problem_sla
+                    .milestones
+                    .last()
+                    .map_or(5, |m| m.working_days);
+                Some(
+                    cal.add_working_days(self.local(now).date(), days)
+                        .map_err(|e| EngineError::Config(e.to_string()))?,
+                )
+            }
+            Command::Resume => {
+                let Some(due) = before.due_on else {
+                    return Ok(());
+                };
+                let suspended_at = self
+                    .store
+                    .events(before.id)
+                    .await?
+                    .into_iter()
+                    .rev()
+                    .find(|e| e.kind == "suspend")
+                    .map(|e| e.at);
+                let Some(from) = suspended_at else {
+                    return Ok(());
+                };
+                let pause = Pause {
+                    from: self.local(from),
+                    to: Some(self.local(now)),
+                };
+                let clock = deadline_clock(cal, due, &[pause], None, self.local(now))
+                    .map_err(|e| EngineError::Config(e.to_string()))?;
+                Some(clock.due_date)
+            }
+            _ => None,
+        };
+        if let Some(due) = new_due
+            && decision.item.due_on != Some(due)
+        {
+            decision.item.due_on = Some(due);
+            let mut payload: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&decision.event.payload).unwrap_or_default();
+            payload.insert("due_on".into(), serde_json::json!(due));
+            decision.event.payload = serde_json::Value::Object(payload).to_string();
+        }
+        Ok(())
     }
 
     pub fn store(&self) -> &Store {
@@ -246,7 +409,8 @@ impl Engine {
                 item.version
             )));
         }
-        let decision = decide(&item, actor, command, self.now())?;
+        let mut decision = decide(&item, actor, command, self.now())?;
+        self.adjust_due(&item, command, &mut decision).await?;
         let event = self.store.commit_decision(&decision).await?;
         Ok(Outcome {
             item: decision.item,
@@ -357,7 +521,15 @@ impl Engine {
     /// `Store(NotFound)` when the item does not exist.
     pub async fn detail(&self, id: ItemId) -> Result<ItemDetail, EngineError> {
         let item = self.store.item(id).await?;
+        let working_days_late = item.due_on.and_then(|d| {
+            self.context
+                .calendar
+                .working_days_between(d, self.today())
+                .ok()
+        });
         Ok(ItemDetail {
+            light: self.light_of(&item),
+            working_days_late,
             allowed_actions: item.state.allowed_actions(),
             targets: self.store.targets(id).await?,
             events: self.store.events(id).await?,

@@ -108,66 +108,8 @@ impl Store {
     /// # Errors
     /// `Conflict` on a stale version, `NotFound` when the item is gone, or a database error.
     pub async fn commit_decision(&self, decision: &Decision) -> StoreResult<Event> {
-        let it = &decision.item;
-        let expected = it.version - 1;
         let txn = self.begin_write().await?;
-        let res = item::Entity::update_many()
-            .set(item_to_row(it).into_active_model().reset_all())
-            .filter(item::Column::Id.eq(it.id.0))
-            .filter(item::Column::Version.eq(expected))
-            .exec(&txn)
-            .await?;
-        if res.rows_affected != 1 {
-            let current = item::Entity::find_by_id(it.id.0).one(&txn).await?;
-            return Err(match current {
-                None => StoreError::not_found("item", it.id),
-                Some(row) => StoreError::Conflict(format!(
-                    "item {} was changed by someone else (version {} now, {} expected); reload and try again",
-                    it.id, row.version, expected
-                )),
-            });
-        }
-        let old_co: Vec<UnitId> = co_units_of(&txn, it.id).await?;
-        if old_co != it.co_units {
-            item_co_unit::Entity::delete_many()
-                .filter(item_co_unit::Column::ItemId.eq(it.id.0))
-                .exec(&txn)
-                .await?;
-            insert_co_units(&txn, it.id, &it.co_units).await?;
-        }
-        let last = event::Entity::find()
-            .filter(event::Column::ItemId.eq(it.id.0))
-            .order_by_desc(event::Column::Seq)
-            .one(&txn)
-            .await?;
-        let event = Event::chain(
-            it.id,
-            decision.event.clone(),
-            it.updated_at,
-            last.as_ref().map(|e| (e.seq, e.hash.as_str())),
-        );
-        event::Entity::insert(event_to_row(&event).into_active_model())
-            .exec_without_returning(&txn)
-            .await?;
-        if let Some(report) = &decision.report {
-            progress_report::Model {
-                id: Uuid::now_v7(),
-                item_id: it.id.0,
-                event_seq: event.seq,
-                period: report.period.clone(),
-                text: report.text.trim().to_owned(),
-                percent: report.percent,
-                actuals: serde_json::to_string(&report.actuals).unwrap_or_else(|_| "[]".into()),
-                attachments: serde_json::to_string(&report.attachments)
-                    .unwrap_or_else(|_| "[]".into()),
-                unit_id: event.actor_unit.map(|u| u.0),
-                reported_at: event.at,
-            }
-            .into_active_model()
-            .insert(&txn)
-            .await?;
-        }
-        enqueue(&txn, &decision.notifications, &event, it.updated_at).await?;
+        let event = apply_decision(&txn, decision).await?;
         txn.commit().await?;
         Ok(event)
     }
@@ -391,6 +333,75 @@ impl Store {
     }
 }
 
+/// Apply a decision inside `txn`: compare-and-set the item row on its version, replace
+/// co-units if they changed, append the event, store a progress report (fulfilling the
+/// matching reporting duty), enqueue notifications.
+pub(crate) async fn apply_decision(
+    txn: &DatabaseTransaction,
+    decision: &Decision,
+) -> StoreResult<Event> {
+    let it = &decision.item;
+    let expected = it.version - 1;
+    let res = item::Entity::update_many()
+        .set(item_to_row(it).into_active_model().reset_all())
+        .filter(item::Column::Id.eq(it.id.0))
+        .filter(item::Column::Version.eq(expected))
+        .exec(txn)
+        .await?;
+    if res.rows_affected != 1 {
+        let current = item::Entity::find_by_id(it.id.0).one(txn).await?;
+        return Err(match current {
+            None => StoreError::not_found("item", it.id),
+            Some(row) => StoreError::Conflict(format!(
+                "item {} was changed by someone else (version {} now, {} expected); reload and try again",
+                it.id, row.version, expected
+            )),
+        });
+    }
+    let old_co: Vec<UnitId> = co_units_of(txn, it.id).await?;
+    if old_co != it.co_units {
+        item_co_unit::Entity::delete_many()
+            .filter(item_co_unit::Column::ItemId.eq(it.id.0))
+            .exec(txn)
+            .await?;
+        insert_co_units(txn, it.id, &it.co_units).await?;
+    }
+    let last = event::Entity::find()
+        .filter(event::Column::ItemId.eq(it.id.0))
+        .order_by_desc(event::Column::Seq)
+        .one(txn)
+        .await?;
+    let event = Event::chain(
+        it.id,
+        decision.event.clone(),
+        it.updated_at,
+        last.as_ref().map(|e| (e.seq, e.hash.as_str())),
+    );
+    event::Entity::insert(event_to_row(&event).into_active_model())
+        .exec_without_returning(txn)
+        .await?;
+    if let Some(report) = &decision.report {
+        progress_report::Model {
+            id: Uuid::now_v7(),
+            item_id: it.id.0,
+            event_seq: event.seq,
+            period: report.period.clone(),
+            text: report.text.trim().to_owned(),
+            percent: report.percent,
+            actuals: serde_json::to_string(&report.actuals).unwrap_or_else(|_| "[]".into()),
+            attachments: serde_json::to_string(&report.attachments).unwrap_or_else(|_| "[]".into()),
+            unit_id: event.actor_unit.map(|u| u.0),
+            reported_at: event.at,
+        }
+        .into_active_model()
+        .insert(txn)
+        .await?;
+        crate::schedule::fulfil_progress_duty(txn, it.id, &report.period, event.at).await?;
+    }
+    enqueue(txn, &decision.notifications, &event, it.updated_at).await?;
+    Ok(event)
+}
+
 fn open_states() -> Vec<&'static str> {
     ItemState::ALL
         .iter()
@@ -431,19 +442,29 @@ async fn insert_co_units(
 }
 
 /// Write outbox rows; a dedupe key seen before is silently skipped.
-async fn enqueue(
+pub(crate) async fn enqueue(
     txn: &DatabaseTransaction,
     notifications: &[Notification],
     event: &Event,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
+    let payload = serde_json::json!({
+        "event_kind": event.kind,
+        "event_seq": event.seq,
+        "actor": event.actor_name,
+        "event_payload": serde_json::from_str::<serde_json::Value>(&event.payload).unwrap_or_default(),
+    });
+    enqueue_payload(txn, notifications, &payload, now).await
+}
+
+/// Write outbox rows with a given payload; a dedupe key seen before is silently skipped.
+pub(crate) async fn enqueue_payload(
+    txn: &DatabaseTransaction,
+    notifications: &[Notification],
+    payload: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
     for n in notifications {
-        let payload = serde_json::json!({
-            "event_kind": event.kind,
-            "event_seq": event.seq,
-            "actor": event.actor_name,
-            "event_payload": serde_json::from_str::<serde_json::Value>(&event.payload).unwrap_or_default(),
-        });
         let row = outbox::Model {
             id: Uuid::now_v7(),
             dedupe_key: n.dedupe_key.clone(),

@@ -9,10 +9,12 @@ pub mod entities;
 mod error;
 mod items;
 mod org;
+pub mod schedule;
 
 pub use error::StoreError;
 pub use items::{ItemFilter, ItemPage, OutboxRow, ProgressRow};
 pub use org::{NewChain, NewPerson, NewPlan, NewUnit};
+pub use schedule::{Circle, DutyRow, EscalationEntry, FireRow, ScheduleCounts};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{

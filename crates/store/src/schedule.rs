@@ -1,0 +1,617 @@
+//! Durable schedules: cycle occurrences claimed once, reporting duties, escalation steps
+//! fired once per subject, due date and step. Claims are rows under unique keys written in
+//! the same transaction as their effects, so several instances may tick at once and a
+//! crash mid-tick rolls back to a state the next tick finishes.
+
+use crate::convert::item_from_row;
+use crate::entities::{
+    cycle_occurrence, duty, escalation_fire, item, item_co_unit, supervision_order, unit,
+};
+use crate::items::{apply_decision, enqueue_payload};
+use crate::{Store, StoreError, StoreResult};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    TryInsertResult,
+};
+use serde::Serialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+use xiaohao_core::cycles::{CycleDef, DutyKind};
+use xiaohao_core::event::Event;
+use xiaohao_core::notify::Notification;
+use xiaohao_core::org::UnitKind;
+use xiaohao_core::{Decision, Item, ItemId, ItemState, UnitId};
+
+pub const DUTY_OPEN: &str = "open";
+pub const DUTY_MISSED: &str = "missed";
+pub const DUTY_SUBMITTED: &str = "submitted";
+
+/// States whose items have a running clock: the ones the ladder watches.
+pub const TRACKED_STATES: [ItemState; 3] = [
+    ItemState::Assigned,
+    ItemState::Accepted,
+    ItemState::InProgress,
+];
+
+/// A reporting duty as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DutyRow {
+    pub id: Uuid,
+    pub cycle_key: String,
+    pub period_key: String,
+    pub kind: String,
+    pub unit: UnitId,
+    pub item: Option<ItemId>,
+    pub title: String,
+    pub opens_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub status: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub report_text: Option<String>,
+    pub escalation_level: i32,
+}
+
+fn duty_from_row(d: duty::Model) -> DutyRow {
+    DutyRow {
+        id: d.id,
+        cycle_key: d.cycle_key,
+        period_key: d.period_key,
+        kind: d.kind,
+        unit: d.unit_id.into(),
+        item: d.item_id.map(Into::into),
+        title: d.title,
+        opens_on: d.opens_on,
+        due_on: d.due_on,
+        status: d.status,
+        submitted_at: d.submitted_at,
+        report_text: d.report_text,
+        escalation_level: d.escalation_level,
+    }
+}
+
+/// The claim that an escalation step fired for a subject and due date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FireRow {
+    /// `item` or `duty`.
+    pub subject_kind: &'static str,
+    pub subject_id: Uuid,
+    pub item: Option<ItemId>,
+    pub unit: Option<UnitId>,
+    pub due_on: NaiveDate,
+    pub step: String,
+    pub level: i32,
+    pub working_days_late: i32,
+}
+
+/// One item escalation to apply within a batch.
+#[derive(Debug, Clone)]
+pub struct EscalationEntry {
+    pub decision: Decision,
+    pub fire: FireRow,
+    /// Text of a 督办单 to record, when the step makes one.
+    pub order: Option<String>,
+}
+
+/// Who to notify, per item, for the ladder's audiences.
+#[derive(Debug, Clone, Default)]
+pub struct Circle {
+    pub supervision: Vec<UnitId>,
+    pub leader_units: HashMap<Uuid, UnitId>,
+}
+
+/// Counts for reports and tests.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ScheduleCounts {
+    pub occurrences: u64,
+    pub duties: u64,
+    pub duties_missed: u64,
+    pub duties_submitted: u64,
+    pub fires_by_step: Vec<(String, u64)>,
+    pub orders: u64,
+}
+
+impl Store {
+    /// Claim the occurrence `(cycle, period)` and open its duties, all in one transaction.
+    /// Returns `None` when another tick (or instance) already claimed it.
+    ///
+    /// # Errors
+    /// On database failure; nothing is written then and the next tick tries again.
+    pub async fn open_cycle(
+        &self,
+        cycle: &CycleDef,
+        period_key: &str,
+        scheduled_at: DateTime<Utc>,
+        opened_on: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<u64>> {
+        let txn = self.begin_write().await?;
+        let claimed = cycle_occurrence::Entity::insert(
+            cycle_occurrence::Model {
+                cycle_key: cycle.key.clone(),
+                period_key: period_key.to_owned(),
+                scheduled_at,
+                fired_at: now,
+                duties_created: 0,
+            }
+            .into_active_model(),
+        )
+        .on_conflict_do_nothing_on([
+            cycle_occurrence::Column::CycleKey,
+            cycle_occurrence::Column::PeriodKey,
+        ])
+        .exec_without_returning(&txn)
+        .await?;
+        if !matches!(claimed, TryInsertResult::Inserted(n) if n > 0) {
+            txn.rollback().await?;
+            return Ok(None);
+        }
+        let due_on = cycle.due_on(opened_on);
+        let tracked: Vec<&str> = TRACKED_STATES.iter().map(|s| s.as_str()).collect();
+        // (item, lead unit, title) of every tracked item: a projection, paged.
+        let mut rows: Vec<duty::Model> = Vec::new();
+        let mut pages = item::Entity::find()
+            .select_only()
+            .column(item::Column::Id)
+            .column(item::Column::LeadUnitId)
+            .column(item::Column::Title)
+            .filter(item::Column::State.is_in(tracked))
+            .filter(item::Column::LeadUnitId.is_not_null())
+            .order_by_asc(item::Column::Id)
+            .into_tuple::<(Uuid, Option<Uuid>, String)>()
+            .paginate(&txn, 2000);
+        let mut summary_units: Vec<Uuid> = Vec::new();
+        while let Some(page) = pages.fetch_and_next().await? {
+            for (item_id, lead, title) in page {
+                let Some(lead) = lead else { continue };
+                match cycle.kind {
+                    DutyKind::Progress => rows.push(duty::Model {
+                        id: Uuid::now_v7(),
+                        cycle_key: cycle.key.clone(),
+                        period_key: period_key.to_owned(),
+                        kind: cycle.kind.as_str().to_owned(),
+                        unit_id: lead,
+                        item_id: Some(item_id),
+                        subject_key: format!("{}:{period_key}:{lead}:{item_id}", cycle.key),
+                        title: format!("{}({period_key}):{}", cycle.name, truncate(&title, 200)),
+                        opens_on: opened_on,
+                        due_on,
+                        status: DUTY_OPEN.to_owned(),
+                        submitted_at: None,
+                        report_text: None,
+                        escalation_level: 0,
+                        created_at: now,
+                    }),
+                    DutyKind::Summary => summary_units.push(lead),
+                }
+            }
+        }
+        summary_units.sort();
+        summary_units.dedup();
+        for lead in summary_units {
+            rows.push(duty::Model {
+                id: Uuid::now_v7(),
+                cycle_key: cycle.key.clone(),
+                period_key: period_key.to_owned(),
+                kind: cycle.kind.as_str().to_owned(),
+                unit_id: lead,
+                item_id: None,
+                subject_key: format!("{}:{period_key}:{lead}:-", cycle.key),
+                title: format!("{}({period_key})", cycle.name),
+                opens_on: opened_on,
+                due_on,
+                status: DUTY_OPEN.to_owned(),
+                submitted_at: None,
+                report_text: None,
+                escalation_level: 0,
+                created_at: now,
+            });
+        }
+        let created = rows.len() as u64;
+        for chunk in rows.chunks(500) {
+            duty::Entity::insert_many(
+                chunk
+                    .iter()
+                    .cloned()
+                    .map(IntoActiveModel::into_active_model),
+            )
+            .on_conflict_do_nothing_on([duty::Column::SubjectKey])
+            .exec_without_returning(&txn)
+            .await?;
+        }
+        cycle_occurrence::Entity::update_many()
+            .col_expr(
+                cycle_occurrence::Column::DutiesCreated,
+                Expr::value(i32::try_from(created).unwrap_or(i32::MAX)),
+            )
+            .filter(cycle_occurrence::Column::CycleKey.eq(cycle.key.clone()))
+            .filter(cycle_occurrence::Column::PeriodKey.eq(period_key))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(Some(created))
+    }
+
+    /// Open duties past their due date become missed. One set-based statement.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn mark_missed_duties(&self, today: NaiveDate) -> StoreResult<u64> {
+        let res = duty::Entity::update_many()
+            .col_expr(duty::Column::Status, Expr::value(DUTY_MISSED))
+            .filter(duty::Column::Status.eq(DUTY_OPEN))
+            .filter(duty::Column::DueOn.lt(today))
+            .exec(&self.db)
+            .await?;
+        Ok(res.rows_affected)
+    }
+
+    /// Tracked items whose due date lies in `(after, upto]` and that have not had `step` for
+    /// that due date: exactly the items whose highest reached step is `step`, not yet fired.
+    ///
+    /// # Errors
+    /// On database failure or an unreadable row.
+    pub async fn items_to_escalate(
+        &self,
+        step: &str,
+        upto: NaiveDate,
+        after: Option<NaiveDate>,
+        limit: u64,
+    ) -> StoreResult<Vec<Item>> {
+        let tracked: Vec<&str> = TRACKED_STATES.iter().map(|s| s.as_str()).collect();
+        let fired = Query::select()
+            .expr(Expr::val(1))
+            .from(escalation_fire::Entity)
+            .and_where(
+                Expr::col((escalation_fire::Entity, escalation_fire::Column::SubjectId))
+                    .equals((item::Entity, item::Column::Id)),
+            )
+            .and_where(
+                Expr::col((escalation_fire::Entity, escalation_fire::Column::DueOn))
+                    .equals((item::Entity, item::Column::DueOn)),
+            )
+            .and_where(Expr::col((escalation_fire::Entity, escalation_fire::Column::Step)).eq(step))
+            .to_owned();
+        let mut q = item::Entity::find()
+            .filter(item::Column::State.is_in(tracked))
+            .filter(item::Column::DueOn.lte(upto))
+            .filter(Expr::exists(fired).not());
+        if let Some(a) = after {
+            q = q.filter(item::Column::DueOn.gt(a));
+        }
+        let rows = q
+            .order_by_asc(item::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let mut co: HashMap<Uuid, Vec<(i32, UnitId)>> = HashMap::new();
+        for c in item_co_unit::Entity::find()
+            .filter(item_co_unit::Column::ItemId.is_in(ids))
+            .all(&self.db)
+            .await?
+        {
+            co.entry(c.item_id)
+                .or_default()
+                .push((c.position, c.unit_id.into()));
+        }
+        rows.into_iter()
+            .map(|r| {
+                let mut units = co.remove(&r.id).unwrap_or_default();
+                units.sort_by_key(|(p, _)| *p);
+                item_from_row(r, units.into_iter().map(|(_, u)| u).collect())
+            })
+            .collect()
+    }
+
+    /// Open or missed duties due in `(after, upto]` without `step` fired yet.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn duties_to_escalate(
+        &self,
+        step: &str,
+        upto: NaiveDate,
+        after: Option<NaiveDate>,
+        limit: u64,
+    ) -> StoreResult<Vec<DutyRow>> {
+        let fired = Query::select()
+            .expr(Expr::val(1))
+            .from(escalation_fire::Entity)
+            .and_where(
+                Expr::col((escalation_fire::Entity, escalation_fire::Column::SubjectId))
+                    .equals((duty::Entity, duty::Column::Id)),
+            )
+            .and_where(Expr::col((escalation_fire::Entity, escalation_fire::Column::Step)).eq(step))
+            .to_owned();
+        let mut q = duty::Entity::find()
+            .filter(duty::Column::Status.is_in([DUTY_OPEN, DUTY_MISSED]))
+            .filter(duty::Column::DueOn.lte(upto))
+            .filter(Expr::exists(fired).not());
+        if let Some(a) = after {
+            q = q.filter(duty::Column::DueOn.gt(a));
+        }
+        Ok(q.order_by_asc(duty::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(duty_from_row)
+            .collect())
+    }
+
+    /// Apply item escalations in one transaction, each in its own savepoint: an entry whose
+    /// step another instance already fired, or whose item changed meanwhile, is skipped
+    /// (`Err(Conflict)` in its slot) without disturbing the others.
+    ///
+    /// # Errors
+    /// On database failure of the batch as a whole; nothing is written then.
+    pub async fn commit_escalations(
+        &self,
+        entries: &[EscalationEntry],
+    ) -> StoreResult<Vec<Result<Event, StoreError>>> {
+        let txn = self.begin_write().await?;
+        let mut out = Vec::with_capacity(entries.len());
+        for e in entries {
+            let sp = txn.begin().await?;
+            match apply_escalation(&sp, e).await {
+                Ok(ev) => {
+                    sp.commit().await?;
+                    out.push(Ok(ev));
+                }
+                Err(err) => {
+                    sp.rollback().await?;
+                    out.push(Err(err));
+                }
+            }
+        }
+        txn.commit().await?;
+        Ok(out)
+    }
+
+    /// Fire a step on a duty: the claim, the duty's level and the notifications, in one
+    /// transaction. `false` when the step had already fired.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn commit_duty_escalation(
+        &self,
+        duty_row: &DutyRow,
+        fire: &FireRow,
+        notifications: &[Notification],
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let txn = self.begin_write().await?;
+        if insert_fire(&txn, fire, now).await?.is_none() {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        duty::Entity::update_many()
+            .col_expr(duty::Column::EscalationLevel, Expr::value(fire.level))
+            .filter(duty::Column::Id.eq(duty_row.id))
+            .filter(duty::Column::EscalationLevel.lt(fire.level))
+            .exec(&txn)
+            .await?;
+        let payload = serde_json::json!({
+            "duty": duty_row.id,
+            "duty_title": duty_row.title,
+            "period": duty_row.period_key,
+            "due_on": duty_row.due_on,
+            "step": fire.step,
+            "working_days_late": fire.working_days_late,
+        });
+        enqueue_payload(&txn, notifications, &payload, now).await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+
+    /// Units of kind supervision, and each leader's unit: the wider circles of the ladder.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn escalation_circle(&self) -> StoreResult<Circle> {
+        let supervision = unit::Entity::find()
+            .filter(unit::Column::Kind.eq(UnitKind::Supervision.as_str()))
+            .order_by_asc(unit::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|u| u.id.into())
+            .collect();
+        let leader_units = crate::entities::person::Entity::find()
+            .filter(crate::entities::person::Column::UnitId.is_not_null())
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .filter_map(|p| p.unit_id.map(|u| (p.id, u.into())))
+            .collect();
+        Ok(Circle {
+            supervision,
+            leader_units,
+        })
+    }
+
+    /// Duties, optionally of one unit and/or status, by due date.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn duties(
+        &self,
+        unit: Option<UnitId>,
+        status: Option<&str>,
+        limit: u64,
+    ) -> StoreResult<Vec<DutyRow>> {
+        let mut q = duty::Entity::find();
+        if let Some(u) = unit {
+            q = q.filter(duty::Column::UnitId.eq(u.0));
+        }
+        if let Some(s) = status {
+            q = q.filter(duty::Column::Status.eq(s));
+        }
+        Ok(q.order_by_asc(duty::Column::DueOn)
+            .order_by_asc(duty::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(duty_from_row)
+            .collect())
+    }
+
+    /// A unit hands in a summary duty (季度/年度总结).
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown duty or one of another unit; `Invalid` for empty text or a
+    /// per-item duty (those are fulfilled by the item's progress report).
+    pub async fn submit_summary(
+        &self,
+        duty_id: Uuid,
+        unit: UnitId,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<DutyRow> {
+        if text.trim().is_empty() {
+            return Err(StoreError::Invalid(xiaohao_core::DomainError::invalid(
+                "text",
+                "a summary needs text",
+            )));
+        }
+        let txn = self.begin_write().await?;
+        let row = duty::Entity::find_by_id(duty_id)
+            .one(&txn)
+            .await?
+            .filter(|d| d.unit_id == unit.0)
+            .ok_or_else(|| StoreError::not_found("duty", duty_id))?;
+        if row.item_id.is_some() {
+            return Err(StoreError::Invalid(xiaohao_core::DomainError::invalid(
+                "duty",
+                "this duty is fulfilled by the item's progress report",
+            )));
+        }
+        let mut am = row.into_active_model();
+        am.status = sea_orm::Set(DUTY_SUBMITTED.to_owned());
+        am.submitted_at = sea_orm::Set(Some(now));
+        am.report_text = sea_orm::Set(Some(text.trim().to_owned()));
+        let saved = am.update(&txn).await?;
+        txn.commit().await?;
+        Ok(duty_from_row(saved))
+    }
+
+    /// Counts of schedule rows, for `simulate`, reports and tests.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn schedule_counts(&self) -> StoreResult<ScheduleCounts> {
+        let db = &self.db;
+        let duties_by = |status: &'static str| async move {
+            duty::Entity::find()
+                .filter(duty::Column::Status.eq(status))
+                .count(db)
+                .await
+        };
+        let mut by_step: HashMap<String, u64> = HashMap::new();
+        for (step, n) in escalation_fire::Entity::find()
+            .select_only()
+            .column(escalation_fire::Column::Step)
+            .column_as(escalation_fire::Column::Id.count(), "n")
+            .group_by(escalation_fire::Column::Step)
+            .into_tuple::<(String, i64)>()
+            .all(db)
+            .await?
+        {
+            by_step.insert(step, u64::try_from(n).unwrap_or(0));
+        }
+        let mut fires_by_step: Vec<(String, u64)> = by_step.into_iter().collect();
+        fires_by_step.sort();
+        Ok(ScheduleCounts {
+            occurrences: cycle_occurrence::Entity::find().count(db).await?,
+            duties: duty::Entity::find().count(db).await?,
+            duties_missed: duties_by(DUTY_MISSED).await?,
+            duties_submitted: duties_by(DUTY_SUBMITTED).await?,
+            fires_by_step,
+            orders: supervision_order::Entity::find().count(db).await?,
+        })
+    }
+}
+
+async fn apply_escalation(sp: &DatabaseTransaction, e: &EscalationEntry) -> StoreResult<Event> {
+    let Some(fire_id) = insert_fire(sp, &e.fire, e.decision.item.updated_at).await? else {
+        return Err(StoreError::Conflict(format!(
+            "step {} already fired for {}",
+            e.fire.step, e.fire.subject_id
+        )));
+    };
+    let event = apply_decision(sp, &e.decision).await?;
+    if let Some(text) = &e.order {
+        supervision_order::Model {
+            id: Uuid::now_v7(),
+            item_id: e.decision.item.id.0,
+            fire_id,
+            step: e.fire.step.clone(),
+            due_on: e.fire.due_on,
+            working_days_late: e.fire.working_days_late,
+            text: text.clone(),
+            issued_at: event.at,
+        }
+        .into_active_model()
+        .insert(sp)
+        .await?;
+    }
+    Ok(event)
+}
+
+/// Claim a step; `None` when it was already claimed.
+async fn insert_fire<C: ConnectionTrait>(
+    conn: &C,
+    fire: &FireRow,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<Uuid>> {
+    let id = Uuid::now_v7();
+    let res = escalation_fire::Entity::insert(
+        escalation_fire::Model {
+            id,
+            subject_kind: fire.subject_kind.to_owned(),
+            subject_id: fire.subject_id,
+            item_id: fire.item.map(|i| i.0),
+            unit_id: fire.unit.map(|u| u.0),
+            due_on: fire.due_on,
+            step: fire.step.clone(),
+            level: fire.level,
+            working_days_late: fire.working_days_late,
+            fired_at: now,
+        }
+        .into_active_model(),
+    )
+    .on_conflict_do_nothing_on([
+        escalation_fire::Column::SubjectId,
+        escalation_fire::Column::DueOn,
+        escalation_fire::Column::Step,
+    ])
+    .exec_without_returning(conn)
+    .await?;
+    Ok(matches!(res, TryInsertResult::Inserted(n) if n > 0).then_some(id))
+}
+
+/// A progress report for `period` fulfils the item's duty for that period.
+pub(crate) async fn fulfil_progress_duty(
+    txn: &DatabaseTransaction,
+    item: ItemId,
+    period: &str,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    duty::Entity::update_many()
+        .col_expr(duty::Column::Status, Expr::value(DUTY_SUBMITTED))
+        .col_expr(duty::Column::SubmittedAt, Expr::value(at))
+        .filter(duty::Column::ItemId.eq(item.0))
+        .filter(duty::Column::PeriodKey.eq(period))
+        .filter(duty::Column::Status.is_in([DUTY_OPEN, DUTY_MISSED]))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
