@@ -149,12 +149,14 @@ pub async fn run(cli: Cli) -> CliResult {
         return crate::simulate::run(&settings, &cli.home, args).await;
     }
     let context = Context::from_settings(&settings, &cli.home)?;
-    let today = chrono::Datelike::year(&chrono::Utc::now());
-    if let Some(w) = xiaohao_engine::calendar::coverage_warning(&context.calendar, today) {
-        tracing::warn!("{w}");
-    }
     let store = open(&settings).await?;
     let engine = Engine::new(store, Arc::new(SystemClock)).with_context(context);
+    if matches!(cli.command, Command::Serve { .. } | Command::Tick { .. }) {
+        let year = chrono::Datelike::year(&engine.today());
+        if let Some(w) = xiaohao_engine::calendar::coverage_warning(engine.calendar(), year) {
+            tracing::warn!("{w}");
+        }
+    }
     match cli.command {
         Command::Serve { addr, demo } => serve(engine, &settings, addr, demo).await,
         Command::Simulate(_) => Ok(()),

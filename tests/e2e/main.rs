@@ -8,4 +8,5 @@ mod support;
 mod cli;
 mod concurrency;
 mod lifecycle_http;
+mod scheduler;
 mod store_story;

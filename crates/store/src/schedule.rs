@@ -159,6 +159,9 @@ impl Store {
             .column(item::Column::Title)
             .filter(item::Column::State.is_in(tracked))
             .filter(item::Column::LeadUnitId.is_not_null())
+            // A cycle that opened before an item existed asks nothing of it (this matters
+            // when a tick catches up on occurrences after downtime or at first start).
+            .filter(item::Column::CreatedAt.lte(scheduled_at))
             .order_by_asc(item::Column::Id)
             .into_tuple::<(Uuid, Option<Uuid>, String)>()
             .paginate(&txn, 2000);

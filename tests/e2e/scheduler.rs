@@ -1,0 +1,415 @@
+//! Time and supervision: the calendar, SLA due dates, suspensions, duties and the ladder,
+//! driven by a manual clock through virtual weeks and months.
+
+use crate::support::TestEngine;
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Asia::Shanghai;
+use sea_orm::{ConnectionTrait, Statement};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use xiaohao_core::org::UnitKind;
+use xiaohao_core::progress::ProgressReport;
+use xiaohao_core::{Actor, Command, ItemId, ItemState};
+use xiaohao_engine::{Engine, ItemRequest, ManualClock, Scheduler, Settings, TickReport};
+use xiaohao_store::NewPerson;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+/// `h` o'clock in Beijing on `date`.
+fn at(date: NaiveDate, h: u32) -> DateTime<Utc> {
+    Shanghai
+        .from_local_datetime(&date.and_hms_opt(h, 0, 0).unwrap())
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+struct World {
+    t: TestEngine,
+    office: Actor,
+    lead: Actor,
+    scheduler: Scheduler,
+}
+
+async fn world(start: DateTime<Utc>) -> World {
+    let t = TestEngine::new().await;
+    t.clock.set(start);
+    let office = Engine::actor_of(&t.unit("专班办公室", UnitKind::Office).await);
+    let lead = Engine::actor_of(&t.unit("省工信厅", UnitKind::Department).await);
+    t.unit("省科技厅", UnitKind::Department).await;
+    t.unit("省政府督查室", UnitKind::Supervision).await;
+    let leader_office = t.unit("郭宁宁同志办公室", UnitKind::Office).await;
+    t.engine
+        .store()
+        .create_person(
+            NewPerson {
+                name: "郭宁宁".into(),
+                unit: Some(leader_office.id),
+                ..Default::default()
+            },
+            start,
+        )
+        .await
+        .unwrap();
+    let scheduler = Scheduler::new(t.engine.clone(), &Settings::default()).unwrap();
+    World {
+        t,
+        office,
+        lead,
+        scheduler,
+    }
+}
+
+impl World {
+    async fn file(&self, kind: &str, deadline: Option<&str>) -> ItemId {
+        let out = self
+            .t
+            .engine
+            .file_item(
+                &self.office,
+                &ItemRequest {
+                    kind: Some(kind.into()),
+                    title: "企业反映用电报装周期长".into(),
+                    lead_unit: Some("省工信厅".into()),
+                    co_units: vec!["省科技厅".into()],
+                    leader: Some("郭宁宁".into()),
+                    deadline: deadline.map(str::to_owned),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        out.item.id
+    }
+
+    async fn run(&self, id: ItemId, actor: &Actor, cmd: Command) {
+        self.t.engine.execute(id, actor, &cmd, None).await.unwrap();
+    }
+
+    /// Tick at 09:00 every day in `[from, to]`; returns the first day each step fired.
+    async fn tick_days(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> (BTreeMap<String, NaiveDate>, TickReport) {
+        let mut first = BTreeMap::new();
+        let mut total = TickReport::default();
+        let mut day = from;
+        while day <= to {
+            self.t.clock.set(at(day, 9));
+            // Twice: a second tick at the same instant must find nothing to do.
+            let r = self.scheduler.tick(at(day, 9)).await.unwrap();
+            let again = self.scheduler.tick(at(day, 9)).await.unwrap();
+            assert_eq!(
+                again.item_steps.values().sum::<u64>() + again.duty_steps.values().sum::<u64>(),
+                0
+            );
+            assert_eq!(again.occurrences, 0);
+            for (step, n) in &r.item_steps {
+                if *n > 0 {
+                    first.entry(step.clone()).or_insert(day);
+                }
+                *total.item_steps.entry(step.clone()).or_default() += n;
+            }
+            for (step, n) in &r.duty_steps {
+                *total.duty_steps.entry(step.clone()).or_default() += n;
+            }
+            total.duties_opened += r.duties_opened;
+            total.duties_missed += r.duties_missed;
+            total.occurrences += r.occurrences;
+            day += Duration::days(1);
+        }
+        (first, total)
+    }
+
+    async fn count(&self, sql: &str) -> i64 {
+        let db = self.t.engine.store().connection();
+        let row = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<i64>(0).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_problem_filed_the_friday_before_national_day_follows_the_calendar() {
+    // Friday 26 September 2025, 10:00. 国庆+中秋 is 10-01..10-08; 09-28 (Sun) and 10-11 (Sat)
+    // are working days.
+    let w = world(at(d(2025, 9, 26), 10)).await;
+    let id = w.file("problem", None).await;
+    w.run(
+        id,
+        &w.office,
+        Command::Assign {
+            lead_unit: None,
+            deadline: None,
+        },
+    )
+    .await;
+    let item = w.t.engine.store().item(id).await.unwrap();
+    // 1天应答、3天明确意见、5天办结: the 5th working day is 10-10 (09-28, 09-29, 09-30, 10-09, 10-10).
+    assert_eq!(item.due_on, Some(d(2025, 10, 10)));
+    w.run(id, &w.lead, Command::Accept).await;
+
+    let (first, total) = w.tick_days(d(2025, 9, 27), d(2025, 10, 31)).await;
+    let expected: BTreeMap<String, NaiveDate> = [
+        ("预警", d(2025, 9, 29)), // 3 working days before: 09-30, 10-09, 10-10
+        ("催办", d(2025, 10, 10)),
+        ("督办", d(2025, 10, 14)), // 10-11 (调休 Saturday), 10-13, 10-14
+        ("通报", d(2025, 10, 23)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    assert_eq!(first, expected);
+    for step in ["预警", "催办", "督办", "通报"] {
+        assert_eq!(total.item_steps[step], 1, "{step} fires exactly once");
+    }
+    let item = w.t.engine.store().item(id).await.unwrap();
+    assert_eq!(item.escalation_level, 4);
+    let events = w.t.engine.store().events(id).await.unwrap();
+    assert_eq!(events.iter().filter(|e| e.kind == "escalate").count(), 4);
+    assert!(xiaohao_core::event::verify_chain(&events).is_ok());
+    assert_eq!(w.count("SELECT COUNT(*) FROM supervision_orders").await, 1);
+    // Who heard of what: 预警 the lead; 催办 lead + co; 督办 lead, leader, office; 通报 lead,
+    // office, supervision.
+    let outbox = w.t.engine.store().outbox(None, 100).await.unwrap();
+    let count = |kind: &str| outbox.iter().filter(|o| o.kind == kind).count();
+    assert_eq!(
+        (
+            count("escalation:预警"),
+            count("escalation:催办"),
+            count("escalation:督办"),
+            count("escalation:通报")
+        ),
+        (1, 2, 3, 3)
+    );
+    assert!(
+        outbox
+            .iter()
+            .filter(|o| o.kind == "escalation:督办")
+            .all(|o| o.urgent)
+    );
+}
+
+#[tokio::test]
+async fn a_suspension_stops_the_clock_and_moves_the_due_date() {
+    let w = world(at(d(2026, 3, 2), 10)).await;
+    let id = w.file("task", Some("2026-03-31")).await;
+    w.run(
+        id,
+        &w.office,
+        Command::Assign {
+            lead_unit: None,
+            deadline: None,
+        },
+    )
+    .await;
+    w.run(id, &w.lead, Command::Accept).await;
+    let (first, _) = w.tick_days(d(2026, 3, 3), d(2026, 3, 24)).await;
+    assert!(first.is_empty(), "{first:?}");
+
+    w.t.clock.set(at(d(2026, 3, 25), 10));
+    w.run(
+        id,
+        &w.office,
+        Command::Suspend {
+            reason: "等待省政府研究".into(),
+        },
+    )
+    .await;
+    // Past the original due date, but suspended: nothing fires.
+    let (first, _) = w.tick_days(d(2026, 3, 26), d(2026, 4, 8)).await;
+    assert!(first.is_empty(), "{first:?}");
+
+    w.t.clock.set(at(d(2026, 4, 8), 10));
+    w.run(id, &w.office, Command::Resume).await;
+    let item = w.t.engine.store().item(id).await.unwrap();
+    assert_eq!(item.state, ItemState::Accepted);
+    assert_eq!(
+        item.deadline,
+        Some(d(2026, 3, 31)),
+        "the printed deadline stays"
+    );
+    // The clock stopped with five working days left (03-25, 26, 27, 30, 31); they are
+    // given back from the day of resumption, skipping 清明 (04-04..06 were already
+    // inside the pause): 04-08, 09, 10, 13, 14.
+    assert_eq!(item.due_on, Some(d(2026, 4, 14)));
+    let resume = w.t.engine.store().events(id).await.unwrap().pop().unwrap();
+    assert!(resume.payload.contains("2026-04-14"), "{}", resume.payload);
+
+    // The day after: three working days left → 预警, not the 督办 the old date would give.
+    let (first, _) = w.tick_days(d(2026, 4, 9), d(2026, 4, 9)).await;
+    assert_eq!(first.keys().collect::<Vec<_>>(), ["预警"]);
+}
+
+#[tokio::test]
+async fn a_missed_monthly_duty_escalates_and_a_late_report_settles_it() {
+    let w = world(at(d(2026, 3, 2), 10)).await;
+    let late = w.file("task", Some("2026-12-31")).await;
+    let punctual = w.file("task", Some("2026-12-31")).await;
+    for id in [late, punctual] {
+        w.run(
+            id,
+            &w.office,
+            Command::Assign {
+                lead_unit: None,
+                deadline: None,
+            },
+        )
+        .await;
+        w.run(id, &w.lead, Command::Accept).await;
+    }
+    // The monthly cycle opens on the 20th at 09:00, due the 25th.
+    let (_, total) = w.tick_days(d(2026, 3, 3), d(2026, 3, 20)).await;
+    assert_eq!(total.duties_opened, 2);
+    let duties =
+        w.t.engine
+            .store()
+            .duties(w.lead.unit, Some("open"), 10)
+            .await
+            .unwrap();
+    assert_eq!(duties.len(), 2);
+    assert!(
+        duties
+            .iter()
+            .all(|x| x.due_on == d(2026, 3, 25) && x.period_key == "2026-03")
+    );
+
+    let report = |period: &str| Command::Report {
+        report: ProgressReport {
+            period: period.into(),
+            text: "已完成用电报装流程梳理".into(),
+            percent: Some(30),
+            actuals: vec![],
+            attachments: vec![],
+        },
+    };
+    w.t.clock.set(at(d(2026, 3, 23), 15));
+    w.run(punctual, &w.lead, report("2026-03")).await;
+
+    let (_, total) = w.tick_days(d(2026, 3, 21), d(2026, 3, 31)).await;
+    assert_eq!(total.duties_missed, 1);
+    let missed =
+        w.t.engine
+            .store()
+            .duties(w.lead.unit, Some("missed"), 10)
+            .await
+            .unwrap();
+    assert_eq!(missed.len(), 1);
+    assert_eq!(missed[0].item, Some(late));
+    // The missed duty climbed the ladder: 预警 on the 20th (already), 催办 on the 25th,
+    // 督办 three working days late on the 30th; the punctual one only saw 预警.
+    assert_eq!(missed[0].escalation_level, 3);
+    let duty_fires = w
+        .count("SELECT COUNT(*) FROM escalation_fires WHERE subject_kind = 'duty'")
+        .await;
+    assert_eq!(duty_fires, 2 + 2);
+    let outbox = w.t.engine.store().outbox(None, 200).await.unwrap();
+    let missed_notices: Vec<_> = outbox.iter().filter(|o| o.kind == "duty_missed").collect();
+    assert!(
+        !missed_notices.is_empty()
+            && missed_notices
+                .iter()
+                .all(|o| o.urgent && o.item == Some(late))
+    );
+
+    // A late report for March settles the duty.
+    w.t.clock.set(at(d(2026, 4, 1), 10));
+    w.run(late, &w.lead, report("2026-03")).await;
+    let submitted =
+        w.t.engine
+            .store()
+            .duties(w.lead.unit, Some("submitted"), 10)
+            .await
+            .unwrap();
+    assert_eq!(submitted.len(), 2);
+}
+
+#[tokio::test]
+async fn two_schedulers_ticking_together_fire_everything_exactly_once() {
+    let start = at(d(2026, 1, 1), 8);
+    let w = world(start).await;
+    // A second instance: its own connection pool on the same database, the same clock.
+    let other_store = w.t.db.store().await;
+    let clock: Arc<ManualClock> = w.t.clock.clone();
+    let other = Scheduler::new(Engine::new(other_store, clock), &Settings::default()).unwrap();
+
+    let mut ids = Vec::new();
+    for i in 0..24 {
+        let deadline = d(2026, 1, 10) + Duration::days(i * 3);
+        let id = w.file("task", Some(&deadline.to_string())).await;
+        w.run(
+            id,
+            &w.office,
+            Command::Assign {
+                lead_unit: None,
+                deadline: None,
+            },
+        )
+        .await;
+        if i % 2 == 0 {
+            w.run(id, &w.lead, Command::Accept).await;
+        }
+        ids.push(id);
+    }
+    let mut sum = TickReport::default();
+    let mut day = d(2026, 1, 1);
+    while day <= d(2026, 3, 31) {
+        let now = at(day, 9);
+        w.t.clock.set(now);
+        let (a, b) = tokio::join!(
+            w.scheduler.tick_since(now, start),
+            other.tick_since(now, start)
+        );
+        for r in [a.unwrap(), b.unwrap()] {
+            sum.occurrences += r.occurrences;
+            sum.duties_opened += r.duties_opened;
+            for (k, n) in r.item_steps {
+                *sum.item_steps.entry(k).or_default() += n;
+            }
+            for (k, n) in r.duty_steps {
+                *sum.duty_steps.entry(k).or_default() += n;
+            }
+        }
+        day += Duration::days(1);
+    }
+    // Occurrences in Q1: monthly ×3, quarterly (2025-Q4), semi-annual (2025-H2), annual (2025).
+    assert_eq!(sum.occurrences, 6);
+    assert_eq!(w.count("SELECT COUNT(*) FROM cycle_occurrences").await, 6);
+    assert_eq!(
+        sum.duties_opened as i64,
+        w.count("SELECT COUNT(*) FROM duties").await
+    );
+    let item_fires = w
+        .count("SELECT COUNT(*) FROM escalation_fires WHERE subject_kind = 'item'")
+        .await;
+    let duty_fires = w
+        .count("SELECT COUNT(*) FROM escalation_fires WHERE subject_kind = 'duty'")
+        .await;
+    assert_eq!(sum.item_steps.values().sum::<u64>() as i64, item_fires);
+    assert_eq!(sum.duty_steps.values().sum::<u64>() as i64, duty_fires);
+    assert_eq!(
+        w.count("SELECT COUNT(*) FROM events WHERE kind = 'escalate'")
+            .await,
+        item_fires
+    );
+    // Every item whose due date passed reached 通报 exactly once.
+    assert!(item_fires >= 24 * 2, "{item_fires}");
+    for id in ids {
+        let events = w.t.engine.store().events(id).await.unwrap();
+        assert!(xiaohao_core::event::verify_chain(&events).is_ok());
+        let steps: Vec<String> = events
+            .iter()
+            .filter(|e| e.kind == "escalate")
+            .map(|e| e.payload.clone())
+            .collect();
+        let mut unique = steps.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), steps.len(), "no step twice for one item");
+    }
+}
