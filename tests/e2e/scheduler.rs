@@ -153,6 +153,21 @@ async fn a_problem_filed_the_friday_before_national_day_follows_the_calendar() {
     // 1天应答、3天明确意见、5天办结: the 5th working day is 10-10 (09-28, 09-29, 09-30, 10-09, 10-10).
     assert_eq!(item.due_on, Some(d(2025, 10, 10)));
     w.run(id, &w.lead, Command::Accept).await;
+    // The clocks: 应答 due Sunday 09-28 (a 调休 working day), 明确意见 09-30, 办结 10-10.
+    let detail = w.t.engine.detail(id).await.unwrap();
+    let clocks: Vec<(String, NaiveDate, bool)> = detail
+        .clocks
+        .iter()
+        .map(|c| (c.key.clone(), c.clock.due_date, c.clock.met_at.is_some()))
+        .collect();
+    assert_eq!(
+        clocks,
+        [
+            ("respond".to_owned(), d(2025, 9, 28), true),
+            ("opinion".to_owned(), d(2025, 9, 30), false),
+            ("resolve".to_owned(), d(2025, 10, 10), false),
+        ]
+    );
 
     let (first, total) = w.tick_days(d(2025, 9, 27), d(2025, 10, 31)).await;
     let expected: BTreeMap<String, NaiveDate> = [
@@ -411,5 +426,58 @@ async fn two_schedulers_ticking_together_fire_everything_exactly_once() {
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), steps.len(), "no step twice for one item");
+    }
+}
+
+/// A tick cut off at any point (a crash, a kill, a lost connection) leaves whole units of
+/// work or nothing; the next tick finishes the rest, and the end state is the same as an
+/// uninterrupted run.
+#[tokio::test]
+async fn an_interrupted_tick_is_finished_by_the_next() {
+    async fn scenario(cut: Option<u64>) -> (i64, i64, i64, i64) {
+        let w = world(at(d(2026, 3, 2), 10)).await;
+        for i in 0..40 {
+            let deadline = d(2026, 3, 5) + Duration::days(i % 9);
+            let id = w.file("task", Some(&deadline.to_string())).await;
+            w.run(
+                id,
+                &w.office,
+                Command::Assign {
+                    lead_unit: None,
+                    deadline: None,
+                },
+            )
+            .await;
+        }
+        let now = at(d(2026, 3, 20), 9);
+        w.t.clock.set(now);
+        if let Some(micros) = cut {
+            // Cut the tick off after a few microseconds of work, several times over.
+            for _ in 0..5 {
+                let _ = tokio::time::timeout(
+                    std::time::Duration::from_micros(micros),
+                    w.scheduler.tick(now),
+                )
+                .await;
+            }
+        }
+        w.scheduler.tick(now).await.unwrap();
+        let again = w.scheduler.tick(now).await.unwrap();
+        assert_eq!(
+            again.item_steps.values().sum::<u64>() + again.duty_steps.values().sum::<u64>(),
+            0
+        );
+        (
+            w.count("SELECT COUNT(*) FROM escalation_fires").await,
+            w.count("SELECT COUNT(*) FROM events WHERE kind = 'escalate'")
+                .await,
+            w.count("SELECT COUNT(*) FROM duties").await,
+            w.count("SELECT COUNT(*) FROM outbox").await,
+        )
+    }
+    let clean = scenario(None).await;
+    assert!(clean.0 > 0 && clean.2 > 0, "{clean:?}");
+    for micros in [50, 500, 3_000, 20_000] {
+        assert_eq!(scenario(Some(micros)).await, clean, "cut after {micros}µs");
     }
 }

@@ -12,7 +12,7 @@ use xiaohao_core::event::Event;
 use xiaohao_core::light::{Light, LightInput, LightPolicy, light};
 use xiaohao_core::org::{Unit, UnitKind};
 use xiaohao_core::progress::ProgressReport;
-use xiaohao_core::sla::{Pause, SlaPolicy, deadline_clock};
+use xiaohao_core::sla::{MilestoneStatus, Pause, SlaPolicy, deadline_clock, policy_clocks};
 use xiaohao_core::{
     Action, Actor, Capacity, Command, Item, ItemId, NewItem, PersonId, Target, UnitId, decide,
     new_item,
@@ -86,6 +86,8 @@ pub struct ItemDetail {
     pub light: Light,
     /// Working days past the due date (negative: working days left).
     pub working_days_late: Option<i64>,
+    /// SLA clocks: a problem's 应答/明确意见/办结 milestones, or a task's deadline.
+    pub clocks: Vec<MilestoneStatus>,
     pub targets: Vec<Target>,
     pub events: Vec<Event>,
     pub progress: Vec<ProgressRow>,
@@ -515,6 +517,59 @@ impl Engine {
         })
     }
 
+    /// The item's SLA clocks, from its event trail (suspensions pause them). Empty when the
+    /// calendar does not cover the dates or the item has not been assigned.
+    pub fn clocks_of(&self, item: &Item, events: &[Event]) -> Vec<MilestoneStatus> {
+        let cal = &self.context.calendar;
+        let now = self.local(self.now());
+        let first = |kind: &str| {
+            events
+                .iter()
+                .find(|e| e.kind == kind)
+                .map(|e| self.local(e.at))
+        };
+        let mut pauses: Vec<Pause> = Vec::new();
+        for e in events {
+            match e.kind.as_str() {
+                "suspend" => pauses.push(Pause {
+                    from: self.local(e.at),
+                    to: None,
+                }),
+                "resume" => {
+                    if let Some(p) = pauses.last_mut() {
+                        p.to = Some(self.local(e.at));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(assigned) = first("assign") else {
+            return Vec::new();
+        };
+        if let Some(deadline) = item.deadline {
+            return deadline_clock(cal, deadline, &pauses, first("request_closure"), now)
+                .map(|clock| {
+                    vec![MilestoneStatus {
+                        key: "deadline".into(),
+                        label: "完成时限".into(),
+                        clock,
+                    }]
+                })
+                .unwrap_or_default();
+        }
+        if item.kind != ItemKind::Problem {
+            return Vec::new();
+        }
+        let met = |key: &str| match key {
+            xiaohao_core::sla::RESPOND => first("accept"),
+            xiaohao_core::sla::OPINION => first("report"),
+            xiaohao_core::sla::RESOLVE => first("request_closure"),
+            _ => None,
+        };
+        policy_clocks(cal, &self.context.problem_sla, assigned, &pauses, met, now)
+            .unwrap_or_default()
+    }
+
     /// An item with its targets, timeline and progress.
     ///
     /// # Errors
@@ -527,12 +582,15 @@ impl Engine {
                 .working_days_between(d, self.today())
                 .ok()
         });
+        let events = self.store.events(id).await?;
+        let clocks = self.clocks_of(&item, &events);
         Ok(ItemDetail {
+            clocks,
             light: self.light_of(&item),
             working_days_late,
             allowed_actions: item.state.allowed_actions(),
             targets: self.store.targets(id).await?,
-            events: self.store.events(id).await?,
+            events,
             progress: self.store.progress(id).await?,
             item,
         })
