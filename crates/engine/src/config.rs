@@ -190,3 +190,39 @@ impl Settings {
         Path::new(path).parent().map(Path::to_path_buf)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shipped file spells out the built-in defaults; they must not drift apart.
+    #[test]
+    fn shipped_config_matches_the_defaults() {
+        let home = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let text = std::fs::read_to_string(home.join("config/default.toml")).unwrap();
+        let from_file: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::string(&text))
+            .extract()
+            .unwrap();
+        let defaults = Settings::default();
+        assert_eq!(from_file.escalation, defaults.escalation);
+        assert_eq!(from_file.cycles, defaults.cycles);
+        assert_eq!(from_file.problem_sla, defaults.problem_sla);
+        assert_eq!(from_file.lights, defaults.lights);
+        assert_eq!(from_file.database.url, defaults.database.url);
+        from_file.validate().unwrap();
+    }
+
+    #[test]
+    fn a_bad_ladder_or_cron_is_refused() {
+        let mut s = Settings::default();
+        s.escalation.steps.reverse();
+        assert!(s.validate().unwrap_err().to_string().contains("escalation"));
+        let mut s = Settings::default();
+        s.cycles[0].cron = "every full moon".into();
+        assert!(s.validate().unwrap_err().to_string().contains("monthly"));
+        let mut s = Settings::default();
+        s.database.url = "mysql://x".into();
+        assert!(s.validate().is_err());
+    }
+}
