@@ -22,6 +22,29 @@ impl MigrationTrait for Migration {
         .await?;
         m.create_index(index("items", "state_due", &["state", "due_on"], false))
             .await?;
+        // The head of the item's event chain, kept on the row so a command appends its
+        // event without reading the log; guarded by the same version check.
+        m.alter_table(
+            Table::alter()
+                .table("items")
+                .add_column(big_integer("last_seq").default(0))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table("items")
+                .add_column(string_len("last_hash", 64).default(""))
+                .to_owned(),
+        )
+        .await?;
+        m.get_connection()
+            .execute_unprepared(
+                "UPDATE items SET \
+                 last_seq = COALESCE((SELECT MAX(e.seq) FROM events e WHERE e.item_id = items.id), 0), \
+                 last_hash = COALESCE((SELECT e.hash FROM events e WHERE e.item_id = items.id ORDER BY e.seq DESC LIMIT 1), '')",
+            )
+            .await?;
 
         m.create_table(
             Table::create()
@@ -155,12 +178,10 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.alter_table(
-            Table::alter()
-                .table("items")
-                .drop_column("due_on")
-                .to_owned(),
-        )
-        .await
+        for c in ["due_on", "last_seq", "last_hash"] {
+            m.alter_table(Table::alter().table("items").drop_column(c).to_owned())
+                .await?;
+        }
+        Ok(())
     }
 }

@@ -184,6 +184,8 @@ pub struct Decision {
     pub notifications: Vec<Notification>,
     /// A progress report to store alongside.
     pub report: Option<ProgressReport>,
+    /// Whether the co-units changed (so the store rewrites them only then).
+    pub co_units_changed: bool,
 }
 
 fn required(field: &'static str, value: &str) -> Result<String, DomainError> {
@@ -401,6 +403,7 @@ pub fn decide(
         payload: serde_json::Value::Object(payload).to_string(),
     };
     Ok(Decision {
+        co_units_changed: next.co_units != item.co_units,
         item: next,
         event,
         notifications,
@@ -518,6 +521,7 @@ pub fn new_item(
         event,
         notifications: Vec::new(),
         report: None,
+        co_units_changed: true,
     })
 }
 

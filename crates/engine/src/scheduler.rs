@@ -164,7 +164,7 @@ impl Scheduler {
                     .await?;
                 let fetched = items.len() as u64;
                 let mut entries = Vec::with_capacity(items.len());
-                for item in items {
+                for (item, head) in items {
                     let Some(due) = item.due_on else { continue };
                     let late = cal.working_days_between(due, today).map_err(calendar_err)?;
                     let recipients = recipients(step, &item, circle);
@@ -195,6 +195,7 @@ impl Scheduler {
                         },
                         order: step.order.then(|| order_text(step, &item, due, late)),
                         decision,
+                        head: Some(head),
                     });
                 }
                 let mut fired = 0u64;

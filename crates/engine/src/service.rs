@@ -402,7 +402,7 @@ impl Engine {
         command: &Command,
         expected_version: Option<i64>,
     ) -> Result<Outcome, EngineError> {
-        let item = self.store.item(id).await?;
+        let (item, head) = self.store.item_with_head(id).await?;
         if let Some(v) = expected_version
             && v != item.version
         {
@@ -413,7 +413,7 @@ impl Engine {
         }
         let mut decision = decide(&item, actor, command, self.now())?;
         self.adjust_due(&item, command, &mut decision).await?;
-        let event = self.store.commit_decision(&decision).await?;
+        let event = self.store.commit_decision_at(&decision, &head).await?;
         Ok(Outcome {
             item: decision.item,
             event,

@@ -50,7 +50,8 @@ pub(crate) fn item_from_row(row: item::Model, co_units: Vec<UnitId>) -> Result<I
     })
 }
 
-pub(crate) fn item_to_row(i: &Item) -> item::Model {
+/// The row of an item whose last event is `head`.
+pub(crate) fn item_to_row(i: &Item, head: &Event) -> item::Model {
     item::Model {
         id: i.id.0,
         kind: i.kind.as_str().to_owned(),
@@ -76,6 +77,8 @@ pub(crate) fn item_to_row(i: &Item) -> item::Model {
         created_at: i.created_at,
         updated_at: i.updated_at,
         closed_at: i.closed_at,
+        last_seq: head.seq,
+        last_hash: head.hash.clone(),
     }
 }
 

@@ -145,6 +145,9 @@ pub mod item {
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
         pub closed_at: Option<DateTimeUtc>,
+        /// Head of the event chain: seq and hash of the last event.
+        pub last_seq: i64,
+        pub last_hash: String,
     }
     no_relations!();
 }

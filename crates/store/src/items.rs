@@ -64,6 +64,13 @@ pub struct OutboxRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// The seq and hash of an item's last event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainHead {
+    pub seq: i64,
+    pub hash: String,
+}
+
 /// Outbox status of a message that still has to go out.
 pub const OUTBOX_PENDING: &str = "pending";
 
@@ -75,7 +82,8 @@ impl Store {
     pub async fn insert_item(&self, decision: &Decision, targets: &[Target]) -> StoreResult<Event> {
         let txn = self.begin_write().await?;
         let it = &decision.item;
-        item::Entity::insert(item_to_row(it).into_active_model())
+        let event = Event::chain(it.id, decision.event.clone(), it.updated_at, None);
+        item::Entity::insert(item_to_row(it, &event).into_active_model())
             .exec_without_returning(&txn)
             .await?;
         insert_co_units(&txn, it.id, &it.co_units).await?;
@@ -93,7 +101,6 @@ impl Store {
             .insert(&txn)
             .await?;
         }
-        let event = Event::chain(it.id, decision.event.clone(), it.updated_at, None);
         event::Entity::insert(event_to_row(&event).into_active_model())
             .exec_without_returning(&txn)
             .await?;
@@ -109,9 +116,43 @@ impl Store {
     /// `Conflict` on a stale version, `NotFound` when the item is gone, or a database error.
     pub async fn commit_decision(&self, decision: &Decision) -> StoreResult<Event> {
         let txn = self.begin_write().await?;
-        let event = apply_decision(&txn, decision).await?;
+        let event = apply_decision(&txn, decision, None).await?;
         txn.commit().await?;
         Ok(event)
+    }
+
+    /// As [`Store::commit_decision`], for a decision taken on an item read together with
+    /// its chain head ([`Store::item_with_head`]): the event is appended without reading
+    /// the log. The version check makes the head certain.
+    ///
+    /// # Errors
+    /// As [`Store::commit_decision`].
+    pub async fn commit_decision_at(
+        &self,
+        decision: &Decision,
+        head: &ChainHead,
+    ) -> StoreResult<Event> {
+        let txn = self.begin_write().await?;
+        let event = apply_decision(&txn, decision, Some(head)).await?;
+        txn.commit().await?;
+        Ok(event)
+    }
+
+    /// An item and the head of its event chain, in one read.
+    ///
+    /// # Errors
+    /// `NotFound` when the item does not exist.
+    pub async fn item_with_head(&self, id: ItemId) -> StoreResult<(Item, ChainHead)> {
+        let row = item::Entity::find_by_id(id.0)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| StoreError::not_found("item", id))?;
+        let head = ChainHead {
+            seq: row.last_seq,
+            hash: row.last_hash.clone(),
+        };
+        let co = co_units_of(&self.db, id).await?;
+        Ok((item_from_row(row, co)?, head))
     }
 
     /// # Errors
@@ -339,11 +380,32 @@ impl Store {
 pub(crate) async fn apply_decision(
     txn: &DatabaseTransaction,
     decision: &Decision,
+    head: Option<&ChainHead>,
 ) -> StoreResult<Event> {
     let it = &decision.item;
     let expected = it.version - 1;
+    let head = match head {
+        Some(h) => h.clone(),
+        None => {
+            let (seq, hash) = item::Entity::find_by_id(it.id.0)
+                .select_only()
+                .column(item::Column::LastSeq)
+                .column(item::Column::LastHash)
+                .into_tuple::<(i64, String)>()
+                .one(txn)
+                .await?
+                .ok_or_else(|| StoreError::not_found("item", it.id))?;
+            ChainHead { seq, hash }
+        }
+    };
+    let event = Event::chain(
+        it.id,
+        decision.event.clone(),
+        it.updated_at,
+        Some((head.seq, head.hash.as_str())),
+    );
     let res = item::Entity::update_many()
-        .set(item_to_row(it).into_active_model().reset_all())
+        .set(item_to_row(it, &event).into_active_model().reset_all())
         .filter(item::Column::Id.eq(it.id.0))
         .filter(item::Column::Version.eq(expected))
         .exec(txn)
@@ -358,25 +420,13 @@ pub(crate) async fn apply_decision(
             )),
         });
     }
-    let old_co: Vec<UnitId> = co_units_of(txn, it.id).await?;
-    if old_co != it.co_units {
+    if decision.co_units_changed {
         item_co_unit::Entity::delete_many()
             .filter(item_co_unit::Column::ItemId.eq(it.id.0))
             .exec(txn)
             .await?;
         insert_co_units(txn, it.id, &it.co_units).await?;
     }
-    let last = event::Entity::find()
-        .filter(event::Column::ItemId.eq(it.id.0))
-        .order_by_desc(event::Column::Seq)
-        .one(txn)
-        .await?;
-    let event = Event::chain(
-        it.id,
-        decision.event.clone(),
-        it.updated_at,
-        last.as_ref().map(|e| (e.seq, e.hash.as_str())),
-    );
     event::Entity::insert(event_to_row(&event).into_active_model())
         .exec_without_returning(txn)
         .await?;

@@ -12,7 +12,7 @@ mod org;
 pub mod schedule;
 
 pub use error::StoreError;
-pub use items::{ItemFilter, ItemPage, OutboxRow, ProgressRow};
+pub use items::{ChainHead, ItemFilter, ItemPage, OutboxRow, ProgressRow};
 pub use org::{NewChain, NewPerson, NewPlan, NewUnit};
 pub use schedule::{Circle, DutyRow, EscalationEntry, FireRow, ScheduleCounts};
 

@@ -7,7 +7,7 @@ use crate::convert::item_from_row;
 use crate::entities::{
     cycle_occurrence, duty, escalation_fire, item, item_co_unit, supervision_order, unit,
 };
-use crate::items::{apply_decision, enqueue_payload};
+use crate::items::{ChainHead, apply_decision, enqueue_payload};
 use crate::{Store, StoreError, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -90,6 +90,8 @@ pub struct FireRow {
 #[derive(Debug, Clone)]
 pub struct EscalationEntry {
     pub decision: Decision,
+    /// The chain head the decision was taken on, when known.
+    pub head: Option<ChainHead>,
     pub fire: FireRow,
     /// Text of a 督办单 to record, when the step makes one.
     pub order: Option<String>,
@@ -262,7 +264,7 @@ impl Store {
         upto: NaiveDate,
         after: Option<NaiveDate>,
         limit: u64,
-    ) -> StoreResult<Vec<Item>> {
+    ) -> StoreResult<Vec<(Item, ChainHead)>> {
         let tracked: Vec<&str> = TRACKED_STATES.iter().map(|s| s.as_str()).collect();
         let fired = Query::select()
             .expr(Expr::val(1))
@@ -304,7 +306,14 @@ impl Store {
             .map(|r| {
                 let mut units = co.remove(&r.id).unwrap_or_default();
                 units.sort_by_key(|(p, _)| *p);
-                item_from_row(r, units.into_iter().map(|(_, u)| u).collect())
+                let head = ChainHead {
+                    seq: r.last_seq,
+                    hash: r.last_hash.clone(),
+                };
+                Ok((
+                    item_from_row(r, units.into_iter().map(|(_, u)| u).collect())?,
+                    head,
+                ))
             })
             .collect()
     }
@@ -546,7 +555,7 @@ async fn apply_escalation(sp: &DatabaseTransaction, e: &EscalationEntry) -> Stor
             e.fire.step, e.fire.subject_id
         )));
     };
-    let event = apply_decision(sp, &e.decision).await?;
+    let event = apply_decision(sp, &e.decision, e.head.as_ref()).await?;
     if let Some(text) = &e.order {
         supervision_order::Model {
             id: Uuid::now_v7(),
