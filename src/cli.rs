@@ -58,6 +58,42 @@ pub enum Command {
     /// Reporting duties.
     #[command(subcommand)]
     Duty(DutyCommand),
+    /// Benchmarks: our code path against the raw database limit, in one run.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum BenchWorkload {
+    /// (a) state changes: update + event + outbox per change.
+    Changes,
+    /// (c) escalation sweep over many items, some overdue.
+    Sweep,
+    /// (d) a monthly cycle opening duties for every running item.
+    Cycle,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum BenchDb {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[arg(value_enum)]
+    pub workload: BenchWorkload,
+    /// A scratch SQLite file, or a scratch database on XIAOHAO_BENCH_PG_URL
+    /// (default postgres://postgres@127.0.0.1:5432/test).
+    #[arg(long, value_enum, default_value = "sqlite")]
+    pub db: BenchDb,
+    #[arg(long, default_value_t = 1)]
+    pub writers: usize,
+    #[arg(long, default_value_t = 2000)]
+    pub ops: usize,
+    #[arg(long, default_value_t = 100_000)]
+    pub items: usize,
+    #[arg(long, default_value_t = 10_000)]
+    pub overdue: usize,
 }
 
 #[derive(Debug, Args)]

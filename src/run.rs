@@ -148,6 +148,9 @@ pub async fn run(cli: Cli) -> CliResult {
     if let Command::Simulate(args) = cli.command {
         return crate::simulate::run(&settings, &cli.home, args).await;
     }
+    if let Command::Bench(args) = cli.command {
+        return crate::bench::run(args).await;
+    }
     let context = Context::from_settings(&settings, &cli.home)?;
     let store = open(&settings).await?;
     let engine = Engine::new(store, Arc::new(SystemClock)).with_context(context);
@@ -159,7 +162,7 @@ pub async fn run(cli: Cli) -> CliResult {
     }
     match cli.command {
         Command::Serve { addr, demo } => serve(engine, &settings, addr, demo).await,
-        Command::Simulate(_) => Ok(()),
+        Command::Simulate(_) | Command::Bench(_) => Ok(()),
         Command::Tick { now, json } => tick(engine, &settings, now, json).await,
         Command::Duty(DutyCommand::List {
             unit,

@@ -1,0 +1,273 @@
+//! Raw-SQL baselines for `xiaohao bench`: the database limit our code path is measured
+//! against, in the same run on the same database. Not used by the service.
+
+use crate::entities::{duty, item};
+use crate::{Store, StoreResult};
+use chrono::{Duration, Utc};
+use sea_orm::sea_query::Value;
+use sea_orm::{
+    ConnectionTrait, Database, DbBackend, EntityTrait, IntoActiveModel, SqliteTransactionMode,
+    Statement, TransactionOptions, TransactionTrait,
+};
+use uuid::Uuid;
+use xiaohao_core::event::GENESIS_HASH;
+use xiaohao_core::{ItemId, UnitId};
+
+/// Create a scratch PostgreSQL database next to `admin_url`; returns its URL.
+///
+/// # Errors
+/// When the server is unreachable or refuses.
+pub async fn create_pg_database(admin_url: &str, name: &str) -> StoreResult<String> {
+    let admin = Database::connect(admin_url).await?;
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await?;
+    let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
+    Ok(format!("{base}/{name}"))
+}
+
+/// Drop a scratch PostgreSQL database.
+///
+/// # Errors
+/// When the server is unreachable or refuses.
+pub async fn drop_pg_database(admin_url: &str, name: &str) -> StoreResult<()> {
+    let admin = Database::connect(admin_url).await?;
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await?;
+    Ok(())
+}
+
+fn ph(backend: DbBackend, n: usize) -> Vec<String> {
+    (1..=n)
+        .map(|i| {
+            if backend == DbBackend::Postgres {
+                format!("${i}")
+            } else {
+                "?".into()
+            }
+        })
+        .collect()
+}
+
+/// One change by hand: UPDATE the item, INSERT an event, INSERT an outbox row, in one
+/// transaction.
+///
+/// # Errors
+/// On database failure.
+#[allow(clippy::too_many_arguments)]
+pub async fn raw_change(
+    db: &sea_orm::DatabaseConnection,
+    backend: DbBackend,
+    id: ItemId,
+    seq: i64,
+    lead: UnitId,
+    w: usize,
+    n: usize,
+) -> StoreResult<()> {
+    let mut options = TransactionOptions::default();
+    if backend == DbBackend::Sqlite {
+        options.sqlite_transaction_mode = Some(SqliteTransactionMode::Immediate);
+    }
+    let txn = db.begin_with_options(options).await?;
+    let now = Utc::now();
+    let p = ph(backend, 3);
+    txn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!("UPDATE items SET version = version + 1, escalation_level = {}, updated_at = {} WHERE id = {}", p[0], p[1], p[2]),
+        [Value::from(1i32), Value::from(now), Value::from(id.0)],
+    ))
+    .await?;
+    let p = ph(backend, 12);
+    txn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "INSERT INTO events (item_id, seq, kind, from_state, to_state, actor_unit_id, actor_role, actor_name, payload, at, prev_hash, hash) VALUES ({})",
+            p.join(", ")
+        ),
+        [
+            Value::from(id.0),
+            Value::from(seq),
+            Value::from("escalate"),
+            Value::from("assigned"),
+            Value::from("assigned"),
+            Value::from(None::<Uuid>),
+            Value::from("system"),
+            Value::from("system"),
+            Value::from("{}"),
+            Value::from(now),
+            Value::from(GENESIS_HASH),
+            Value::from(GENESIS_HASH),
+        ],
+    ))
+    .await?;
+    let p = ph(backend, 13);
+    txn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "INSERT INTO outbox (id, dedupe_key, kind, recipient_unit_id, item_id, urgent, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at) VALUES ({})",
+            p.join(", ")
+        ),
+        [
+            Value::from(Uuid::now_v7()),
+            Value::from(format!("raw:{id}:w{w}n{n}")),
+            Value::from("escalation:基准"),
+            Value::from(lead.0),
+            Value::from(id.0),
+            Value::from(false),
+            Value::from("{}"),
+            Value::from("pending"),
+            Value::from(0i32),
+            Value::from(now),
+            Value::from(None::<String>),
+            Value::from(now),
+            Value::from(None::<chrono::DateTime<Utc>>),
+        ],
+    ))
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+impl Store {
+    /// Seed `n` running items directly (bulk insert), `overdue` of them past due.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn bench_seed_items(
+        &self,
+        lead: UnitId,
+        n: usize,
+        overdue: usize,
+    ) -> StoreResult<()> {
+        let now = Utc::now();
+        let today = now.date_naive();
+        let rows: Vec<item::Model> = (0..n)
+            .map(|i| item::Model {
+                id: Uuid::now_v7(),
+                kind: "task".into(),
+                number: None,
+                title: format!("基准事项{i}"),
+                text: String::new(),
+                plan_id: None,
+                chain_id: None,
+                owner_unit_id: None,
+                lead_unit_id: Some(lead.0),
+                leader_id: None,
+                deadline: None,
+                due_on: Some(if i < overdue {
+                    today - Duration::days(30)
+                } else {
+                    today + Duration::days(400)
+                }),
+                deadline_text: None,
+                grade: None,
+                class: None,
+                state: "in_progress".into(),
+                suspended_from: None,
+                escalation_level: 0,
+                closure_requested_by: None,
+                progress_percent: None,
+                version: 1,
+                created_at: now - Duration::days(60),
+                updated_at: now,
+                closed_at: None,
+                last_seq: 0,
+                last_hash: GENESIS_HASH.into(),
+            })
+            .collect();
+        for chunk in rows.chunks(1000) {
+            item::Entity::insert_many(
+                chunk
+                    .iter()
+                    .cloned()
+                    .map(IntoActiveModel::into_active_model),
+            )
+            .exec_without_returning(&self.db)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The set-based sweep: one UPDATE of every running item due by `today`; then put the
+    /// levels back so our own sweep starts from the same data. Returns rows touched.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn bench_raw_sweep(
+        &self,
+        today: chrono::NaiveDate,
+    ) -> StoreResult<(u64, std::time::Duration)> {
+        let backend = self.backend();
+        let p = ph(backend, 1);
+        let started = std::time::Instant::now();
+        let res = self
+            .db
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                format!(
+                    "UPDATE items SET escalation_level = 4, version = version + 1 WHERE state IN ('assigned','accepted','in_progress') AND due_on <= {}",
+                    p[0]
+                ),
+                [Value::from(today)],
+            ))
+            .await?;
+        let took = started.elapsed();
+        self.db
+            .execute_unprepared("UPDATE items SET escalation_level = 0")
+            .await?;
+        Ok((res.rows_affected(), took))
+    }
+
+    /// Insert one duty row per item, multi-row, in one transaction: the raw limit for
+    /// opening a cycle.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn bench_raw_duties(
+        &self,
+        unit: UnitId,
+    ) -> StoreResult<(usize, std::time::Duration)> {
+        let now = Utc::now();
+        let ids: Vec<Uuid> = item::Entity::find()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        let rows: Vec<duty::Model> = ids
+            .iter()
+            .map(|id| duty::Model {
+                id: Uuid::now_v7(),
+                cycle_key: "raw".into(),
+                period_key: "2099-01".into(),
+                kind: "progress".into(),
+                unit_id: unit.0,
+                item_id: Some(*id),
+                subject_key: format!("raw:{id}"),
+                title: "月度进展".into(),
+                opens_on: now.date_naive(),
+                due_on: now.date_naive(),
+                status: "open".into(),
+                submitted_at: None,
+                report_text: None,
+                escalation_level: 0,
+                created_at: now,
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        let txn = self.db.begin().await?;
+        for chunk in rows.chunks(500) {
+            duty::Entity::insert_many(
+                chunk
+                    .iter()
+                    .cloned()
+                    .map(IntoActiveModel::into_active_model),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+        }
+        txn.commit().await?;
+        Ok((rows.len(), started.elapsed()))
+    }
+}
