@@ -413,7 +413,10 @@ impl Engine {
         }
         let mut decision = decide(&item, actor, command, self.now())?;
         self.adjust_due(&item, command, &mut decision).await?;
-        let event = self.store.commit_decision_at(&decision, &head).await?;
+        let event = self
+            .store
+            .commit_decision_at(&item, &decision, &head)
+            .await?;
         Ok(Outcome {
             item: decision.item,
             event,

@@ -50,8 +50,8 @@ pub(crate) fn item_from_row(row: item::Model, co_units: Vec<UnitId>) -> Result<I
     })
 }
 
-/// The row of an item whose last event is `head`.
-pub(crate) fn item_to_row(i: &Item, head: &Event) -> item::Model {
+/// The row of an item whose last event has `last_seq` and `last_hash`.
+pub(crate) fn item_to_row(i: &Item, last_seq: i64, last_hash: &str) -> item::Model {
     item::Model {
         id: i.id.0,
         kind: i.kind.as_str().to_owned(),
@@ -77,8 +77,8 @@ pub(crate) fn item_to_row(i: &Item, head: &Event) -> item::Model {
         created_at: i.created_at,
         updated_at: i.updated_at,
         closed_at: i.closed_at,
-        last_seq: head.seq,
-        last_hash: head.hash.clone(),
+        last_seq,
+        last_hash: last_hash.to_owned(),
     }
 }
 

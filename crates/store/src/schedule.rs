@@ -555,7 +555,7 @@ async fn apply_escalation(sp: &DatabaseTransaction, e: &EscalationEntry) -> Stor
             e.fire.step, e.fire.subject_id
         )));
     };
-    let event = apply_decision(sp, &e.decision, e.head.as_ref()).await?;
+    let event = apply_decision(sp, &e.decision, e.head.as_ref(), None).await?;
     if let Some(text) = &e.order {
         supervision_order::Model {
             id: Uuid::now_v7(),
