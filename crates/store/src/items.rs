@@ -220,25 +220,11 @@ impl Store {
             .offset(f.offset)
             .all(&self.db)
             .await?;
-        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        let mut co: HashMap<Uuid, Vec<(i32, UnitId)>> = HashMap::new();
-        for c in item_co_unit::Entity::find()
-            .filter(item_co_unit::Column::ItemId.is_in(ids))
-            .all(&self.db)
+        let items = with_co_units(&self.db, rows)
             .await?
-        {
-            co.entry(c.item_id)
-                .or_default()
-                .push((c.position, c.unit_id.into()));
-        }
-        let items = rows
             .into_iter()
-            .map(|r| {
-                let mut units = co.remove(&r.id).unwrap_or_default();
-                units.sort_by_key(|(p, _)| *p);
-                item_from_row(r, units.into_iter().map(|(_, u)| u).collect())
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
+            .map(|(item, _)| item)
+            .collect();
         Ok(ItemPage {
             items,
             total,
@@ -456,6 +442,38 @@ pub(crate) async fn apply_decision(
     }
     enqueue(txn, &decision.notifications, &event, it.updated_at).await?;
     Ok(event)
+}
+
+/// Rows to items (with their co-units, in one extra query for all) and chain heads.
+pub(crate) async fn with_co_units<C: ConnectionTrait>(
+    conn: &C,
+    rows: Vec<item::Model>,
+) -> StoreResult<Vec<(Item, ChainHead)>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut co: HashMap<Uuid, Vec<(i32, UnitId)>> = HashMap::new();
+    for c in item_co_unit::Entity::find()
+        .filter(item_co_unit::Column::ItemId.is_in(ids))
+        .all(conn)
+        .await?
+    {
+        co.entry(c.item_id)
+            .or_default()
+            .push((c.position, c.unit_id.into()));
+    }
+    rows.into_iter()
+        .map(|r| {
+            let mut units = co.remove(&r.id).unwrap_or_default();
+            units.sort_by_key(|(p, _)| *p);
+            let head = ChainHead {
+                seq: r.last_seq,
+                hash: r.last_hash.clone(),
+            };
+            Ok((
+                item_from_row(r, units.into_iter().map(|(_, u)| u).collect())?,
+                head,
+            ))
+        })
+        .collect()
 }
 
 /// The columns to write: all of them, or only those that differ from `before` (a command

@@ -3,11 +3,8 @@
 //! the same transaction as their effects, so several instances may tick at once and a
 //! crash mid-tick rolls back to a state the next tick finishes.
 
-use crate::convert::item_from_row;
-use crate::entities::{
-    cycle_occurrence, duty, escalation_fire, item, item_co_unit, supervision_order, unit,
-};
-use crate::items::{ChainHead, apply_decision, enqueue_payload};
+use crate::entities::{cycle_occurrence, duty, escalation_fire, item, supervision_order, unit};
+use crate::items::{ChainHead, apply_decision, enqueue_payload, with_co_units};
 use crate::{Store, StoreError, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -291,31 +288,7 @@ impl Store {
             .limit(limit)
             .all(&self.db)
             .await?;
-        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        let mut co: HashMap<Uuid, Vec<(i32, UnitId)>> = HashMap::new();
-        for c in item_co_unit::Entity::find()
-            .filter(item_co_unit::Column::ItemId.is_in(ids))
-            .all(&self.db)
-            .await?
-        {
-            co.entry(c.item_id)
-                .or_default()
-                .push((c.position, c.unit_id.into()));
-        }
-        rows.into_iter()
-            .map(|r| {
-                let mut units = co.remove(&r.id).unwrap_or_default();
-                units.sort_by_key(|(p, _)| *p);
-                let head = ChainHead {
-                    seq: r.last_seq,
-                    hash: r.last_hash.clone(),
-                };
-                Ok((
-                    item_from_row(r, units.into_iter().map(|(_, u)| u).collect())?,
-                    head,
-                ))
-            })
-            .collect()
+        with_co_units(&self.db, rows).await
     }
 
     /// Open or missed duties due in `(after, upto]` without `step` fired yet.
