@@ -341,6 +341,8 @@ pub fn decide(
         }
         Command::Cancel { reason } => {
             payload.insert("reason".into(), required("reason", reason)?.into());
+            // A cancelled item never resumes.
+            next.suspended_from = None;
         }
         Command::Transfer { to, reason } => {
             if item.lead_unit == Some(*to) {

@@ -265,6 +265,39 @@ fn suspend_resumes_into_the_state_it_left() {
 }
 
 #[test]
+fn a_suspended_item_can_be_cancelled_and_forgets_where_it_was() {
+    let w = world();
+    let item = apply(
+        &draft(&w),
+        &w.office,
+        Command::Assign {
+            lead_unit: None,
+            deadline: None,
+        },
+    )
+    .unwrap();
+    let accepted = apply(&item, &w.lead, Command::Accept).unwrap();
+    let suspended = apply(
+        &accepted,
+        &w.office,
+        Command::Suspend {
+            reason: "暂缓".into(),
+        },
+    )
+    .unwrap();
+    let cancelled = apply(
+        &suspended,
+        &w.office,
+        Command::Cancel {
+            reason: "撤销".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(cancelled.state, ItemState::Cancelled);
+    assert_eq!(cancelled.suspended_from, None);
+}
+
+#[test]
 fn transfer_hands_the_item_to_a_new_lead_who_must_accept() {
     let w = world();
     let item = apply(
@@ -441,7 +474,7 @@ fn check_invariants(item: &Item) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(2048))]
 
     #[test]
     fn random_command_sequences_keep_every_invariant(
