@@ -9,10 +9,12 @@ pub mod entities;
 mod error;
 mod items;
 mod org;
+mod outbox;
 
 pub use error::StoreError;
-pub use items::{ItemFilter, ItemPage, OutboxRow, ProgressRow};
+pub use items::{ItemFilter, ItemPage, ProgressRow};
 pub use org::{NewChain, NewPerson, NewPlan, NewUnit};
+pub use outbox::{ClaimSpec, DIGEST_KIND, OutboxRow, OutboxStatus, digest_key};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
