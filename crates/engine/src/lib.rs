@@ -6,11 +6,12 @@
 pub mod clock;
 pub mod config;
 mod error;
+pub mod mail;
 pub mod requests;
 mod service;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::Settings;
+pub use config::{MailSettings, Settings, SmtpSettings, TlsMode};
 pub use error::EngineError;
 pub use requests::{CommandRequest, ItemRequest, ReportRequest};
 pub use service::{Engine, ItemDetail, Outcome};
