@@ -45,6 +45,52 @@ pub enum Command {
     Audit(AuditCommand),
     /// Load the demo data into an empty database.
     Demo,
+    /// Reminder e-mail: the outbox and its delivery.
+    #[command(subcommand)]
+    Mail(MailCommand),
+    /// Measurements.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// List outbox rows, newest first.
+    List {
+        /// pending, sending, sent, folded or dead (repeatable).
+        #[arg(long)]
+        status: Vec<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-queue a dead row (by id), or every dead row.
+    Retry {
+        id: Option<String>,
+        #[arg(long)]
+        all_dead: bool,
+    },
+    /// Send a test message to an address through the configured transport.
+    SendTest { address: String },
+    /// Send everything that is due now (for cron, operations and tests), then exit.
+    Drain,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Outbox drain throughput (messages/s) against the raw claim+mark rate of the same
+    /// database, on a fresh temporary database.
+    Outbox {
+        /// sqlite or postgres
+        #[arg(long, default_value = "sqlite")]
+        db: String,
+        #[arg(long, default_value_t = 2000)]
+        messages: u64,
+        /// PostgreSQL server to create the temporary database on.
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        pg_url: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,5 +1,6 @@
 //! `xiaohao`: the service and its command line.
 
+mod bench;
 mod cli;
 mod demo;
 mod run;

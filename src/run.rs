@@ -1,14 +1,18 @@
 //! What each command does. Failures become a `CliError` here, and an exit code in `main`:
 //! 2 for input the user can fix, 1 for everything else.
 
-use crate::cli::{AuditCommand, Cli, Command, ItemAdd, ItemCommand, ItemDo, UnitCommand};
+use crate::cli::{
+    AuditCommand, BenchCommand, Cli, Command, ItemAdd, ItemCommand, ItemDo, MailCommand,
+    UnitCommand,
+};
 use std::sync::Arc;
 use xiaohao_core::org::{Level, UnitKind};
 use xiaohao_core::{ItemId, ItemState};
+use xiaohao_engine::mail::{MailError, MailWorker};
 use xiaohao_engine::{
     CommandRequest, Engine, EngineError, ItemRequest, ReportRequest, Settings, SystemClock,
 };
-use xiaohao_store::{DbSettings, ItemFilter, NewUnit, Store, StoreError};
+use xiaohao_store::{DbSettings, ItemFilter, NewUnit, OutboxStatus, Store, StoreError};
 
 /// Print a line to stdout; a closed pipe (`xiaohao item list | head`) ends quietly.
 macro_rules! out {
@@ -67,6 +71,18 @@ impl From<StoreError> for CliError {
     }
 }
 
+impl From<MailError> for CliError {
+    fn from(e: MailError) -> Self {
+        match e {
+            MailError::Store(s) => s.into(),
+            MailError::Config(_) | MailError::Template { .. } | MailError::Unaddressable(_) => {
+                Self::Usage(e.to_string())
+            }
+            MailError::Send(_) | MailError::Timeout(_) => Self::Failure(e.to_string()),
+        }
+    }
+}
+
 type CliResult<T = ()> = Result<T, CliError>;
 
 fn usage(m: impl Into<String>) -> CliError {
@@ -119,6 +135,16 @@ fn redact(url: &str) -> String {
 
 pub async fn run(cli: Cli) -> CliResult {
     let settings = Settings::load(&cli.home)?;
+    if let Command::Bench(BenchCommand::Outbox {
+        db,
+        messages,
+        pg_url,
+    }) = &cli.command
+    {
+        let report = crate::bench::outbox(db, *messages, pg_url).await?;
+        out!("{report}");
+        return Ok(());
+    }
     if let Command::Migrate { status: true } = cli.command {
         let store = Store::connect(&DbSettings {
             url: settings.database.url.clone(),
@@ -133,7 +159,7 @@ pub async fn run(cli: Cli) -> CliResult {
     let store = open(&settings).await?;
     let engine = Engine::new(store, Arc::new(SystemClock));
     match cli.command {
-        Command::Serve { addr, demo } => serve(engine, &settings, addr, demo).await,
+        Command::Serve { addr, demo } => serve(engine, &settings, &cli.home, addr, demo).await,
         Command::Migrate { .. } => {
             out!("migrations applied");
             Ok(())
@@ -146,10 +172,105 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Unit(cmd) => unit(&engine, cmd).await,
         Command::Item(cmd) => item(&engine, cmd).await,
         Command::Audit(AuditCommand::Verify) => audit_verify(&engine).await,
+        Command::Mail(cmd) => mail(engine, &settings, &cli.home, cmd).await,
+        Command::Bench(_) => Ok(()),
     }
 }
 
-async fn serve(engine: Engine, settings: &Settings, addr: Option<String>, demo: bool) -> CliResult {
+async fn mail(
+    engine: Engine,
+    settings: &Settings,
+    home: &std::path::Path,
+    cmd: MailCommand,
+) -> CliResult {
+    match cmd {
+        MailCommand::List {
+            status,
+            limit,
+            json,
+        } => {
+            let mut rows = Vec::new();
+            if status.is_empty() {
+                rows = engine.store().outbox(None, limit).await?;
+            } else {
+                for s in &status {
+                    let st: OutboxStatus = s
+                        .parse()
+                        .map_err(|e: String| usage(format!("--status: {e}")))?;
+                    rows.extend(engine.store().outbox(Some(st.as_str()), limit).await?);
+                }
+            }
+            if json {
+                return print_json(&rows);
+            }
+            for r in &rows {
+                out!(
+                    "{}\t{}\t{}\tattempts {}\tnext {}\t{}\t{}{}",
+                    r.id,
+                    r.status,
+                    r.kind,
+                    r.attempts,
+                    r.next_attempt_at.format("%Y-%m-%d %H:%M:%S"),
+                    r.dedupe_key,
+                    r.message_key
+                        .as_deref()
+                        .map(|k| format!("via {k}"))
+                        .unwrap_or_default(),
+                    r.last_error
+                        .as_deref()
+                        .map(|e| format!("\terror: {e}"))
+                        .unwrap_or_default(),
+                );
+            }
+            out!("{} rows", rows.len());
+            Ok(())
+        }
+        MailCommand::Retry { id, all_dead } => {
+            let now = engine.now();
+            match (id, all_dead) {
+                (Some(_), true) | (None, false) => {
+                    Err(usage("mail retry: give one row id or --all-dead"))
+                }
+                (Some(id), false) => {
+                    let id: uuid::Uuid = id
+                        .parse()
+                        .map_err(|_| usage(format!("`{id}` is not an outbox row id")))?;
+                    engine.store().requeue_outbox(id, now).await?;
+                    out!("re-queued {id}");
+                    Ok(())
+                }
+                (None, true) => {
+                    let n = engine.store().requeue_all_dead(now).await?;
+                    out!("re-queued {n} dead rows");
+                    Ok(())
+                }
+            }
+        }
+        MailCommand::SendTest { address } => {
+            let worker = MailWorker::new(engine, settings, home)?;
+            worker.send_test(&address).await?;
+            out!(
+                "sent a test message to {address} via {}",
+                worker.transport().describe()
+            );
+            Ok(())
+        }
+        MailCommand::Drain => {
+            let worker = MailWorker::new(engine, settings, home)?;
+            let report = worker.drain().await?;
+            out!("{report}");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(
+    engine: Engine,
+    settings: &Settings,
+    home: &std::path::Path,
+    addr: Option<String>,
+    demo: bool,
+) -> CliResult {
     let addr = addr.unwrap_or_else(|| settings.server.addr.clone());
     let socket: std::net::SocketAddr = addr
         .parse()
@@ -175,9 +296,29 @@ async fn serve(engine: Engine, settings: &Settings, addr: Option<String>, demo: 
             .await
             .unwrap_or_default()
     );
-    xiaohao_web::serve(listener, engine, shutdown_signal())
-        .await
-        .map_err(|e| CliError::Failure(format!("server failed: {e}")))
+    // The mail worker runs beside the HTTP server and stops with it: on a signal the
+    // server drains its requests, the worker finishes the batch it holds, then we exit.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = if settings.mail.worker {
+        let w = MailWorker::new(engine.clone(), settings, home)?;
+        Some(tokio::spawn(w.run(stop_rx)))
+    } else {
+        None
+    };
+    let served = xiaohao_web::serve(listener, engine, async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    })
+    .await
+    .map_err(|e| CliError::Failure(format!("server failed: {e}")));
+    if let Some(handle) = worker
+        && tokio::time::timeout(std::time::Duration::from_secs(60), handle)
+            .await
+            .is_err()
+    {
+        tracing::warn!("mail worker did not stop within 60 s");
+    }
+    served
 }
 
 async fn shutdown_signal() {
