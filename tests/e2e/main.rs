@@ -8,4 +8,6 @@ mod support;
 mod cli;
 mod concurrency;
 mod lifecycle_http;
+mod mail;
+mod smtp;
 mod store_story;
