@@ -10,7 +10,7 @@ use std::path::Path;
 use xiaohao_core::ItemId;
 use xiaohao_core::notify::Notification;
 use xiaohao_core::org::{Unit, UnitKind};
-use xiaohao_engine::mail::{MailWorker, message_id_for};
+use xiaohao_engine::mail::{MailWorker, Templates, message_id_for};
 use xiaohao_engine::{CommandRequest, ItemRequest, Settings, SmtpSettings, TlsMode};
 use xiaohao_store::{NewUnit, OutboxStatus, digest_key};
 
@@ -270,7 +270,7 @@ async fn a_simulated_week_sends_exactly_the_expected_messages() {
     let store = t.engine.store();
     assert_eq!(
         store
-            .enqueue(&[duty.clone()], &payload, t.engine.now())
+            .enqueue(std::slice::from_ref(&duty), &payload, t.engine.now())
             .await
             .unwrap(),
         1
@@ -722,5 +722,60 @@ async fn the_mail_cli_lists_retries_drains_and_sends_a_test() {
     let m = crate::smtp::parse(&std::fs::read(eml[0].path()).unwrap());
     assert_eq!(m.subject, "【测试】对账销号系统邮件测试");
     assert_eq!(m.to, vec!["ops@fj.gov.cn"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn the_background_worker_sends_due_mail_and_stops_on_shutdown() {
+    let t = TestEngine::new().await;
+    let sink = SmtpSink::start();
+    let mut s = settings(sink.port, true);
+    s.mail.poll_secs = 1;
+    let units = three_units(&t).await;
+    let w = worker(&t, &s);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(w.run(stopped));
+    // Urgent reminders go at once, without waiting for the digest.
+    let n = enqueue_batch(&t, &units, "bg", 1).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while sink.count() < n {
+        assert!(std::time::Instant::now() < deadline, "worker sent nothing");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    stop.send(true).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(10), task)
+        .await
+        .expect("the worker stops on shutdown")
+        .unwrap();
+    assert_eq!(sink.count(), n);
+}
+
+#[tokio::test]
+async fn offices_edit_templates_and_a_broken_one_is_named() {
+    let dir = std::env::temp_dir().join(format!("xiaohao-tpl-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("single.subject.txt"),
+        "【{{ entry.label }}】请{{ unit_name }}尽快办理：{{ entry.title }}",
+    )
+    .unwrap();
+    let t = Templates::load(&dir).expect("edited templates load");
+    let ctx = serde_json::json!({"unit_name": "省工信厅", "entry": {"label": "催办", "title": "月度报送"}});
+    assert_eq!(
+        t.render("single.subject.txt", &ctx).unwrap(),
+        "【催办】请省工信厅尽快办理：月度报送"
+    );
+    // Files not edited fall back to the built-in copies.
+    assert!(
+        t.render(
+            "digest.subject.txt",
+            serde_json::json!({"unit_name": "省工信厅", "date": "2026年3月2日", "total": 2})
+        )
+        .unwrap()
+        .contains("共2项")
+    );
+    std::fs::write(dir.join("digest.html"), "{% for x in %}").unwrap();
+    let err = Templates::load(&dir).unwrap_err().to_string();
+    assert!(err.contains("digest.html"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

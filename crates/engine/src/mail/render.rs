@@ -163,7 +163,7 @@ pub(crate) fn group(entries: Vec<Entry>) -> Vec<Group> {
         groups[g].entries.push(e);
     }
     for g in &mut groups {
-        g.entries.sort_by(|a, b| b.days_late.cmp(&a.days_late));
+        g.entries.sort_by_key(|e| std::cmp::Reverse(e.days_late));
     }
     groups.retain(|g| !g.entries.is_empty());
     groups

@@ -10,10 +10,13 @@ use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 use uuid::Uuid;
+use xiaohao_core::UnitId;
 use xiaohao_core::calendar::{UncoveredYears, WorkingCalendar, YearCalendar};
+use xiaohao_core::org::Unit;
 use xiaohao_store::{ClaimSpec, DIGEST_KIND, OutboxRow};
 
 /// What one drain did.
@@ -263,6 +266,8 @@ impl MailWorker {
             claimed: claim.rows.len() as u64,
             ..Default::default()
         };
+        // Units are read once per batch, not once per row.
+        let mut units = HashMap::new();
         for row in &claim.rows {
             let max = self.mail.max_attempts;
             let outcome = if row.attempts > max {
@@ -271,7 +276,10 @@ impl MailWorker {
                     row.attempts - 1
                 )))
             } else {
-                self.send_row(row).await
+                match self.render(row, &mut units).await {
+                    Ok(r) => self.transport.send(r.message).await,
+                    Err(e) => Err(e),
+                }
             };
             let now = self.engine.now();
             let recorded = match outcome {
@@ -317,7 +325,7 @@ impl MailWorker {
     /// # Errors
     /// As sending.
     pub async fn send_row(&self, row: &OutboxRow) -> Result<(), MailError> {
-        let rendered = self.render(row).await?;
+        let rendered = self.render(row, &mut HashMap::new()).await?;
         self.transport.send(rendered.message).await
     }
 
@@ -334,9 +342,20 @@ impl MailWorker {
         chrono::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 2))
     }
 
-    async fn render(&self, row: &OutboxRow) -> Result<Rendered, MailError> {
+    async fn render(
+        &self,
+        row: &OutboxRow,
+        units: &mut HashMap<UnitId, Unit>,
+    ) -> Result<Rendered, MailError> {
         let store = self.engine.store();
-        let unit = store.unit(row.recipient).await?;
+        let unit = match units.get(&row.recipient) {
+            Some(u) => u.clone(),
+            None => {
+                let u = store.unit(row.recipient).await?;
+                units.insert(row.recipient, u.clone());
+                u
+            }
+        };
         if unit.emails.is_empty() {
             return Err(MailError::Unaddressable(format!(
                 "unit {} has no e-mail address",
@@ -452,7 +471,8 @@ impl MailWorker {
         self.transport.send(message).await
     }
 
-    /// The background loop of `serve`: drain, sleep `poll_secs`, until `shutdown` turns true.
+    /// The background loop of `serve`: drain, sleep `poll_secs`, until `shutdown` turns true
+    /// (or its sender is dropped).
     /// A drain in progress finishes before the loop ends.
     pub async fn run(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
         tracing::info!("mail worker started ({})", self.transport.describe());
@@ -467,7 +487,12 @@ impl MailWorker {
                 Err(e) => tracing::warn!("mail drain failed: {e}"),
             }
             tokio::select! {
-                _ = shutdown.changed() => {}
+                changed = shutdown.changed() => {
+                    // A dropped sender means the service is going away too.
+                    if changed.is_err() {
+                        break;
+                    }
+                }
                 () = tokio::time::sleep(poll) => {}
             }
         }
