@@ -77,6 +77,17 @@ fn report(workload: &str, ours: f64, raw: f64, unit: &str, higher_is_better: boo
 }
 
 pub async fn run(args: BenchArgs) -> Result<(), CliError> {
+    if let BenchWorkload::Outbox = args.workload {
+        let db = match args.db {
+            BenchDb::Sqlite => "sqlite",
+            BenchDb::Postgres => "postgres",
+        };
+        let pg = std::env::var("XIAOHAO_BENCH_PG_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let report = crate::bench_outbox::outbox(db, args.messages, &pg).await?;
+        println!("{report}");
+        return Ok(());
+    }
     let scratch = scratch(args.db).await?;
     let store = open_url(&scratch.url, (args.writers as u32 + 2).max(4)).await?;
     let settings = store.durability_settings().await?;
@@ -86,6 +97,7 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
         BenchWorkload::Changes => changes(&engine, &args, &settings).await,
         BenchWorkload::Sweep => sweep(&engine, clock, &args, &settings).await,
         BenchWorkload::Cycle => cycle(&engine, &args, &settings).await,
+        BenchWorkload::Outbox => Ok(()),
     }
 }
 

@@ -60,6 +60,9 @@ pub enum Command {
     Duty(DutyCommand),
     /// Benchmarks: our code path against the raw database limit, in one run.
     Bench(BenchArgs),
+    /// Reminder e-mail: the outbox and its delivery.
+    #[command(subcommand)]
+    Mail(MailCommand),
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -70,6 +73,8 @@ pub enum BenchWorkload {
     Sweep,
     /// (d) a monthly cycle opening duties for every running item.
     Cycle,
+    /// (e) outbox drain to a local sink (.eml files), messages/s.
+    Outbox,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -94,6 +99,9 @@ pub struct BenchArgs {
     pub items: usize,
     #[arg(long, default_value_t = 10_000)]
     pub overdue: usize,
+    /// outbox: messages to drain.
+    #[arg(long, default_value_t = 2000)]
+    pub messages: u64,
 }
 
 #[derive(Debug, Args)]
@@ -131,6 +139,30 @@ pub enum DutyCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// List outbox rows, newest first.
+    List {
+        /// pending, sending, sent, folded or dead (repeatable).
+        #[arg(long)]
+        status: Vec<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-queue a dead row (by id), or every dead row.
+    Retry {
+        id: Option<String>,
+        #[arg(long)]
+        all_dead: bool,
+    },
+    /// Send a test message to an address through the configured transport.
+    SendTest { address: String },
+    /// Send everything that is due now (for cron, operations and tests), then exit.
+    Drain,
 }
 
 #[derive(Debug, Subcommand)]

@@ -54,7 +54,7 @@ pub async fn load(engine: &Engine) -> Result<String, CliError> {
     }
     let now = engine.now();
     let mut ids: Vec<(&str, UnitId)> = Vec::new();
-    for (name, kind, aliases) in UNITS {
+    for (i, (name, kind, aliases)) in UNITS.iter().enumerate() {
         let unit = store
             .create_unit(
                 NewUnit {
@@ -66,7 +66,8 @@ pub async fn load(engine: &Engine) -> Result<String, CliError> {
                         Level::Province
                     }),
                     parent: None,
-                    emails: vec![],
+                    // Reserved domain (RFC 2606): reminders show in data/outbox/*.eml.
+                    emails: vec![format!("unit{:02}@xiaohao.example", i + 1)],
                     aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
                     needs_review: false,
                 },

@@ -2,16 +2,17 @@
 //! 2 for input the user can fix, 1 for everything else.
 
 use crate::cli::{
-    AuditCommand, Cli, Command, DutyCommand, ItemAdd, ItemCommand, ItemDo, UnitCommand,
+    AuditCommand, Cli, Command, DutyCommand, ItemAdd, ItemCommand, ItemDo, MailCommand, UnitCommand,
 };
 use std::sync::Arc;
 use xiaohao_core::org::{Level, UnitKind};
 use xiaohao_core::{ItemId, ItemState};
+use xiaohao_engine::mail::{MailError, MailWorker};
 use xiaohao_engine::{
     CommandRequest, Context, Engine, EngineError, ItemRequest, ReportRequest, Scheduler, Settings,
     SystemClock,
 };
-use xiaohao_store::{DbSettings, ItemFilter, NewUnit, Store, StoreError};
+use xiaohao_store::{DbSettings, ItemFilter, NewUnit, OutboxStatus, Store, StoreError};
 
 /// Print a line to stdout; a closed pipe (`xiaohao item list | head`) ends quietly.
 macro_rules! out {
@@ -66,6 +67,18 @@ impl From<StoreError> for CliError {
             | StoreError::Invalid(_)
             | StoreError::Conflict(_) => Self::Usage(e.to_string()),
             StoreError::Corrupt(_) | StoreError::Db(_) => Self::Failure(e.to_string()),
+        }
+    }
+}
+
+impl From<MailError> for CliError {
+    fn from(e: MailError) -> Self {
+        match e {
+            MailError::Store(s) => s.into(),
+            MailError::Config(_) | MailError::Template { .. } | MailError::Unaddressable(_) => {
+                Self::Usage(e.to_string())
+            }
+            MailError::Send(_) | MailError::Timeout(_) => Self::Failure(e.to_string()),
         }
     }
 }
@@ -161,7 +174,7 @@ pub async fn run(cli: Cli) -> CliResult {
         }
     }
     match cli.command {
-        Command::Serve { addr, demo } => serve(engine, &settings, addr, demo).await,
+        Command::Serve { addr, demo } => serve(engine, &settings, &cli.home, addr, demo).await,
         Command::Simulate(_) | Command::Bench(_) => Ok(()),
         Command::Tick { now, json } => tick(engine, &settings, now, json).await,
         Command::Duty(DutyCommand::List {
@@ -220,6 +233,7 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Unit(cmd) => unit(&engine, cmd).await,
         Command::Item(cmd) => item(&engine, cmd).await,
         Command::Audit(AuditCommand::Verify) => audit_verify(&engine).await,
+        Command::Mail(cmd) => mail(engine, &settings, &cli.home, cmd).await,
     }
 }
 
@@ -281,7 +295,100 @@ fn spawn_scheduler(
     Ok(stop_tx)
 }
 
-async fn serve(engine: Engine, settings: &Settings, addr: Option<String>, demo: bool) -> CliResult {
+async fn mail(
+    engine: Engine,
+    settings: &Settings,
+    home: &std::path::Path,
+    cmd: MailCommand,
+) -> CliResult {
+    match cmd {
+        MailCommand::List {
+            status,
+            limit,
+            json,
+        } => {
+            let mut rows = Vec::new();
+            if status.is_empty() {
+                rows = engine.store().outbox(None, limit).await?;
+            } else {
+                for s in &status {
+                    let st: OutboxStatus = s
+                        .parse()
+                        .map_err(|e: String| usage(format!("--status: {e}")))?;
+                    rows.extend(engine.store().outbox(Some(st.as_str()), limit).await?);
+                }
+            }
+            if json {
+                return print_json(&rows);
+            }
+            for r in &rows {
+                out!(
+                    "{}\t{}\t{}\tattempts {}\tnext {}\t{}\t{}{}",
+                    r.id,
+                    r.status,
+                    r.kind,
+                    r.attempts,
+                    r.next_attempt_at.format("%Y-%m-%d %H:%M:%S"),
+                    r.dedupe_key,
+                    r.message_key
+                        .as_deref()
+                        .map(|k| format!("via {k}"))
+                        .unwrap_or_default(),
+                    r.last_error
+                        .as_deref()
+                        .map(|e| format!("\terror: {e}"))
+                        .unwrap_or_default(),
+                );
+            }
+            out!("{} rows", rows.len());
+            Ok(())
+        }
+        MailCommand::Retry { id, all_dead } => {
+            let now = engine.now();
+            match (id, all_dead) {
+                (Some(_), true) | (None, false) => {
+                    Err(usage("mail retry: give one row id or --all-dead"))
+                }
+                (Some(id), false) => {
+                    let id: uuid::Uuid = id
+                        .parse()
+                        .map_err(|_| usage(format!("`{id}` is not an outbox row id")))?;
+                    engine.store().requeue_outbox(id, now).await?;
+                    out!("re-queued {id}");
+                    Ok(())
+                }
+                (None, true) => {
+                    let n = engine.store().requeue_all_dead(now).await?;
+                    out!("re-queued {n} dead rows");
+                    Ok(())
+                }
+            }
+        }
+        MailCommand::SendTest { address } => {
+            let worker = MailWorker::new(engine, settings, home)?;
+            worker.send_test(&address).await?;
+            out!(
+                "sent a test message to {address} via {}",
+                worker.transport().describe()
+            );
+            Ok(())
+        }
+        MailCommand::Drain => {
+            let worker = MailWorker::new(engine, settings, home)?;
+            let report = worker.drain().await?;
+            out!("{report}");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(
+    engine: Engine,
+    settings: &Settings,
+    home: &std::path::Path,
+    addr: Option<String>,
+    demo: bool,
+) -> CliResult {
     let addr = addr.unwrap_or_else(|| settings.server.addr.clone());
     let socket: std::net::SocketAddr = addr
         .parse()
@@ -307,18 +414,37 @@ async fn serve(engine: Engine, settings: &Settings, addr: Option<String>, demo: 
             .await
             .unwrap_or_default()
     );
-    let stop = if settings.scheduler.enabled {
+    let scheduler_stop = if settings.scheduler.enabled {
         Some(spawn_scheduler(engine.clone(), settings)?)
     } else {
         None
     };
-    let result = xiaohao_web::serve(listener, engine, shutdown_signal())
-        .await
-        .map_err(|e| CliError::Failure(format!("server failed: {e}")));
-    if let Some(stop) = stop {
+    // The mail worker runs beside the HTTP server and stops with it: on a signal the
+    // server drains its requests, the worker finishes the batch it holds, then we exit.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = if settings.mail.worker {
+        let w = MailWorker::new(engine.clone(), settings, home)?;
+        Some(tokio::spawn(w.run(stop_rx)))
+    } else {
+        None
+    };
+    let served = xiaohao_web::serve(listener, engine, async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    })
+    .await
+    .map_err(|e| CliError::Failure(format!("server failed: {e}")));
+    if let Some(handle) = worker
+        && tokio::time::timeout(std::time::Duration::from_secs(60), handle)
+            .await
+            .is_err()
+    {
+        tracing::warn!("mail worker did not stop within 60 s");
+    }
+    if let Some(stop) = scheduler_stop {
         let _ = stop.send(true);
     }
-    result
+    served
 }
 
 async fn shutdown_signal() {

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_org;
 mod m20261127_000002_items;
 mod m20261127_000003_schedule;
+mod m20261127_000004_mail;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_org::Migration),
             Box::new(m20261127_000002_items::Migration),
             Box::new(m20261127_000003_schedule::Migration),
+            Box::new(m20261127_000004_mail::Migration),
         ]
     }
 }

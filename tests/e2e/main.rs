@@ -8,5 +8,7 @@ mod support;
 mod cli;
 mod concurrency;
 mod lifecycle_http;
+mod mail;
 mod scheduler;
+mod smtp;
 mod store_story;

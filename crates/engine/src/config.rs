@@ -31,6 +31,7 @@ pub struct Settings {
     pub lights: LightPolicy,
     /// SLA for problems (问题): 1天应答、3天明确意见、5天办结 by default.
     pub problem_sla: SlaPolicy,
+    pub mail: MailSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -55,6 +56,151 @@ impl Default for SchedulerSettings {
             catch_up_days: 40,
             batch_size: 500,
         }
+    }
+}
+
+/// `[mail]`: who reminders come from, how they travel, when they may go.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MailSettings {
+    /// Run the delivery worker inside `xiaohao serve`.
+    pub worker: bool,
+    pub from_address: String,
+    /// Display name of the sender, e.g. 对账销号系统.
+    pub from_name: String,
+    /// Editable zh-CN templates (minijinja); missing files fall back to the built-in copies.
+    pub templates_dir: String,
+    /// Without `[mail.smtp]`, messages are written as `.eml` files here.
+    pub outbox_dir: String,
+    /// Attempts before a row is `dead` (an office re-queues it with `mail retry`).
+    pub max_attempts: i32,
+    /// First retry after this many seconds, doubling each attempt up to `backoff_max_secs`.
+    pub backoff_base_secs: u64,
+    pub backoff_max_secs: u64,
+    /// A claimed row is re-claimable after this long if its worker died before finishing.
+    pub lease_secs: u64,
+    /// Rows per claim.
+    pub batch_size: u64,
+    /// How often the worker in `serve` looks for due rows.
+    pub poll_secs: u64,
+    /// One digest per unit per working day for non-urgent reminders; urgent kinds
+    /// (督办, 通报) go at once.
+    pub digest: bool,
+    /// No mail between `quiet_start` and `quiet_end` (local time, `HH:MM`).
+    pub quiet_start: String,
+    pub quiet_end: String,
+    /// When the daily digest goes out on working days (local time, `HH:MM`).
+    pub send_at: String,
+    pub smtp: Option<SmtpSettings>,
+}
+
+/// How TLS is used towards the SMTP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// Plain text (a relay on localhost or a test server).
+    None,
+    /// STARTTLS, required (no downgrade); usually port 587.
+    Starttls,
+    /// Implicit TLS; usually port 465.
+    Tls,
+}
+
+/// `[mail.smtp]`. The password never appears in logs (`Debug` redacts it).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// Every send (connect, dialogue, data) is bounded by this.
+    pub timeout_secs: u64,
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Redacted so settings can be logged.
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("timeout_secs", &self.timeout_secs)
+            .finish()
+    }
+}
+
+impl Default for SmtpSettings {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 587,
+            tls: TlsMode::Starttls,
+            username: None,
+            password: None,
+            timeout_secs: 30,
+        }
+    }
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            worker: true,
+            from_address: "noreply@xiaohao.local".into(),
+            from_name: "对账销号系统".into(),
+            templates_dir: "config/templates".into(),
+            outbox_dir: "data/outbox".into(),
+            max_attempts: 8,
+            backoff_base_secs: 60,
+            backoff_max_secs: 6 * 3600,
+            lease_secs: 300,
+            batch_size: 50,
+            poll_secs: 30,
+            digest: true,
+            quiet_start: "20:00".into(),
+            quiet_end: "08:00".into(),
+            send_at: "09:00".into(),
+            smtp: None,
+        }
+    }
+}
+
+impl MailSettings {
+    /// A `HH:MM` setting as a time of day.
+    ///
+    /// # Errors
+    /// `Config` naming the key.
+    pub fn time_of_day(key: &str, value: &str) -> Result<chrono::NaiveTime, EngineError> {
+        chrono::NaiveTime::parse_from_str(value.trim(), "%H:%M").map_err(|_| {
+            EngineError::Config(format!("mail.{key} `{value}` is not a time of day (HH:MM)"))
+        })
+    }
+
+    fn validate(&self) -> Result<(), EngineError> {
+        Self::time_of_day("quiet_start", &self.quiet_start)?;
+        Self::time_of_day("quiet_end", &self.quiet_end)?;
+        Self::time_of_day("send_at", &self.send_at)?;
+        if self.from_address.parse::<lettre::Address>().is_err() {
+            return Err(EngineError::Config(format!(
+                "mail.from_address `{}` is not an e-mail address",
+                self.from_address
+            )));
+        }
+        if self.max_attempts < 1 {
+            return Err(EngineError::Config(
+                "mail.max_attempts must be at least 1".into(),
+            ));
+        }
+        if let Some(smtp) = &self.smtp
+            && smtp.host.trim().is_empty()
+        {
+            return Err(EngineError::Config("mail.smtp.host is empty".into()));
+        }
+        Ok(())
     }
 }
 
@@ -85,6 +231,7 @@ impl Default for Settings {
             cycles: CycleDef::defaults(),
             lights: LightPolicy::default(),
             problem_sla: SlaPolicy::problem_1_3_5(),
+            mail: MailSettings::default(),
         }
     }
 }
@@ -141,7 +288,11 @@ impl Settings {
         Ok(settings)
     }
 
-    fn validate(&self) -> Result<(), EngineError> {
+    /// Check values that parse but make no sense.
+    ///
+    /// # Errors
+    /// `Config` naming the key.
+    pub fn validate(&self) -> Result<(), EngineError> {
         let url = &self.database.url;
         if !(url.starts_with("sqlite:")
             || url.starts_with("postgres://")
@@ -177,7 +328,13 @@ impl Settings {
                 self.server.addr
             )));
         }
-        Ok(())
+        if self.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(EngineError::Config(format!(
+                "timezone `{}` is not an IANA time zone",
+                self.timezone
+            )));
+        }
+        self.mail.validate()
     }
 
     /// The SQLite file's directory, which must exist before connecting.

@@ -7,12 +7,13 @@ pub mod calendar;
 pub mod clock;
 pub mod config;
 mod error;
+pub mod mail;
 pub mod requests;
 pub mod scheduler;
 mod service;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::Settings;
+pub use config::{MailSettings, Settings, SmtpSettings, TlsMode};
 pub use error::EngineError;
 pub use requests::{CommandRequest, ItemRequest, ReportRequest};
 pub use scheduler::{Scheduler, TickReport};

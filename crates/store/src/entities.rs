@@ -248,6 +248,11 @@ pub mod outbox {
         pub last_error: Option<String>,
         pub created_at: DateTimeUtc,
         pub sent_at: Option<DateTimeUtc>,
+        /// The worker holding the row (see migration 000004).
+        pub claim_token: Option<Uuid>,
+        pub claimed_until: Option<DateTimeUtc>,
+        /// The dedupe key of the message the row went out in (its own, or a digest's).
+        pub message_key: Option<String>,
     }
     no_relations!();
 }

@@ -1,7 +1,7 @@
 //! Items: filing, the one command transaction, reads, the event log and the outbox.
 
 use crate::convert::{event_from_row, event_to_row, item_from_row, item_to_row};
-use crate::entities::{event, item, item_co_unit, item_target, outbox, progress_report};
+use crate::entities::{event, item, item_co_unit, item_target, progress_report};
 use crate::{Store, StoreError, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -49,30 +49,12 @@ pub struct ProgressRow {
     pub report: ProgressReport,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct OutboxRow {
-    pub id: Uuid,
-    pub dedupe_key: String,
-    pub kind: String,
-    pub recipient: UnitId,
-    pub item: Option<ItemId>,
-    pub urgent: bool,
-    pub status: String,
-    pub attempts: i32,
-    pub next_attempt_at: DateTime<Utc>,
-    pub last_error: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
 /// The seq and hash of an item's last event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainHead {
     pub seq: i64,
     pub hash: String,
 }
-
-/// Outbox status of a message that still has to go out.
-pub const OUTBOX_PENDING: &str = "pending";
 
 impl Store {
     /// File a new item (the `create` decision) with its co-units, targets and first event.
@@ -303,37 +285,6 @@ impl Store {
             .collect()
     }
 
-    /// Outbox rows, newest first, optionally of one status.
-    ///
-    /// # Errors
-    /// On database failure.
-    pub async fn outbox(&self, status: Option<&str>, limit: u64) -> StoreResult<Vec<OutboxRow>> {
-        let mut q = outbox::Entity::find();
-        if let Some(s) = status {
-            q = q.filter(outbox::Column::Status.eq(s));
-        }
-        Ok(q.order_by_desc(outbox::Column::CreatedAt)
-            .order_by_asc(outbox::Column::DedupeKey)
-            .limit(limit)
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|o| OutboxRow {
-                id: o.id,
-                dedupe_key: o.dedupe_key,
-                kind: o.kind,
-                recipient: o.recipient_unit_id.into(),
-                item: o.item_id.map(Into::into),
-                urgent: o.urgent,
-                status: o.status,
-                attempts: o.attempts,
-                next_attempt_at: o.next_attempt_at,
-                last_error: o.last_error,
-                created_at: o.created_at,
-            })
-            .collect())
-    }
-
     /// Recompute every item's hash chain. Returns how many events were checked and the
     /// first broken link, if any. Reads item by item so memory stays bounded.
     ///
@@ -535,7 +486,7 @@ async fn insert_co_units(
     Ok(())
 }
 
-/// Write outbox rows; a dedupe key seen before is silently skipped.
+/// Write outbox rows for the notifications of one event.
 pub(crate) async fn enqueue(
     txn: &DatabaseTransaction,
     notifications: &[Notification],
@@ -558,26 +509,6 @@ pub(crate) async fn enqueue_payload(
     payload: &serde_json::Value,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    for n in notifications {
-        let row = outbox::Model {
-            id: Uuid::now_v7(),
-            dedupe_key: n.dedupe_key.clone(),
-            kind: n.kind.clone(),
-            recipient_unit_id: n.recipient.0,
-            item_id: n.item.map(|i| i.0),
-            urgent: n.urgent,
-            payload: payload.to_string(),
-            status: OUTBOX_PENDING.to_owned(),
-            attempts: 0,
-            next_attempt_at: now,
-            last_error: None,
-            created_at: now,
-            sent_at: None,
-        };
-        outbox::Entity::insert(row.into_active_model())
-            .on_conflict_do_nothing_on([outbox::Column::DedupeKey])
-            .exec_without_returning(txn)
-            .await?;
-    }
+    crate::outbox::enqueue_rows(txn, notifications, payload, now).await?;
     Ok(())
 }

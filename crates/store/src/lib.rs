@@ -10,11 +10,13 @@ pub mod entities;
 mod error;
 mod items;
 mod org;
+mod outbox;
 pub mod schedule;
 
 pub use error::StoreError;
-pub use items::{ChainHead, ItemFilter, ItemPage, OutboxRow, ProgressRow};
+pub use items::{ChainHead, ItemFilter, ItemPage, ProgressRow};
 pub use org::{NewChain, NewPerson, NewPlan, NewUnit};
+pub use outbox::{ClaimSpec, DIGEST_KIND, OutboxRow, OutboxStatus, digest_key};
 pub use schedule::{Circle, DutyRow, EscalationEntry, FireRow, ScheduleCounts};
 
 use migration::{Migrator, MigratorTrait};
