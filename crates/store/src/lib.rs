@@ -7,13 +7,17 @@
 mod convert;
 pub mod entities;
 mod error;
+mod import;
 mod items;
 mod org;
+mod report;
 pub mod schedule;
 
 pub use error::StoreError;
+pub use import::{ChainImport, ImportSummary, ItemImport, PlanImport};
 pub use items::{ItemFilter, ItemPage, OutboxRow, ProgressRow};
 pub use org::{NewChain, NewPerson, NewPlan, NewUnit};
+pub use report::{FireCount, MissedCount, ReportData};
 pub use schedule::{Circle, DutyRow, EscalationEntry, FireRow, ScheduleCounts};
 
 use migration::{Migrator, MigratorTrait};
