@@ -7,6 +7,8 @@ pub mod calendar;
 pub mod clock;
 pub mod config;
 mod error;
+pub mod ledger;
+pub mod report;
 pub mod requests;
 pub mod scheduler;
 mod service;
