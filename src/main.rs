@@ -2,6 +2,8 @@
 
 mod cli;
 mod demo;
+mod imports;
+mod report;
 mod run;
 mod simulate;
 

@@ -2,7 +2,8 @@
 //! 2 for input the user can fix, 1 for everything else.
 
 use crate::cli::{
-    AuditCommand, Cli, Command, DutyCommand, ItemAdd, ItemCommand, ItemDo, UnitCommand,
+    AuditCommand, Cli, Command, DutyCommand, ImportCommand, ItemAdd, ItemCommand, ItemDo,
+    UnitCommand,
 };
 use std::sync::Arc;
 use xiaohao_core::org::{Level, UnitKind};
@@ -14,6 +15,7 @@ use xiaohao_engine::{
 use xiaohao_store::{DbSettings, ItemFilter, NewUnit, Store, StoreError};
 
 /// Print a line to stdout; a closed pipe (`xiaohao item list | head`) ends quietly.
+#[macro_export]
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
@@ -70,9 +72,9 @@ impl From<StoreError> for CliError {
     }
 }
 
-type CliResult<T = ()> = Result<T, CliError>;
+pub(crate) type CliResult<T = ()> = Result<T, CliError>;
 
-fn usage(m: impl Into<String>) -> CliError {
+pub(crate) fn usage(m: impl Into<String>) -> CliError {
     CliError::Usage(m.into())
 }
 
@@ -133,6 +135,16 @@ fn redact(url: &str) -> String {
 }
 
 pub async fn run(cli: Cli) -> CliResult {
+    // A dry run of a plan import parses only: no configuration, no database.
+    if let Command::Import(ImportCommand::Plan {
+        file,
+        dry_run: true,
+        format,
+        ..
+    }) = &cli.command
+    {
+        return crate::imports::plan_dry_run(file, format);
+    }
     let settings = Settings::load(&cli.home)?;
     if let Command::Migrate { status: true } = cli.command {
         let store = Store::connect(&DbSettings {
@@ -151,7 +163,13 @@ pub async fn run(cli: Cli) -> CliResult {
     let context = Context::from_settings(&settings, &cli.home)?;
     let today = chrono::Datelike::year(&chrono::Utc::now());
     if let Some(w) = xiaohao_engine::calendar::coverage_warning(&context.calendar, today) {
-        tracing::warn!("{w}");
+        // Long-running commands warn; one-shot commands keep stderr to the one line of
+        // their own error (the CLI contract), so the notice is only logged at debug level.
+        if matches!(cli.command, Command::Serve { .. } | Command::Tick { .. }) {
+            tracing::warn!("{w}");
+        } else {
+            tracing::debug!("{w}");
+        }
     }
     let store = open(&settings).await?;
     let engine = Engine::new(store, Arc::new(SystemClock)).with_context(context);
@@ -212,6 +230,9 @@ pub async fn run(cli: Cli) -> CliResult {
             out!("{summary}");
             Ok(())
         }
+        Command::Import(cmd) => crate::imports::import(&engine, cmd).await,
+        Command::Export(cmd) => crate::imports::export(&engine, cmd).await,
+        Command::Report(cmd) => crate::imports::report(&engine, cmd).await,
         Command::Unit(cmd) => unit(&engine, cmd).await,
         Command::Item(cmd) => item(&engine, cmd).await,
         Command::Audit(AuditCommand::Verify) => audit_verify(&engine).await,
@@ -407,7 +428,7 @@ async fn unit(engine: &Engine, cmd: UnitCommand) -> CliResult {
     Ok(())
 }
 
-fn print_json<T: serde::Serialize>(v: &T) -> CliResult {
+pub(crate) fn print_json<T: serde::Serialize>(v: &T) -> CliResult {
     let s = serde_json::to_string_pretty(v).map_err(|e| CliError::Failure(e.to_string()))?;
     out!("{s}");
     Ok(())
