@@ -7,5 +7,7 @@ mod support;
 
 mod cli;
 mod concurrency;
+mod import_export;
 mod lifecycle_http;
+mod report;
 mod store_story;
