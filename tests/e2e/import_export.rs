@@ -279,6 +279,24 @@ async fn every_seed_imports_through_the_cli_with_the_counts_of_its_draft() {
         assert_eq!(u.kind, UnitKind::Group, "{}", u.name);
     }
 
+    // The imported ledger round-trips through Excel unchanged: no commands.
+    let xlsx = cli.file("seeds.xlsx");
+    let out = cli.ok(&["export", "ledger", "--xlsx", xlsx.to_str().unwrap()]);
+    assert!(out.contains(&format!("{items_before} items")), "{out}");
+    let out = cli.ok(&[
+        "import",
+        "ledger",
+        xlsx.to_str().unwrap(),
+        "--as",
+        "专班办公室",
+    ]);
+    assert!(
+        out.contains(&format!(
+            "0 new drafts, 0 items changed (0 commands), {items_before} unchanged"
+        )),
+        "{out}"
+    );
+
     // The same plan again is refused, and nothing is written; --allow-duplicate imports it.
     let fujian = seed_path(SEEDS[0]);
     cli.refused(

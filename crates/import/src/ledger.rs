@@ -307,12 +307,28 @@ fn deadline_cell(d: &Data) -> Result<DeadlineCell, String> {
     }
 }
 
-/// Split a 责任单位 cell into unit names at `、`, `,`, `,`, `;`, `;` and line breaks.
+/// Split a 责任单位 cell into unit names at `、`, `,`, `,`, `;`, `;` and line breaks —
+/// never inside brackets, so `各县(市、区)党委和人民政府` stays one name.
 pub fn split_units(s: &str) -> Vec<String> {
-    s.split(['、', ',', ',', ';', ';', '\n'])
-        .map(str::trim)
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut cur = String::new();
+    for c in s.chars() {
+        match c {
+            '(' | '(' | '[' | '【' | '〔' => depth += 1,
+            ')' | ')' | ']' | '】' | '〕' => depth = depth.saturating_sub(1),
+            '、' | ',' | ',' | ';' | ';' | '\n' if depth == 0 => {
+                out.push(std::mem::take(&mut cur));
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    out.push(cur);
+    out.into_iter()
+        .map(|x| x.trim().to_owned())
         .filter(|x| !x.is_empty())
-        .map(str::to_owned)
         .collect()
 }
 
@@ -472,6 +488,21 @@ mod tests {
             deadline_cell(&Data::String("每季度".into())),
             Ok(DeadlineCell::Text("每季度".into()))
         );
+    }
+
+    #[test]
+    fn unit_lists_split_outside_brackets_only() {
+        assert_eq!(
+            split_units("各县(市、区)党委和人民政府、市工信局,市科技局;\n 省(区)局"),
+            [
+                "各县(市、区)党委和人民政府",
+                "市工信局",
+                "市科技局",
+                "省(区)局"
+            ]
+        );
+        assert!(split_units("").is_empty());
+        assert_eq!(split_units("a)、b"), ["a)", "b"]);
     }
 
     #[test]
