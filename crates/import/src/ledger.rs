@@ -307,7 +307,8 @@ fn deadline_cell(d: &Data) -> Result<DeadlineCell, String> {
     }
 }
 
-/// Split a 责任单位 cell into unit names at `、`, `,`, `,`, `;`, `;` and line breaks —
+/// Split a 责任单位 cell into unit names at `、`, commas, semicolons (ASCII or full-width)
+/// and line breaks —
 /// never inside brackets, so `各县(市、区)党委和人民政府` stays one name.
 pub fn split_units(s: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -315,9 +316,9 @@ pub fn split_units(s: &str) -> Vec<String> {
     let mut cur = String::new();
     for c in s.chars() {
         match c {
-            '(' | '(' | '[' | '【' | '〔' => depth += 1,
-            ')' | ')' | ']' | '】' | '〕' => depth = depth.saturating_sub(1),
-            '、' | ',' | ',' | ';' | ';' | '\n' if depth == 0 => {
+            '(' | '\u{FF08}' | '[' | '【' | '〔' => depth += 1,
+            ')' | '\u{FF09}' | ']' | '】' | '〕' => depth = depth.saturating_sub(1),
+            '、' | ',' | '\u{FF0C}' | ';' | '\u{FF1B}' | '\n' if depth == 0 => {
                 out.push(std::mem::take(&mut cur));
                 continue;
             }
@@ -502,6 +503,10 @@ mod tests {
             ]
         );
         assert!(split_units("").is_empty());
+        assert_eq!(
+            split_units("各县\u{FF08}市、区\u{FF09}政府\u{FF0C}市工信局"),
+            ["各县\u{FF08}市、区\u{FF09}政府", "市工信局"]
+        );
         assert_eq!(split_units("a)、b"), ["a)", "b"]);
     }
 
