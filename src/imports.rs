@@ -232,6 +232,7 @@ async fn import_ledger(
             text: r.text,
             lead: r.lead,
             co: r.co,
+            leader: r.leader,
             deadline: r.deadline.map(|d| match d {
                 DeadlineCell::Date(d) => LedgerDeadline::Date(d),
                 DeadlineCell::Text(t) => LedgerDeadline::Text(t),

@@ -498,6 +498,7 @@ async fn the_excel_ledger_round_trips_and_edits_become_commands() {
     let j = rows.iter().position(|r| r.id == assigned).expect("row");
     rows[j].lead = "省工信厅".into();
     rows[i].title = "编制并发布产业链图谱".into();
+    rows[i].number = "(二)".into();
     rows.push(LedgerRow {
         id: String::new(),
         title: "新增事项".into(),
@@ -528,6 +529,9 @@ async fn the_excel_ledger_round_trips_and_edits_become_commands() {
         Some(store.resolve_unit("省工信厅").await.unwrap().id)
     );
     assert_eq!(events(&draft).await.last().unwrap().kind, "edit");
+    let edited_item = store.item(draft.parse().unwrap()).await.expect("item");
+    assert_eq!(edited_item.title, "编制并发布产业链图谱");
+    assert_eq!(edited_item.number.as_deref(), Some("(二)"));
     let listed = cli.ok(&["item", "list", "--q", "新增事项"]);
     assert!(listed.contains("待交办"), "{listed}");
 
@@ -548,6 +552,7 @@ async fn the_excel_ledger_round_trips_and_edits_become_commands() {
     // A sheet with one bad row applies nothing, and names the row.
     let mut rows = rows_of(&std::fs::read(&xlsx).unwrap());
     rows[0].title = "不应写入的修改".into();
+    rows[1].leader = "无此人".into();
     rows[2].lead = "不存在的单位".into();
     std::fs::write(&edited, write_ledger("台账", &rows).expect("write")).expect("save");
     let counts = |s: &Store| {
@@ -576,7 +581,7 @@ async fn the_excel_ledger_round_trips_and_edits_become_commands() {
             "--as",
             "专班办公室",
         ],
-        "第4行: 牵头单位: unknown unit `不存在的单位`",
+        "第3行: 牵头领导: unknown person `无此人`; 第4行: 牵头单位: unknown unit `不存在的单位`",
     );
     assert_eq!(counts(&store).await, before);
     // Filtered export: only the items a unit takes part in.

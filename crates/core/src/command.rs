@@ -6,7 +6,7 @@
 
 use crate::error::DomainError;
 use crate::event::EventDraft;
-use crate::ids::{ItemId, UnitId};
+use crate::ids::{ItemId, PersonId, UnitId};
 use crate::item::{Item, ItemKind, MAX_TEXT_CHARS, MAX_TITLE_CHARS, NewItem};
 use crate::notify::Notification;
 use crate::progress::ProgressReport;
@@ -162,6 +162,12 @@ pub enum Command {
         lead_unit: Option<UnitId>,
         #[serde(default)]
         co_units: Option<Vec<UnitId>>,
+        /// The number as printed (序号).
+        #[serde(default)]
+        number: Option<String>,
+        /// The responsible leader (牵头领导).
+        #[serde(default)]
+        leader: Option<PersonId>,
         reason: String,
     },
     /// Set a new deadline (调整时限); the due date follows it.
@@ -359,6 +365,8 @@ pub fn decide(
         }
         Command::Cancel { reason } => {
             payload.insert("reason".into(), required("reason", reason)?.into());
+            // A suspended item that is cancelled is no longer suspended.
+            next.suspended_from = None;
         }
         Command::Transfer { to, reason } => {
             if item.lead_unit == Some(*to) {
@@ -414,6 +422,8 @@ pub fn decide(
             text,
             lead_unit,
             co_units,
+            number,
+            leader,
             reason,
         } => {
             payload.insert("reason".into(), required("reason", reason)?.into());
@@ -488,6 +498,28 @@ pub fn decide(
                 next.co_units = list;
             } else if let Some(lead) = next.lead_unit {
                 next.co_units.retain(|u| *u != lead);
+            }
+            if let Some(n) = number {
+                let n = n.trim();
+                let n = (!n.is_empty()).then(|| n.to_owned());
+                if n != item.number {
+                    payload.insert(
+                        "number".into(),
+                        serde_json::json!({"from": item.number, "to": n}),
+                    );
+                    next.number = n;
+                    changed = true;
+                }
+            }
+            if let Some(p) = leader
+                && item.leader != Some(*p)
+            {
+                payload.insert(
+                    "leader".into(),
+                    serde_json::json!({"from": item.leader, "to": p}),
+                );
+                next.leader = Some(*p);
+                changed = true;
             }
             if !changed {
                 return Err(DomainError::invalid("edit", "nothing to change"));

@@ -46,6 +46,8 @@ pub struct LedgerLine {
     pub text: Option<String>,
     pub lead: Option<String>,
     pub co: Option<Vec<String>>,
+    /// 牵头领导, by name.
+    pub leader: Option<String>,
     pub deadline: Option<LedgerDeadline>,
 }
 
@@ -150,7 +152,7 @@ impl Engine {
     }
 
     /// Validate an edited sheet against the ledger: new rows become drafts, changed rows
-    /// commands (title/text/co-units/draft lead → `edit`; lead of an assigned item →
+    /// commands (序号/title/text/co-units/牵头领导/draft lead → `edit`; lead of an assigned item →
     /// `transfer`; deadline → `reschedule`), each decided by the domain in order. Nothing
     /// is written.
     ///
@@ -199,6 +201,16 @@ impl Engine {
                 co = Some(ids);
             }
             let Some(raw_id) = line.id.as_deref() else {
+                let new_leader = match line.leader.as_deref() {
+                    Some(name) => match self.store().people_named(name).await?.as_slice() {
+                        [one] => Some(one.id),
+                        _ => {
+                            fail(format!("牵头领导: unknown or ambiguous person `{name}`"));
+                            continue;
+                        }
+                    },
+                    None => None,
+                };
                 let (deadline, deadline_text) = match &line.deadline {
                     Some(LedgerDeadline::Date(d)) => (Some(*d), None),
                     Some(LedgerDeadline::Text(t)) => (None, Some(t.clone())),
@@ -210,6 +222,7 @@ impl Engine {
                     text: line.text.clone().unwrap_or_default(),
                     lead_unit: lead,
                     co_units: co.unwrap_or_default(),
+                    leader: new_leader,
                     deadline,
                     deadline_text,
                     ..Default::default()
@@ -255,6 +268,32 @@ impl Engine {
                 c.retain(|u| Some(*u) != lead.or(item.lead_unit));
                 c != item.co_units
             });
+            let number = line
+                .number
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| Some(*n) != item.number.as_deref())
+                .map(str::to_owned);
+            let mut leader = None;
+            if let Some(name) = line.leader.as_deref().map(str::trim) {
+                let current = match item.leader {
+                    Some(p) => Some(self.store().person(p).await?.name),
+                    None => None,
+                };
+                if current.as_deref() != Some(name) {
+                    match self.store().people_named(name).await?.as_slice() {
+                        [one] => leader = Some(one.id),
+                        [] => {
+                            fail(format!("牵头领导: unknown person `{name}`"));
+                            continue;
+                        }
+                        _ => {
+                            fail(format!("牵头领导: `{name}` names several people"));
+                            continue;
+                        }
+                    }
+                }
+            }
             let mut edit_lead = None;
             match (lead, item.lead_unit) {
                 (None, Some(_)) => {
@@ -273,7 +312,13 @@ impl Engine {
                 }
                 _ => {}
             }
-            if title.is_some() || text.is_some() || co_units.is_some() || edit_lead.is_some() {
+            if title.is_some()
+                || text.is_some()
+                || co_units.is_some()
+                || edit_lead.is_some()
+                || number.is_some()
+                || leader.is_some()
+            {
                 commands.insert(
                     0,
                     Command::Edit {
@@ -281,6 +326,8 @@ impl Engine {
                         text,
                         lead_unit: edit_lead,
                         co_units,
+                        number,
+                        leader,
                         reason: LEDGER_REASON.into(),
                     },
                 );

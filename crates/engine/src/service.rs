@@ -520,6 +520,8 @@ impl Engine {
                     None => None,
                 },
                 co_units: None,
+                number: None,
+                leader: None,
                 reason: text(&req.reason),
             },
             Action::Reschedule => Command::Reschedule {
