@@ -63,6 +63,15 @@ pub enum Command {
     /// Reminder e-mail: the outbox and its delivery.
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Import a work plan (text) or an edited Excel ledger.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export the ledger (台账) as a formatted Excel workbook.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Bulletins (通报): quarterly and annual figures per chain and per unit.
+    #[command(subcommand)]
+    Report(ReportCommand),
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -102,6 +111,81 @@ pub struct BenchArgs {
     /// outbox: messages to drain.
     #[arg(long, default_value_t = 2000)]
     pub messages: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Read a work plan (UTF-8, GB18030 or UTF-16 text) into a draft ledger.
+    Plan {
+        file: std::path::PathBuf,
+        /// Parse only and print the draft; no database is opened.
+        #[arg(long)]
+        dry_run: bool,
+        /// Output format: json (the draft, or the summary) or text.
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// The office filing the items (id, name or alias); required without --dry-run.
+        #[arg(long = "as")]
+        actor: Option<String>,
+        /// Import even if a plan with the same document number (or title) exists.
+        #[arg(long)]
+        allow_duplicate: bool,
+    },
+    /// Read an edited ledger workbook back: new rows become drafts, changed rows commands.
+    Ledger {
+        file: std::path::PathBuf,
+        /// The office applying the changes (id, name or alias).
+        #[arg(long = "as")]
+        actor: String,
+        /// Validate and show what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The 台账 as .xlsx: one row per item, frozen header, 红黄绿灯 fills, hidden ID column.
+    Ledger {
+        #[arg(long)]
+        xlsx: std::path::PathBuf,
+        /// Only the items of this chain (id or name).
+        #[arg(long)]
+        chain: Option<String>,
+        /// Only the items this unit leads or co-handles (id, name or alias).
+        #[arg(long)]
+        unit: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The bulletin of a quarter, e.g. --period 2026Q4.
+    Quarterly {
+        #[arg(long)]
+        period: String,
+        #[command(flatten)]
+        output: ReportOutput,
+    },
+    /// The bulletin of a year, e.g. --year 2026.
+    Annual {
+        #[arg(long)]
+        year: i32,
+        #[command(flatten)]
+        output: ReportOutput,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ReportOutput {
+    /// md, html, xlsx or json.
+    #[arg(long, default_value = "md")]
+    pub format: String,
+    /// Write to this file instead of standard output (required for xlsx).
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

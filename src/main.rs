@@ -4,6 +4,8 @@ mod bench;
 mod bench_outbox;
 mod cli;
 mod demo;
+mod imports;
+mod report;
 mod run;
 mod simulate;
 

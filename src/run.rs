@@ -2,7 +2,8 @@
 //! 2 for input the user can fix, 1 for everything else.
 
 use crate::cli::{
-    AuditCommand, Cli, Command, DutyCommand, ItemAdd, ItemCommand, ItemDo, MailCommand, UnitCommand,
+    AuditCommand, Cli, Command, DutyCommand, ImportCommand, ItemAdd, ItemCommand, ItemDo,
+    MailCommand, UnitCommand,
 };
 use std::sync::Arc;
 use xiaohao_core::org::{Level, UnitKind};
@@ -15,6 +16,7 @@ use xiaohao_engine::{
 use xiaohao_store::{DbSettings, ItemFilter, NewUnit, OutboxStatus, Store, StoreError};
 
 /// Print a line to stdout; a closed pipe (`xiaohao item list | head`) ends quietly.
+#[macro_export]
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
@@ -83,9 +85,9 @@ impl From<MailError> for CliError {
     }
 }
 
-type CliResult<T = ()> = Result<T, CliError>;
+pub(crate) type CliResult<T = ()> = Result<T, CliError>;
 
-fn usage(m: impl Into<String>) -> CliError {
+pub(crate) fn usage(m: impl Into<String>) -> CliError {
     CliError::Usage(m.into())
 }
 
@@ -146,6 +148,16 @@ fn redact(url: &str) -> String {
 }
 
 pub async fn run(cli: Cli) -> CliResult {
+    // A dry run of a plan import parses only: no configuration, no database.
+    if let Command::Import(ImportCommand::Plan {
+        file,
+        dry_run: true,
+        format,
+        ..
+    }) = &cli.command
+    {
+        return crate::imports::plan_dry_run(file, format);
+    }
     let settings = Settings::load(&cli.home)?;
     if let Command::Migrate { status: true } = cli.command {
         let store = Store::connect(&DbSettings {
@@ -230,6 +242,9 @@ pub async fn run(cli: Cli) -> CliResult {
             out!("{summary}");
             Ok(())
         }
+        Command::Import(cmd) => crate::imports::import(&engine, cmd).await,
+        Command::Export(cmd) => crate::imports::export(&engine, cmd).await,
+        Command::Report(cmd) => crate::imports::report(&engine, cmd).await,
         Command::Unit(cmd) => unit(&engine, cmd).await,
         Command::Item(cmd) => item(&engine, cmd).await,
         Command::Audit(AuditCommand::Verify) => audit_verify(&engine).await,
@@ -538,7 +553,7 @@ async fn unit(engine: &Engine, cmd: UnitCommand) -> CliResult {
     Ok(())
 }
 
-fn print_json<T: serde::Serialize>(v: &T) -> CliResult {
+pub(crate) fn print_json<T: serde::Serialize>(v: &T) -> CliResult {
     let s = serde_json::to_string_pretty(v).map_err(|e| CliError::Failure(e.to_string()))?;
     out!("{s}");
     Ok(())

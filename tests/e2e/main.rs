@@ -7,8 +7,10 @@ mod support;
 
 mod cli;
 mod concurrency;
+mod import_export;
 mod lifecycle_http;
 mod mail;
+mod report;
 mod scheduler;
 mod smtp;
 mod store_story;

@@ -6,7 +6,7 @@
 
 use crate::error::DomainError;
 use crate::event::EventDraft;
-use crate::ids::{ItemId, UnitId};
+use crate::ids::{ItemId, PersonId, UnitId};
 use crate::item::{Item, ItemKind, MAX_TEXT_CHARS, MAX_TITLE_CHARS, NewItem};
 use crate::notify::Notification;
 use crate::progress::ProgressReport;
@@ -151,6 +151,30 @@ pub enum Command {
         #[serde(default)]
         urgent: bool,
     },
+    /// Correct the item as written: title, text, co-units, and the lead unit while the item
+    /// is still a draft (an assigned item changes hands by `Transfer`). `None` keeps a field.
+    Edit {
+        #[serde(default)]
+        title: Option<String>,
+        #[serde(default)]
+        text: Option<String>,
+        #[serde(default)]
+        lead_unit: Option<UnitId>,
+        #[serde(default)]
+        co_units: Option<Vec<UnitId>>,
+        /// The number as printed (序号).
+        #[serde(default)]
+        number: Option<String>,
+        /// The responsible leader (牵头领导).
+        #[serde(default)]
+        leader: Option<PersonId>,
+        reason: String,
+    },
+    /// Set a new deadline (调整时限); the due date follows it.
+    Reschedule {
+        deadline: NaiveDate,
+        reason: String,
+    },
 }
 
 impl Command {
@@ -170,6 +194,8 @@ impl Command {
             Self::Cancel { .. } => Action::Cancel,
             Self::Transfer { .. } => Action::Transfer,
             Self::Escalate { .. } => Action::Escalate,
+            Self::Edit { .. } => Action::Edit,
+            Self::Reschedule { .. } => Action::Reschedule,
         }
     }
 }
@@ -392,6 +418,133 @@ pub fn decide(
                     urgent: *urgent,
                 });
             }
+        }
+        Command::Edit {
+            title,
+            text,
+            lead_unit,
+            co_units,
+            number,
+            leader,
+            reason,
+        } => {
+            payload.insert("reason".into(), required("reason", reason)?.into());
+            let mut changed = false;
+            if let Some(t) = title {
+                let t = t.trim();
+                if t.is_empty() {
+                    return Err(DomainError::invalid("title", "must not be empty"));
+                }
+                if t.chars().count() > MAX_TITLE_CHARS {
+                    return Err(DomainError::invalid(
+                        "title",
+                        format!("must be at most {MAX_TITLE_CHARS} characters"),
+                    ));
+                }
+                if t != item.title {
+                    payload.insert(
+                        "title".into(),
+                        serde_json::json!({"from": item.title, "to": t}),
+                    );
+                    next.title = t.to_owned();
+                    changed = true;
+                }
+            }
+            if let Some(t) = text {
+                let t = t.trim();
+                if t.chars().count() > MAX_TEXT_CHARS {
+                    return Err(DomainError::invalid(
+                        "text",
+                        format!("must be at most {MAX_TEXT_CHARS} characters"),
+                    ));
+                }
+                if t != item.text {
+                    payload.insert(
+                        "text".into(),
+                        serde_json::json!({"from": item.text, "to": t}),
+                    );
+                    next.text = t.to_owned();
+                    changed = true;
+                }
+            }
+            if let Some(lead) = lead_unit
+                && item.lead_unit != Some(*lead)
+            {
+                if item.state != ItemState::Draft {
+                    return Err(DomainError::invalid(
+                        "lead_unit",
+                        "the lead unit of an assigned item changes by transfer (转办)",
+                    ));
+                }
+                payload.insert(
+                    "lead_unit".into(),
+                    serde_json::json!({"from": item.lead_unit, "to": lead}),
+                );
+                next.lead_unit = Some(*lead);
+                changed = true;
+            }
+            if let Some(co) = co_units {
+                let mut list: Vec<UnitId> = Vec::new();
+                for u in co {
+                    if Some(*u) != next.lead_unit && !list.contains(u) {
+                        list.push(*u);
+                    }
+                }
+                if list != item.co_units {
+                    payload.insert(
+                        "co_units".into(),
+                        serde_json::json!({"from": item.co_units, "to": list}),
+                    );
+                    changed = true;
+                }
+                next.co_units = list;
+            } else if let Some(lead) = next.lead_unit {
+                next.co_units.retain(|u| *u != lead);
+            }
+            if let Some(n) = number {
+                let n = n.trim();
+                let n = (!n.is_empty()).then(|| n.to_owned());
+                if n != item.number {
+                    payload.insert(
+                        "number".into(),
+                        serde_json::json!({"from": item.number, "to": n}),
+                    );
+                    next.number = n;
+                    changed = true;
+                }
+            }
+            if let Some(p) = leader
+                && item.leader != Some(*p)
+            {
+                payload.insert(
+                    "leader".into(),
+                    serde_json::json!({"from": item.leader, "to": p}),
+                );
+                next.leader = Some(*p);
+                changed = true;
+            }
+            if !changed {
+                return Err(DomainError::invalid("edit", "nothing to change"));
+            }
+        }
+        Command::Reschedule { deadline, reason } => {
+            payload.insert("reason".into(), required("reason", reason)?.into());
+            if item.deadline == Some(*deadline) && item.due_on == Some(*deadline) {
+                return Err(DomainError::invalid(
+                    "deadline",
+                    "the item already has this deadline",
+                ));
+            }
+            payload.insert("from".into(), serde_json::json!(item.deadline));
+            payload.insert("deadline".into(), serde_json::json!(deadline));
+            next.deadline = Some(*deadline);
+            next.due_on = Some(*deadline);
+            next.deadline_text = None;
+            notify(
+                next.lead_unit.filter(|_| item.state != ItemState::Draft),
+                "rescheduled",
+                &mut notifications,
+            );
         }
     }
 

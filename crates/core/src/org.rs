@@ -200,6 +200,49 @@ pub fn normalize_name(name: &str) -> String {
         .collect()
 }
 
+/// Guess the kind of a unit from its name, for units an import creates:
+/// `…政府`/`…管委会` → government, `…集团`/`…公司` → enterprise, `各…`/`相关…` → group,
+/// else department.
+pub fn guess_kind(name: &str) -> UnitKind {
+    let n = name.trim();
+    if n.starts_with('各') || n.starts_with("相关") {
+        UnitKind::Group
+    } else if n.ends_with("政府") || n.ends_with("管委会") {
+        UnitKind::Government
+    } else if n.ends_with("集团") || n.ends_with("公司") || n.contains("集团") {
+        UnitKind::Enterprise
+    } else {
+        UnitKind::Department
+    }
+}
+
+/// Guess the level of a unit from its 省/市/县/区 prefix (`省工信厅` → province); a name
+/// starting with a place (`三明市…`, `永安县…`) gets the level of the place when the
+/// place is short enough to be one.
+pub fn guess_level(name: &str) -> Option<Level> {
+    let n = name.trim();
+    let first = n.chars().next()?;
+    match first {
+        '省' => return Some(Level::Province),
+        '市' => return Some(Level::City),
+        '县' => return Some(Level::County),
+        '区' => return Some(Level::District),
+        _ => {}
+    }
+    // A place name of two or three characters followed by its level: 三明市…, 福建省….
+    for c in n.chars().skip(2).take(2) {
+        let level = match c {
+            '省' => Level::Province,
+            '市' => Level::City,
+            '县' => Level::County,
+            '区' => Level::District,
+            _ => continue,
+        };
+        return Some(level);
+    }
+    None
+}
+
 /// Validate a unit name as typed by a person.
 pub fn validate_unit_name(name: &str) -> Result<String, crate::DomainError> {
     let n = normalize_name(name);
@@ -250,6 +293,24 @@ mod tests {
             normalize_name("各县(市、区)人民政府"),
             "各县(市、区)人民政府"
         );
+    }
+
+    #[test]
+    fn kinds_and_levels_are_guessed_from_names() {
+        assert_eq!(guess_kind("泉州市政府"), UnitKind::Government);
+        assert_eq!(guess_kind("古雷港经济开发区管委会"), UnitKind::Government);
+        assert_eq!(guess_kind("省能源集团"), UnitKind::Enterprise);
+        assert_eq!(guess_kind("国网福建省电力有限公司"), UnitKind::Enterprise);
+        assert_eq!(guess_kind("各县(市、区)人民政府"), UnitKind::Group);
+        assert_eq!(guess_kind("相关地市政府"), UnitKind::Group);
+        assert_eq!(guess_kind("省工信厅"), UnitKind::Department);
+        assert_eq!(guess_level("省工信厅"), Some(Level::Province));
+        assert_eq!(guess_level("市发改委"), Some(Level::City));
+        assert_eq!(guess_level("县委办"), Some(Level::County));
+        assert_eq!(guess_level("区政府"), Some(Level::District));
+        assert_eq!(guess_level("三明市工信局"), Some(Level::City));
+        assert_eq!(guess_level("国网福建省电力有限公司"), None);
+        assert_eq!(guess_level("人民银行"), None);
     }
 
     #[test]

@@ -133,10 +133,14 @@ pub enum Action {
     Transfer,
     /// 预警/催办/督办/通报: raise the escalation level; the state stays.
     Escalate,
+    /// 修改: the office corrects title, text or units (the lead only while a draft).
+    Edit,
+    /// 调整时限: the office sets a new deadline, with a reason.
+    Reschedule,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 16] = [
         Self::Assign,
         Self::Return,
         Self::Accept,
@@ -151,6 +155,8 @@ impl Action {
         Self::Cancel,
         Self::Transfer,
         Self::Escalate,
+        Self::Edit,
+        Self::Reschedule,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -169,6 +175,8 @@ impl Action {
             Self::Cancel => "cancel",
             Self::Transfer => "transfer",
             Self::Escalate => "escalate",
+            Self::Edit => "edit",
+            Self::Reschedule => "reschedule",
         }
     }
 
@@ -188,6 +196,8 @@ impl Action {
             Self::Cancel => "撤销",
             Self::Transfer => "转办",
             Self::Escalate => "督办升级",
+            Self::Edit => "修改",
+            Self::Reschedule => "调整时限",
         }
     }
 }
@@ -359,6 +369,31 @@ pub const TRANSITIONS: &[Transition] = &[
         from: &[S::Assigned, S::Accepted, S::InProgress, S::ClosureRequested],
         to: Target::Same,
         roles: &[R::System, R::Supervision, R::Office],
+    },
+    Transition {
+        action: Action::Edit,
+        from: &[
+            S::Draft,
+            S::Assigned,
+            S::Accepted,
+            S::InProgress,
+            S::ClosureRequested,
+            S::Suspended,
+        ],
+        to: Target::Same,
+        roles: &[R::Office],
+    },
+    Transition {
+        action: Action::Reschedule,
+        from: &[
+            S::Draft,
+            S::Assigned,
+            S::Accepted,
+            S::InProgress,
+            S::Suspended,
+        ],
+        to: Target::Same,
+        roles: &[R::Office],
     },
 ];
 

@@ -517,6 +517,27 @@ impl Engine {
                 deadline_key: format!("manual:{}", self.now().format("%Y-%m-%dT%H:%M:%S")),
                 urgent: true,
             },
+            Action::Edit => Command::Edit {
+                title: None,
+                text: None,
+                lead_unit: match &req.lead_unit {
+                    Some(k) => Some(self.unit_id("lead_unit", k).await?),
+                    None => None,
+                },
+                co_units: None,
+                number: None,
+                leader: None,
+                reason: text(&req.reason),
+            },
+            Action::Reschedule => Command::Reschedule {
+                deadline: parse_date(
+                    "deadline",
+                    req.deadline.as_deref().ok_or_else(|| {
+                        EngineError::invalid("deadline", "the new deadline is required")
+                    })?,
+                )?,
+                reason: text(&req.reason),
+            },
         })
     }
 

@@ -169,6 +169,7 @@ mod deadline;
 mod decode;
 mod error;
 mod header;
+pub mod ledger;
 mod model;
 mod outline;
 mod tables;

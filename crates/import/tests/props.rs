@@ -165,3 +165,46 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A ledger workbook that is not one — random bytes, or a real workbook with bytes
+    /// flipped — is an error, never a panic.
+    #[test]
+    fn reading_a_damaged_ledger_never_panics(
+        bytes in prop::collection::vec(any::<u8>(), 0..512),
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
+    ) {
+        let _ = xiaohao_import::ledger::read_ledger(&bytes);
+        let mut book = workbook();
+        for (at, b) in flips {
+            let i = at.index(book.len());
+            book[i] = b;
+        }
+        let _ = xiaohao_import::ledger::read_ledger(&book);
+    }
+}
+
+fn workbook() -> Vec<u8> {
+    use xiaohao_import::ledger::{DeadlineCell, LedgerRow, LightCell, write_ledger};
+    write_ledger(
+        "台账",
+        &[LedgerRow {
+            number: "(一)".into(),
+            title: "事项".into(),
+            lead: "省发改委".into(),
+            co: vec!["省工信厅".into()],
+            leader: String::new(),
+            deadline: DeadlineCell::Text("长期坚持".into()),
+            state: "待交办".into(),
+            light: LightCell::None,
+            latest_progress: String::new(),
+            working_days_late: None,
+            escalation: String::new(),
+            text: String::new(),
+            id: String::new(),
+        }],
+    )
+    .unwrap_or_default()
+}

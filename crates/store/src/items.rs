@@ -63,29 +63,7 @@ impl Store {
     /// On database failure (e.g. an unknown unit id); nothing is written then.
     pub async fn insert_item(&self, decision: &Decision, targets: &[Target]) -> StoreResult<Event> {
         let txn = self.begin_write().await?;
-        let it = &decision.item;
-        let event = Event::chain(it.id, decision.event.clone(), it.updated_at, None);
-        item::Entity::insert(item_to_row(it, event.seq, &event.hash).into_active_model())
-            .exec_without_returning(&txn)
-            .await?;
-        insert_co_units(&txn, it.id, &it.co_units).await?;
-        for t in targets {
-            item_target::Model {
-                id: Uuid::now_v7(),
-                item_id: it.id.0,
-                metric: t.metric.trim().to_owned(),
-                value: t.value,
-                unit: t.unit.trim().to_owned(),
-                year: t.year,
-                cmp: t.cmp.clone(),
-            }
-            .into_active_model()
-            .insert(&txn)
-            .await?;
-        }
-        event::Entity::insert(event_to_row(&event).into_active_model())
-            .exec_without_returning(&txn)
-            .await?;
+        let event = insert_item_in(&txn, decision, targets).await?;
         txn.commit().await?;
         Ok(event)
     }
@@ -311,6 +289,39 @@ impl Store {
         }
         Ok((items_checked, events_checked, None))
     }
+}
+
+/// Insert a new item (the `create` decision) with its co-units, targets and first event
+/// inside `txn`.
+pub(crate) async fn insert_item_in(
+    txn: &DatabaseTransaction,
+    decision: &Decision,
+    targets: &[Target],
+) -> StoreResult<Event> {
+    let it = &decision.item;
+    let event = Event::chain(it.id, decision.event.clone(), it.updated_at, None);
+    item::Entity::insert(item_to_row(it, event.seq, &event.hash).into_active_model())
+        .exec_without_returning(txn)
+        .await?;
+    insert_co_units(txn, it.id, &it.co_units).await?;
+    for t in targets {
+        item_target::Model {
+            id: Uuid::now_v7(),
+            item_id: it.id.0,
+            metric: t.metric.trim().to_owned(),
+            value: t.value,
+            unit: t.unit.trim().to_owned(),
+            year: t.year,
+            cmp: t.cmp.clone(),
+        }
+        .into_active_model()
+        .insert(txn)
+        .await?;
+    }
+    event::Entity::insert(event_to_row(&event).into_active_model())
+        .exec_without_returning(txn)
+        .await?;
+    Ok(event)
 }
 
 /// Apply a decision inside `txn`: compare-and-set the item row on its version, replace

@@ -8,15 +8,19 @@ pub mod bench;
 mod convert;
 pub mod entities;
 mod error;
+mod import;
 mod items;
 mod org;
 mod outbox;
+mod report;
 pub mod schedule;
 
 pub use error::StoreError;
+pub use import::{ChainImport, ImportSummary, ItemImport, PlanImport};
 pub use items::{ChainHead, ItemFilter, ItemPage, ProgressRow};
 pub use org::{NewChain, NewPerson, NewPlan, NewUnit};
 pub use outbox::{ClaimSpec, DIGEST_KIND, OutboxRow, OutboxStatus, digest_key};
+pub use report::{FireCount, MissedCount, ReportData};
 pub use schedule::{Circle, DutyRow, EscalationEntry, FireRow, ScheduleCounts};
 
 use migration::{Migrator, MigratorTrait};

@@ -116,12 +116,73 @@ fn illegal_transition_names_state_action_and_allowed() {
         } => {
             assert_eq!(*state, ItemState::Draft);
             assert_eq!(*action, Action::Verify);
-            assert_eq!(allowed, &vec![Action::Assign, Action::Cancel]);
+            assert_eq!(
+                allowed,
+                &vec![
+                    Action::Assign,
+                    Action::Cancel,
+                    Action::Edit,
+                    Action::Reschedule
+                ]
+            );
         }
         other => panic!("unexpected {other:?}"),
     }
     let msg = err.to_string();
     assert!(msg.contains("verify") && msg.contains("draft") && msg.contains("assign"));
+}
+
+#[test]
+fn reschedule_moves_deadline_and_due_date_with_a_reason() {
+    let w = world();
+    let item = draft(&w);
+    let new = chrono::NaiveDate::from_ymd_opt(2026, 7, 31).unwrap();
+    let cmd = |reason: &str| Command::Reschedule {
+        deadline: new,
+        reason: reason.into(),
+    };
+    assert!(apply(&item, &w.office, cmd(" ")).is_err());
+    assert!(apply(&item, &w.lead, cmd("台账导入")).is_err());
+    let d = decide(&item, &w.office, &cmd("台账导入"), now()).unwrap();
+    assert_eq!(d.item.deadline, Some(new));
+    assert_eq!(d.item.due_on, Some(new));
+    assert_eq!(d.item.state, item.state);
+    assert_eq!(d.event.kind, "reschedule");
+    assert!(d.event.payload.contains("2026-07-31"));
+    // The same deadline again is refused: nothing to change.
+    assert!(apply(&d.item, &w.office, cmd("台账导入")).is_err());
+}
+
+#[test]
+fn edit_changes_text_but_the_lead_of_an_assigned_item_only_by_transfer() {
+    let w = world();
+    let item = draft(&w);
+    let edit = |lead: Option<UnitId>| Command::Edit {
+        title: Some("新标题".into()),
+        text: None,
+        lead_unit: lead,
+        co_units: None,
+        number: None,
+        leader: None,
+        reason: "台账导入".into(),
+    };
+    let d = decide(&item, &w.office, &edit(w.co.unit), now()).unwrap();
+    assert_eq!(d.item.title, "新标题");
+    assert_eq!(d.item.lead_unit, w.co.unit);
+    assert!(!d.item.co_units.contains(&w.co.unit.unwrap()));
+    let assigned = apply(
+        &item,
+        &w.office,
+        Command::Assign {
+            lead_unit: w.lead.unit,
+            deadline: None,
+        },
+    )
+    .unwrap();
+    let err = apply(&assigned, &w.office, edit(w.co.unit)).unwrap_err();
+    assert!(err.to_string().contains("transfer"), "{err}");
+    assert!(apply(&assigned, &w.office, edit(None)).is_ok());
+    assert!(apply(&assigned, &w.lead, edit(None)).is_err());
 }
 
 #[test]
@@ -444,6 +505,19 @@ fn command(other: UnitId, lead: UnitId) -> impl Strategy<Value = Command> {
             notify: vec![],
             deadline_key: "d".into(),
             urgent: false
+        }),
+        (text(), prop::bool::ANY, text()).prop_map(move |(t, b, reason)| Command::Edit {
+            title: Some(t),
+            text: None,
+            lead_unit: if b { Some(other) } else { None },
+            co_units: if b { None } else { Some(vec![lead, other]) },
+            number: if b { None } else { Some("(二)".into()) },
+            leader: None,
+            reason
+        }),
+        ((1u32..28), text()).prop_map(|(d, reason)| Command::Reschedule {
+            deadline: chrono::NaiveDate::from_ymd_opt(2026, 6, d).unwrap_or_default(),
+            reason
         }),
     ]
 }

@@ -1,0 +1,423 @@
+//! The 台账 as rows: what an export shows, and how an edited sheet turns back into
+//! commands. Every change is a command decided by the domain; the whole sheet is
+//! validated first and then applied in one transaction — or refused with every row at
+//! fault named, and nothing applied.
+
+use crate::{Engine, EngineError};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use xiaohao_core::light::Light;
+use xiaohao_core::{
+    Actor, ChainId, Command, Decision, Item, ItemId, ItemState, NewItem, UnitId, decide, new_item,
+};
+use xiaohao_store::ItemFilter;
+
+/// The reason recorded on every command an imported sheet yields.
+pub const LEDGER_REASON: &str = "台账导入";
+
+/// One item as the exported ledger shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerEntry {
+    pub item: Item,
+    pub lead: Option<String>,
+    pub co: Vec<String>,
+    pub leader: Option<String>,
+    pub light: Light,
+    pub latest_progress: Option<String>,
+    pub working_days_late: Option<i64>,
+}
+
+/// A deadline cell as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LedgerDeadline {
+    Date(NaiveDate),
+    Text(String),
+    Empty,
+}
+
+/// One row of an edited ledger. `None` for a column the sheet does not have.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LedgerLine {
+    pub row: u32,
+    pub id: Option<String>,
+    pub number: Option<String>,
+    pub title: String,
+    pub text: Option<String>,
+    pub lead: Option<String>,
+    pub co: Option<Vec<String>>,
+    /// 牵头领导, by name.
+    pub leader: Option<String>,
+    pub deadline: Option<LedgerDeadline>,
+}
+
+/// A row that cannot be applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineError {
+    pub row: u32,
+    pub reason: String,
+}
+
+/// What one row will do.
+#[derive(Debug, Clone, Serialize)]
+pub struct LineChange {
+    pub row: u32,
+    pub item: ItemId,
+    /// `create`, or the actions in order (`edit`, `transfer`, `reschedule`).
+    pub actions: Vec<String>,
+}
+
+/// The validated effect of a sheet, ready to commit.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerPlan {
+    pub new_items: Vec<(Decision, Vec<xiaohao_core::Target>)>,
+    pub decisions: Vec<Decision>,
+    pub changes: Vec<LineChange>,
+    pub unchanged: usize,
+    pub errors: Vec<LineError>,
+}
+
+impl Engine {
+    /// Every item (optionally of one chain, or led or co-handled by one unit) in plan
+    /// order, with names, light, latest progress and working days late.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn ledger(
+        &self,
+        chain: Option<ChainId>,
+        unit: Option<UnitId>,
+    ) -> Result<Vec<LedgerEntry>, EngineError> {
+        let store = self.store();
+        let mut items = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = store
+                .items(&ItemFilter {
+                    chain,
+                    unit,
+                    limit: 1000,
+                    offset,
+                    ..Default::default()
+                })
+                .await?;
+            let n = page.items.len() as u64;
+            items.extend(page.items);
+            offset += n;
+            if n == 0 || offset >= page.total {
+                break;
+            }
+        }
+        items.sort_by_key(|i| (i.created_at, i.id));
+        let names: HashMap<UnitId, String> = store
+            .units()
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+        let progress = store.latest_progress().await?;
+        let mut people: HashMap<xiaohao_core::PersonId, String> = HashMap::new();
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let leader = match item.leader {
+                Some(p) => {
+                    if let std::collections::hash_map::Entry::Vacant(e) = people.entry(p) {
+                        e.insert(store.person(p).await?.name);
+                    }
+                    people.get(&p).cloned()
+                }
+                None => None,
+            };
+            let working_days_late = match item.due_on {
+                Some(d) if item.state.is_open() => {
+                    self.calendar().working_days_between(d, self.today()).ok()
+                }
+                _ => None,
+            };
+            out.push(LedgerEntry {
+                lead: item.lead_unit.and_then(|u| names.get(&u).cloned()),
+                co: item
+                    .co_units
+                    .iter()
+                    .filter_map(|u| names.get(u).cloned())
+                    .collect(),
+                leader,
+                light: self.light_of(&item),
+                latest_progress: progress.get(&item.id).cloned(),
+                working_days_late,
+                item,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Validate an edited sheet against the ledger: new rows become drafts, changed rows
+    /// commands (序号/title/text/co-units/牵头领导/draft lead → `edit`; lead of an assigned item →
+    /// `transfer`; deadline → `reschedule`), each decided by the domain in order. Nothing
+    /// is written.
+    ///
+    /// # Errors
+    /// On store failure; rows that cannot be applied are in `errors`.
+    pub async fn plan_ledger_import(
+        &self,
+        actor: &Actor,
+        lines: &[LedgerLine],
+    ) -> Result<LedgerPlan, EngineError> {
+        let mut plan = LedgerPlan::default();
+        let now = self.now();
+        let mut seen: HashSet<ItemId> = HashSet::new();
+        for line in lines {
+            let row = line.row;
+            let mut fail = |reason: String| {
+                plan.errors.push(LineError { row, reason });
+            };
+            let lead = match line.lead.as_deref() {
+                Some(k) => match self.store().resolve_unit(k).await {
+                    Ok(u) => Some(u.id),
+                    Err(_) => {
+                        fail(format!("牵头单位: unknown unit `{k}`"));
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            let mut co = None;
+            if let Some(names) = &line.co {
+                let mut ids = Vec::new();
+                let mut bad = None;
+                for k in names {
+                    match self.store().resolve_unit(k).await {
+                        Ok(u) => ids.push(u.id),
+                        Err(_) => {
+                            bad = Some(k.clone());
+                            break;
+                        }
+                    }
+                }
+                if let Some(k) = bad {
+                    fail(format!("责任单位: unknown unit `{k}`"));
+                    continue;
+                }
+                co = Some(ids);
+            }
+            let Some(raw_id) = line.id.as_deref() else {
+                let new_leader = match line.leader.as_deref() {
+                    Some(name) => match self.store().people_named(name).await?.as_slice() {
+                        [one] => Some(one.id),
+                        _ => {
+                            fail(format!("牵头领导: unknown or ambiguous person `{name}`"));
+                            continue;
+                        }
+                    },
+                    None => None,
+                };
+                let (deadline, deadline_text) = match &line.deadline {
+                    Some(LedgerDeadline::Date(d)) => (Some(*d), None),
+                    Some(LedgerDeadline::Text(t)) => (None, Some(t.clone())),
+                    _ => (None, None),
+                };
+                let new = NewItem {
+                    number: line.number.clone(),
+                    title: line.title.clone(),
+                    text: line.text.clone().unwrap_or_default(),
+                    lead_unit: lead,
+                    co_units: co.unwrap_or_default(),
+                    leader: new_leader,
+                    deadline,
+                    deadline_text,
+                    ..Default::default()
+                };
+                match new_item(ItemId::new(), &new, actor, now) {
+                    Ok(d) => {
+                        plan.changes.push(LineChange {
+                            row,
+                            item: d.item.id,
+                            actions: vec!["create".into()],
+                        });
+                        plan.new_items.push((d, Vec::new()));
+                    }
+                    Err(e) => fail(e.to_string()),
+                }
+                continue;
+            };
+            let Ok(id) = raw_id.parse::<ItemId>() else {
+                fail(format!("ID `{raw_id}` is not an item id"));
+                continue;
+            };
+            if !seen.insert(id) {
+                fail(format!("ID `{raw_id}` appears on more than one row"));
+                continue;
+            }
+            let item = match self.store().item(id).await {
+                Ok(i) => i,
+                Err(xiaohao_store::StoreError::NotFound { .. }) => {
+                    fail(format!("no item with ID `{raw_id}`"));
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let mut commands = Vec::new();
+            let title = (line.title.trim() != item.title).then(|| line.title.clone());
+            let text = line
+                .text
+                .as_ref()
+                .filter(|t| t.trim() != item.text)
+                .cloned();
+            let co_units = co.filter(|c| {
+                let mut c = c.clone();
+                c.retain(|u| Some(*u) != lead.or(item.lead_unit));
+                c != item.co_units
+            });
+            let number = line
+                .number
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| Some(*n) != item.number.as_deref())
+                .map(str::to_owned);
+            let mut leader = None;
+            if let Some(name) = line.leader.as_deref().map(str::trim) {
+                let current = match item.leader {
+                    Some(p) => Some(self.store().person(p).await?.name),
+                    None => None,
+                };
+                if current.as_deref() != Some(name) {
+                    match self.store().people_named(name).await?.as_slice() {
+                        [one] => leader = Some(one.id),
+                        [] => {
+                            fail(format!("牵头领导: unknown person `{name}`"));
+                            continue;
+                        }
+                        _ => {
+                            fail(format!("牵头领导: `{name}` names several people"));
+                            continue;
+                        }
+                    }
+                }
+            }
+            let mut edit_lead = None;
+            match (lead, item.lead_unit) {
+                (None, Some(_)) => {
+                    fail("牵头单位 cannot be cleared".into());
+                    continue;
+                }
+                (Some(l), cur) if Some(l) != cur => {
+                    if item.state == ItemState::Draft {
+                        edit_lead = Some(l);
+                    } else {
+                        commands.push(Command::Transfer {
+                            to: l,
+                            reason: LEDGER_REASON.into(),
+                        });
+                    }
+                }
+                _ => {}
+            }
+            if title.is_some()
+                || text.is_some()
+                || co_units.is_some()
+                || edit_lead.is_some()
+                || number.is_some()
+                || leader.is_some()
+            {
+                commands.insert(
+                    0,
+                    Command::Edit {
+                        title,
+                        text,
+                        lead_unit: edit_lead,
+                        co_units,
+                        number,
+                        leader,
+                        reason: LEDGER_REASON.into(),
+                    },
+                );
+            }
+            match &line.deadline {
+                Some(LedgerDeadline::Date(d)) if item.deadline != Some(*d) => {
+                    commands.push(Command::Reschedule {
+                        deadline: *d,
+                        reason: LEDGER_REASON.into(),
+                    });
+                }
+                Some(LedgerDeadline::Text(t))
+                    if item.deadline.is_some()
+                        || item.deadline_text.as_deref() != Some(t.as_str()) =>
+                {
+                    fail(format!(
+                        "完成时限: `{t}` is not a date; only a date can be set by import"
+                    ));
+                    continue;
+                }
+                Some(LedgerDeadline::Empty)
+                    if item.deadline.is_some() || item.deadline_text.is_some() =>
+                {
+                    fail("完成时限 cannot be cleared".into());
+                    continue;
+                }
+                _ => {}
+            }
+            if commands.is_empty() {
+                plan.unchanged += 1;
+                continue;
+            }
+            let mut current = item;
+            let mut decisions = Vec::new();
+            let mut refused = None;
+            for c in &commands {
+                match decide(&current, actor, c, now) {
+                    Ok(d) => {
+                        current = d.item.clone();
+                        decisions.push(d);
+                    }
+                    Err(e) => {
+                        refused = Some(format!("{}: {e}", c.action()));
+                        break;
+                    }
+                }
+            }
+            if let Some(reason) = refused {
+                fail(reason);
+                continue;
+            }
+            plan.changes.push(LineChange {
+                row,
+                item: id,
+                actions: commands.iter().map(|c| c.action().to_string()).collect(),
+            });
+            plan.decisions.extend(decisions);
+        }
+        Ok(plan)
+    }
+
+    /// Validate the sheet, then apply every row in one transaction; with any row at
+    /// fault, apply nothing and name them all.
+    ///
+    /// # Errors
+    /// `Invalid` (field `ledger`) listing the rows at fault; `Conflict` when an item
+    /// changed meanwhile; store failures.
+    pub async fn import_ledger(
+        &self,
+        actor: &Actor,
+        lines: &[LedgerLine],
+    ) -> Result<LedgerPlan, EngineError> {
+        let plan = self.plan_ledger_import(actor, lines).await?;
+        if !plan.errors.is_empty() {
+            return Err(EngineError::invalid(
+                "ledger",
+                format!(
+                    "nothing imported; {} row(s) cannot be applied: {}",
+                    plan.errors.len(),
+                    plan.errors
+                        .iter()
+                        .map(|e| format!("第{}行: {}", e.row, e.reason))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            ));
+        }
+        self.store()
+            .commit_batch(&plan.new_items, &plan.decisions)
+            .await?;
+        Ok(plan)
+    }
+}

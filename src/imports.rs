@@ -1,0 +1,401 @@
+//! `import plan`, `import ledger`, `export ledger` and `report`: file formats in, commands
+//! through the engine, files out.
+
+use crate::cli::{ExportCommand, ImportCommand, ReportCommand, ReportOutput};
+use crate::out;
+use crate::run::{CliError, CliResult, print_json, usage};
+use std::path::Path;
+use xiaohao_core::item::{MAX_TEXT_CHARS, MAX_TITLE_CHARS};
+use xiaohao_core::light::Light;
+use xiaohao_core::{ChainId, Target};
+use xiaohao_engine::ledger::{LedgerDeadline, LedgerLine};
+use xiaohao_engine::report::Period;
+use xiaohao_engine::{Engine, EngineError};
+use xiaohao_import::ledger::{DeadlineCell, LedgerRow, LightCell};
+use xiaohao_import::{ChainDraft, PlanDraft};
+use xiaohao_store::{ChainImport, ItemImport, PlanImport, StoreError};
+
+fn read_file(path: &Path) -> CliResult<Vec<u8>> {
+    std::fs::read(path).map_err(|e| usage(format!("cannot read {}: {e}", path.display())))
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> CliResult {
+    std::fs::write(path, bytes)
+        .map_err(|e| CliError::Failure(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Read and parse a plan file; bad bytes are the user's to fix (exit 2).
+fn parse_plan_file(file: &Path) -> CliResult<PlanDraft> {
+    let bytes = read_file(file)?;
+    let text =
+        xiaohao_import::decode(&bytes).map_err(|e| usage(format!("{}: {e}", file.display())))?;
+    Ok(xiaohao_import::parse_plan(&text))
+}
+
+/// `import plan FILE --dry-run`: print the draft; never touches configuration or a database.
+pub fn plan_dry_run(file: &Path, format: &str) -> CliResult {
+    let draft = parse_plan_file(file)?;
+    match format {
+        "json" => {
+            let json = draft
+                .to_json()
+                .map_err(|e| CliError::Failure(format!("cannot serialise the draft: {e}")))?;
+            out!("{json}");
+        }
+        "text" => {
+            out!(
+                "{} {} ({}, {})",
+                draft.title.as_deref().unwrap_or("(no title)"),
+                draft.doc_number.as_deref().unwrap_or(""),
+                draft.issuer.as_deref().unwrap_or("-"),
+                draft
+                    .date
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "-".into())
+            );
+            out!(
+                "{} chains, {} tasks",
+                count_chains(&draft.chains),
+                draft.tasks.len()
+            );
+            for t in &draft.tasks {
+                out!(
+                    "{}\t{}\t{}\t{}",
+                    t.number,
+                    t.lead.as_deref().unwrap_or("-"),
+                    t.deadline.as_deref().unwrap_or("-"),
+                    t.title
+                );
+            }
+        }
+        other => return Err(usage(format!("--format: `{other}` is not json or text"))),
+    }
+    Ok(())
+}
+
+fn count_chains(chains: &[ChainDraft]) -> usize {
+    chains.iter().map(|c| 1 + count_chains(&c.children)).sum()
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+fn chain_import(c: &ChainDraft) -> ChainImport {
+    ChainImport {
+        name: c.name.clone(),
+        leaders: c.leaders.clone(),
+        lead_units: c.lead_units.clone(),
+        units: c.units.clone(),
+        children: c.children.iter().map(chain_import).collect(),
+    }
+}
+
+/// The draft as the store's import: dates parsed, other deadlines kept as text, titles and
+/// texts cut to the domain's limits, unnamed targets named `指标`.
+pub fn plan_import(draft: &PlanDraft, file: &Path, allow_duplicate: bool) -> PlanImport {
+    let title = draft
+        .title
+        .clone()
+        .or_else(|| draft.doc_number.clone())
+        .unwrap_or_else(|| {
+            file.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "plan".into())
+        });
+    PlanImport {
+        title,
+        doc_number: draft.doc_number.clone(),
+        issuer: draft.issuer.clone(),
+        issued_on: draft.date,
+        chains: draft.chains.iter().map(chain_import).collect(),
+        items: draft
+            .tasks
+            .iter()
+            .map(|t| {
+                let date = t
+                    .deadline
+                    .as_deref()
+                    .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+                ItemImport {
+                    number: Some(t.number.clone()).filter(|n| !n.is_empty()),
+                    section: t.section.clone(),
+                    title: truncate(&t.title, MAX_TITLE_CHARS),
+                    text: truncate(&t.text, MAX_TEXT_CHARS),
+                    lead: t.lead.clone(),
+                    co: t.co.clone(),
+                    leaders: t.leaders.clone(),
+                    deadline: date,
+                    deadline_text: if date.is_none() {
+                        t.deadline.clone()
+                    } else {
+                        None
+                    },
+                    targets: t
+                        .targets
+                        .iter()
+                        .map(|g| Target {
+                            metric: if g.metric.trim().is_empty() {
+                                "指标".into()
+                            } else {
+                                g.metric.clone()
+                            },
+                            value: g.value,
+                            unit: g.unit.clone(),
+                            year: g.year,
+                            cmp: g.cmp.clone(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+        allow_duplicate,
+    }
+}
+
+pub async fn import(engine: &Engine, cmd: ImportCommand) -> CliResult {
+    match cmd {
+        ImportCommand::Plan {
+            file,
+            dry_run,
+            format,
+            actor,
+            allow_duplicate,
+        } => {
+            if dry_run {
+                return plan_dry_run(&file, &format);
+            }
+            if !matches!(format.as_str(), "json" | "text") {
+                return Err(usage(format!("--format: `{format}` is not json or text")));
+            }
+            let actor = actor.ok_or_else(|| {
+                usage("import plan needs --as OFFICE (the office filing the items), or --dry-run")
+            })?;
+            let draft = parse_plan_file(&file)?;
+            let actor = engine.actor_for("--as", &actor).await?;
+            let imp = plan_import(&draft, &file, allow_duplicate);
+            let summary = match engine.store().import_plan(&imp, &actor, engine.now()).await {
+                Ok(s) => s,
+                Err(StoreError::Duplicate { field, value }) if field.starts_with("plan") => {
+                    return Err(usage(format!(
+                        "a plan with {} `{value}` was already imported; use --allow-duplicate to import it again",
+                        field.trim_start_matches("plan ")
+                    )));
+                }
+                Err(e) => return Err(EngineError::from(e).into()),
+            };
+            if format == "json" {
+                return print_json(&summary);
+            }
+            out!(
+                "imported {}: {} units created (to review), {} resolved, {} people created, {} resolved, {} chains, {} items as drafts",
+                imp.title,
+                summary.units_created.len(),
+                summary.units_resolved,
+                summary.people_created,
+                summary.people_resolved,
+                summary.chains,
+                summary.items.len()
+            );
+            for u in &summary.units_created {
+                out!("  new unit (needs review): {u}");
+            }
+            Ok(())
+        }
+        ImportCommand::Ledger {
+            file,
+            actor,
+            dry_run,
+            json,
+        } => import_ledger(engine, &file, &actor, dry_run, json).await,
+    }
+}
+
+async fn import_ledger(
+    engine: &Engine,
+    file: &Path,
+    actor: &str,
+    dry_run: bool,
+    json: bool,
+) -> CliResult {
+    let bytes = read_file(file)?;
+    let (rows, errors) = xiaohao_import::ledger::read_ledger(&bytes)
+        .map_err(|e| usage(format!("{}: {e}", file.display())))?;
+    let actor = engine.actor_for("--as", actor).await?;
+    let lines: Vec<LedgerLine> = rows
+        .into_iter()
+        .map(|r| LedgerLine {
+            row: r.row,
+            id: r.id,
+            number: r.number,
+            title: r.title,
+            text: r.text,
+            lead: r.lead,
+            co: r.co,
+            leader: r.leader,
+            deadline: r.deadline.map(|d| match d {
+                DeadlineCell::Date(d) => LedgerDeadline::Date(d),
+                DeadlineCell::Text(t) => LedgerDeadline::Text(t),
+                DeadlineCell::Empty => LedgerDeadline::Empty,
+            }),
+        })
+        .collect();
+    let mut plan = engine.plan_ledger_import(&actor, &lines).await?;
+    plan.errors.extend(
+        errors
+            .into_iter()
+            .map(|e| xiaohao_engine::ledger::LineError {
+                row: e.row,
+                reason: e.reason,
+            }),
+    );
+    plan.errors.sort_by_key(|e| e.row);
+    if !plan.errors.is_empty() {
+        return Err(usage(format!(
+            "{}: nothing imported; {} row(s) cannot be applied: {}",
+            file.display(),
+            plan.errors.len(),
+            plan.errors
+                .iter()
+                .map(|e| format!("第{}行: {}", e.row, e.reason))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )));
+    }
+    if !dry_run {
+        engine
+            .store()
+            .commit_batch(&plan.new_items, &plan.decisions)
+            .await
+            .map_err(EngineError::from)?;
+    }
+    if json {
+        return print_json(&serde_json::json!({
+            "dry_run": dry_run,
+            "created": plan.new_items.len(),
+            "changed": plan.changes.len() - plan.new_items.len(),
+            "commands": plan.decisions.len(),
+            "unchanged": plan.unchanged,
+            "rows": plan.changes,
+        }));
+    }
+    for c in &plan.changes {
+        out!("第{}行\t{}\t{}", c.row, c.item, c.actions.join(","));
+    }
+    out!(
+        "{}{} new drafts, {} items changed ({} commands), {} unchanged",
+        if dry_run { "dry run: " } else { "" },
+        plan.new_items.len(),
+        plan.changes.len() - plan.new_items.len(),
+        plan.decisions.len(),
+        plan.unchanged
+    );
+    Ok(())
+}
+
+async fn chain_ref(engine: &Engine, key: &str) -> CliResult<ChainId> {
+    let chains = engine.store().chains().await?;
+    chains
+        .iter()
+        .find(|c| c.id.to_string() == key || c.name == key.trim())
+        .map(|c| c.id)
+        .ok_or_else(|| usage(format!("--chain: unknown chain `{key}`")))
+}
+
+pub async fn export(engine: &Engine, cmd: ExportCommand) -> CliResult {
+    let ExportCommand::Ledger { xlsx, chain, unit } = cmd;
+    let chain = match chain {
+        Some(c) => Some(chain_ref(engine, &c).await?),
+        None => None,
+    };
+    let unit = match unit {
+        Some(u) => Some(
+            engine
+                .store()
+                .resolve_unit(&u)
+                .await
+                .map_err(|_| usage(format!("--unit: unknown unit `{u}`")))?
+                .id,
+        ),
+        None => None,
+    };
+    let entries = engine.ledger(chain, unit).await?;
+    let rows: Vec<LedgerRow> = entries
+        .iter()
+        .map(|e| LedgerRow {
+            number: e.item.number.clone().unwrap_or_default(),
+            title: e.item.title.clone(),
+            lead: e.lead.clone().unwrap_or_default(),
+            co: e.co.clone(),
+            leader: e.leader.clone().unwrap_or_default(),
+            deadline: match (e.item.deadline, &e.item.deadline_text) {
+                (Some(d), _) => DeadlineCell::Date(d),
+                (None, Some(t)) => DeadlineCell::Text(t.clone()),
+                (None, None) => DeadlineCell::Empty,
+            },
+            state: e.item.state.label_zh().to_owned(),
+            light: match e.light {
+                Light::Red => LightCell::Red,
+                Light::Yellow => LightCell::Yellow,
+                Light::Green => LightCell::Green,
+                _ => LightCell::None,
+            },
+            latest_progress: e.latest_progress.clone().unwrap_or_default(),
+            working_days_late: e.working_days_late.filter(|d| *d > 0),
+            escalation: if e.item.escalation_level > 0 {
+                format!("{}级", e.item.escalation_level)
+            } else {
+                String::new()
+            },
+            text: e.item.text.clone(),
+            id: e.item.id.to_string(),
+        })
+        .collect();
+    let bytes = xiaohao_import::ledger::write_ledger("台账", &rows)
+        .map_err(|e| CliError::Failure(e.to_string()))?;
+    write_file(&xlsx, &bytes)?;
+    out!("{} items written to {}", rows.len(), xlsx.display());
+    Ok(())
+}
+
+pub async fn report(engine: &Engine, cmd: ReportCommand) -> CliResult {
+    let (period, output): (Period, ReportOutput) = match cmd {
+        ReportCommand::Quarterly { period, output } => (
+            Period::quarter(&period).map_err(|e| usage(format!("--{e}")))?,
+            output,
+        ),
+        ReportCommand::Annual { year, output } => (
+            Period::year(year).map_err(|e| usage(format!("--{e}")))?,
+            output,
+        ),
+    };
+    if !matches!(output.format.as_str(), "md" | "html" | "xlsx" | "json") {
+        return Err(usage(format!(
+            "--format: `{}` is not md, html, xlsx or json",
+            output.format
+        )));
+    }
+    if output.format == "xlsx" && output.out.is_none() {
+        return Err(usage("--format xlsx needs --out FILE"));
+    }
+    let bulletin = engine.bulletin(&period).await?;
+    let bytes: Vec<u8> = match output.format.as_str() {
+        "md" => crate::report::markdown(&bulletin).into_bytes(),
+        "html" => crate::report::html(&bulletin).into_bytes(),
+        "json" => {
+            serde_json::to_vec_pretty(&bulletin).map_err(|e| CliError::Failure(e.to_string()))?
+        }
+        _ => crate::report::xlsx(&bulletin).map_err(|e| CliError::Failure(e.to_string()))?,
+    };
+    match output.out {
+        Some(path) => {
+            write_file(&path, &bytes)?;
+            out!("{} written to {}", bulletin.title, path.display());
+        }
+        None => {
+            use std::io::Write as _;
+            let _ = std::io::stdout().lock().write_all(&bytes);
+        }
+    }
+    Ok(())
+}
