@@ -11,22 +11,28 @@
 //! - [`event`]: the hash-chained, append-only event log.
 //! - [`calendar`]: working days with holidays and 调休.
 //! - [`sla`]: SLA clocks that pause while an item is suspended.
+//! - [`access`]: account roles, the actor each acts as, and which items a user may read.
+//! - [`light`]: the traffic light of an item.
 //! - [`notify`]: notifications (outbox rows) that a decision yields.
 
+pub mod access;
 pub mod calendar;
 pub mod command;
 pub mod error;
 pub mod event;
 pub mod ids;
 pub mod item;
+pub mod light;
 pub mod notify;
 pub mod org;
 pub mod progress;
 pub mod sla;
 pub mod state;
 
-pub use command::{Actor, Capacity, Command, Decision, decide, new_item};
+pub use access::{AccountRole, Scope};
+pub use command::{Actor, Capacity, Command, Decision, decide, new_item, permitted_actions};
 pub use error::DomainError;
 pub use ids::{ChainId, ItemId, PersonId, PlanId, UnitId};
 pub use item::{Item, ItemClass, ItemKind, NewItem, Target};
+pub use light::{Light, item_light};
 pub use state::{Action, ItemState, Role};
