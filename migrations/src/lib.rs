@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_org;
 mod m20261127_000002_items;
+mod m20261127_000005_accounts;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_org::Migration),
             Box::new(m20261127_000002_items::Migration),
+            Box::new(m20261127_000005_accounts::Migration),
         ]
     }
 }

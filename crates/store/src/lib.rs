@@ -4,12 +4,14 @@
 //! never leave this crate. Every state change is applied by [`Store::commit_decision`] in
 //! one transaction: item row with a version check, one event, outbox rows.
 
+mod accounts;
 mod convert;
 pub mod entities;
 mod error;
 mod items;
 mod org;
 
+pub use accounts::{NewUser, TokenKind, User};
 pub use error::StoreError;
 pub use items::{ItemFilter, ItemPage, OutboxRow, ProgressRow};
 pub use org::{NewChain, NewPerson, NewPlan, NewUnit};
