@@ -5,7 +5,9 @@
 
 mod support;
 
+mod browser;
 mod cli;
 mod concurrency;
 mod lifecycle_http;
+mod permissions;
 mod store_story;

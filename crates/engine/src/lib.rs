@@ -3,14 +3,21 @@
 //! Every state change enters here as a command, is decided by `core` and applied by the
 //! store in one transaction. Time comes from an injected [`Clock`].
 
+mod accounts;
 pub mod clock;
 pub mod config;
 mod error;
 pub mod requests;
 mod service;
+mod views;
 
+pub use accounts::{API_TOKEN_DAYS, Principal, SESSION_DAYS, new_secret, token_hash};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::Settings;
 pub use error::EngineError;
 pub use requests::{CommandRequest, ItemRequest, ReportRequest};
 pub use service::{Engine, ItemDetail, Outcome};
+pub use views::{
+    AuditStatus, Clocks, DelayRow, Duty, ItemView, LightCounts, Stats, StatsRow, Supervision,
+    month_period,
+};
