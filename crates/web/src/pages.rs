@@ -185,12 +185,15 @@ impl Names {
                 .as_ref()
                 .map(|u| self.unit(u))
                 .unwrap_or_default(),
-            co: it
-                .co_units
-                .iter()
-                .map(|u| self.unit(u))
-                .collect::<Vec<_>>()
-                .join("、"),
+            co: if it.co_units.is_empty() {
+                "—".into()
+            } else {
+                it.co_units
+                    .iter()
+                    .map(|u| self.unit(u))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            },
             percent: it
                 .progress_percent
                 .map(|p| format!("{p}%"))
@@ -621,7 +624,7 @@ async fn item_page(
         .collect();
     let days_left = match view.clocks.days_left {
         None => "未定时限".to_owned(),
-        Some(d) if view.clocks.light == Light::Grey => format!("已结束(时限余 {d} 天)"),
+        Some(_) if view.clocks.light == Light::Grey => "已结束,不再计时".to_owned(),
         Some(d) if d < 0 => format!("已超期 {} 天", -d),
         Some(d) => format!("{d} 天"),
     };
