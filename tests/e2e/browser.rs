@@ -335,6 +335,17 @@ async fn a_unit_reports_and_asks_for_closure_the_office_returns_then_verifies() 
     let ledger = b.c().source().await.unwrap();
     assert!(!ledger.contains("绘制产业链图谱"));
     assert!(ledger.contains("建设省级中试基地"));
+    b.logout().await;
+
+    // Supervision sees the late item and who is late by how much.
+    let sup = t.unit("省政府督查室", UnitKind::Supervision).await;
+    let user_sup = app.user(sup.id, AccountRole::Supervision).await;
+    b.login(&base, "/supervision", &user_sup).await;
+    let page = b.text("main").await;
+    assert!(page.contains("加快产业向专业园区聚集"), "{page}");
+    assert!(page.contains("省工信厅"), "{page}");
+    assert!(page.contains("哈希链完整"), "{page}");
+    b.shot("supervision").await;
     b.close().await;
 
     let item = e.store().item(x1).await.unwrap();

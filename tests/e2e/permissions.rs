@@ -267,6 +267,7 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
             [NEW, FORBID, FORBID, FORBID, FORBID, FORBID, UNAUTH],
         ),
         (Method::GET, "/api/export/ledger.csv".into(), None, every),
+        (Method::GET, "/api/export/ledger.xlsx".into(), None, every),
         (
             Method::POST,
             "/api/auth/logout".into(),

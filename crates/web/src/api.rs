@@ -85,6 +85,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(stats))
         .routes(routes!(supervision))
         .routes(routes!(export_ledger))
+        .routes(routes!(export_ledger_xlsx))
 }
 
 /// Liveness and database reachability.
@@ -628,7 +629,7 @@ async fn export_ledger(
     let Query(q) = query?;
     let filter = item_filter(&state.engine, q).await?;
     let items = state.engine.all_for(&p, filter).await?;
-    let csv = crate::export::ledger_csv(&state.engine, &items).await?;
+    let csv = crate::export::csv(&crate::export::ledger_rows(&state.engine, &items).await?);
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -638,6 +639,36 @@ async fn export_ledger(
             ),
         ],
         csv,
+    )
+        .into_response())
+}
+
+/// The caller's ledger as an Excel workbook, same filters as the list.
+#[utoipa::path(get, path = "/api/export/ledger.xlsx", params(ItemQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn export_ledger_xlsx(
+    State(state): State<AppState>,
+    Auth(p): Auth,
+    query: Result<Query<ItemQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query?;
+    let filter = item_filter(&state.engine, q).await?;
+    let items = state.engine.all_for(&p, filter).await?;
+    let rows = crate::export::ledger_rows(&state.engine, &items).await?;
+    let body = crate::export::xlsx(&rows)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''%E5%8F%B0%E8%B4%A6.xlsx",
+            ),
+        ],
+        body,
     )
         .into_response())
 }
