@@ -585,3 +585,55 @@ async fn feed_metrics_openapi_and_the_login_redirect() {
     let item = app.t.engine.store().item(w.item_a).await.unwrap();
     assert_eq!(item.state.as_str(), "in_progress");
 }
+
+#[tokio::test]
+async fn every_page_renders_for_every_role() {
+    let w = world().await;
+    let app = &w.app;
+    let x = w.item_a;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // Columns as in ROLES; anonymous is sent to the login page (303).
+    let table: Vec<(String, [u16; 7])> = vec![
+        ("/".into(), [200, 200, 200, 200, 200, 200, 303]),
+        (
+            "/ledger?light=green&q=产业".into(),
+            [200, 200, 200, 200, 200, 200, 303],
+        ),
+        (format!("/items/{x}"), [200, 200, 200, 404, 200, 200, 303]),
+        ("/progress".into(), [200, 200, 200, 200, 200, 200, 303]),
+        ("/supervision".into(), [200, 403, 403, 403, 403, 200, 303]),
+        ("/login".into(), [200, 200, 200, 200, 200, 200, 200]),
+    ];
+    let mut wrong = Vec::new();
+    for (path, expected) in &table {
+        for (col, (role, token)) in w.tokens.iter().enumerate() {
+            let mut req = client.get(app.url(path));
+            if let Some(t) = token {
+                req = req.header("cookie", format!("xh_session={t}"));
+            }
+            let resp = req.send().await.unwrap();
+            let status = resp.status().as_u16();
+            let body = resp.text().await.unwrap_or_default();
+            if status != expected[col] {
+                wrong.push(format!(
+                    "{path} as {role}: {status} (expected {})",
+                    expected[col]
+                ));
+            }
+            if status == 200 {
+                assert!(body.contains("<html lang=\"zh-CN\">"), "{path} as {role}");
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    let css = app
+        .http
+        .get(app.url("/static/app.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.status(), StatusCode::OK);
+}

@@ -40,8 +40,13 @@ pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-pub(crate) fn session_cookie(secret: &str, max_age_secs: i64) -> String {
-    format!("{SESSION_COOKIE}={secret}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age_secs}")
+/// The session cookie; `Secure` when the client reached us over HTTPS (directly or through
+/// a proxy that says so), so it is never sent back in the clear.
+pub(crate) fn session_cookie(secret: &str, max_age_secs: i64, https: bool) -> String {
+    let secure = if https { "; Secure" } else { "" };
+    format!(
+        "{SESSION_COOKIE}={secret}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age_secs}{secure}"
+    )
 }
 
 /// A cookie-authenticated write must come from our own pages: the browser's `Origin` (or,
@@ -260,6 +265,13 @@ mod tests {
             "http://127.0.0.1:8080/items/x".parse().unwrap(),
         );
         assert!(check_same_origin(&Method::POST, &h).is_ok());
+    }
+
+    #[test]
+    fn session_cookie_is_http_only_lax_and_secure_over_https() {
+        let c = session_cookie("s3cret", 60, false);
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"));
+        assert!(session_cookie("s3cret", 60, true).ends_with("; Secure"));
     }
 
     #[test]

@@ -275,7 +275,14 @@ async fn login_submit(
             state.limiter.succeeded(&f.username, ip);
             let max_age = xiaohao_engine::SESSION_DAYS * 24 * 3600;
             (
-                [(header::SET_COOKIE, session_cookie(&secret, max_age))],
+                [(
+                    header::SET_COOKIE,
+                    session_cookie(
+                        &secret,
+                        max_age,
+                        crate::base_url(&headers).starts_with("https:"),
+                    ),
+                )],
                 Redirect::to(&next),
             )
                 .into_response()
