@@ -163,6 +163,11 @@ impl Engine {
             }
         };
         let secret = self.issue_token(&user, kind).await?;
+        // Housekeeping on the way: dead tokens are kept a day for the logs, then dropped,
+        // so the table does not grow with every login.
+        self.store()
+            .purge_tokens(self.now() - Duration::days(1))
+            .await?;
         Ok((user, secret))
     }
 

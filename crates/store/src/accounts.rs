@@ -217,6 +217,22 @@ impl Store {
             .rows_affected)
     }
 
+    /// Delete tokens that expired, or were revoked, before `before`; returns how many.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn purge_tokens(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        Ok(auth_token::Entity::delete_many()
+            .filter(
+                sea_orm::Condition::any()
+                    .add(auth_token::Column::ExpiresAt.lt(before))
+                    .add(auth_token::Column::RevokedAt.lt(before)),
+            )
+            .exec(&self.db)
+            .await?
+            .rows_affected)
+    }
+
     /// Chains a unit is linked to (as lead or responsible unit).
     ///
     /// # Errors
