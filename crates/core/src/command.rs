@@ -356,6 +356,8 @@ pub fn decide(
         }
         Command::Cancel { reason } => {
             payload.insert("reason".into(), required("reason", reason)?.into());
+            // A cancelled item is final, not suspended: nothing may "resume" it.
+            next.suspended_from = None;
         }
         Command::Transfer { to, reason } => {
             if item.lead_unit == Some(*to) {
