@@ -43,6 +43,9 @@ pub enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// User accounts.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Load the demo data into an empty database.
     Demo,
     /// Run one scheduler tick: open due cycles, mark missed duties, fire escalation steps.
@@ -387,4 +390,33 @@ pub struct ItemDo {
 pub enum AuditCommand {
     /// Recompute every item's event hash chain and report the first broken link.
     Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account, e.g. the first admin:
+    /// `xiaohao user add admin --unit 省发改委 --role admin --password-stdin`.
+    Add {
+        username: String,
+        /// The unit the user belongs to (id, name or alias).
+        #[arg(long)]
+        unit: String,
+        /// admin, office, unit, leader or supervision.
+        #[arg(long)]
+        role: String,
+        /// Display name (defaults to the username).
+        #[arg(long)]
+        name: Option<String>,
+        /// Leaders: the person (id or name) whose chains they read.
+        #[arg(long)]
+        person: Option<String>,
+        /// Read the password from the first line of stdin; otherwise one is generated and
+        /// printed once.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts.
+    List,
+    /// Revoke every session and API token of an account.
+    Revoke { username: String },
 }

@@ -6,7 +6,7 @@
 use crate::run::CliError;
 use chrono::NaiveDate;
 use xiaohao_core::org::{Level, UnitKind};
-use xiaohao_core::{Actor, Command, UnitId};
+use xiaohao_core::{AccountRole, Actor, Command, UnitId};
 use xiaohao_engine::{Engine, ItemRequest};
 use xiaohao_store::{NewChain, NewPerson, NewPlan, NewUnit};
 
@@ -43,6 +43,9 @@ const UNITS: &[(&str, UnitKind, &[&str])] = &[
     ("石化产业工作专班办公室", UnitKind::Office, &["石化专班"]),
     ("省政府督查室", UnitKind::Supervision, &["督查室"]),
 ];
+
+/// The password of the demo accounts.
+pub const DEMO_PASSWORD: &str = "xiaohao-demo";
 
 pub async fn load(engine: &Engine) -> Result<String, CliError> {
     let store = engine.store();
@@ -344,8 +347,28 @@ pub async fn load(engine: &Engine) -> Result<String, CliError> {
                 .await?;
         }
     }
+    // One account per role, so that the pages can be tried at once. Demo only: the
+    // password is printed below and must never reach a real deployment.
+    for (username, unit, role, person) in [
+        ("admin", "石化产业工作专班办公室", AccountRole::Admin, None),
+        (
+            "office",
+            "石化产业工作专班办公室",
+            AccountRole::Office,
+            None,
+        ),
+        ("fgw", "省发改委", AccountRole::Unit, None),
+        ("gxt", "省工信厅", AccountRole::Unit, None),
+        ("kjt", "省科技厅", AccountRole::Unit, None),
+        ("leader", "省发改委", AccountRole::Leader, Some("郭宁宁")),
+        ("duchashi", "省政府督查室", AccountRole::Supervision, None),
+    ] {
+        engine
+            .add_user(username, None, unit, role, person, DEMO_PASSWORD)
+            .await?;
+    }
     Ok(format!(
-        "demo loaded: {} units, 1 plan ({}), 7 chains, {} items",
+        "demo loaded: {} units, 1 plan ({}), 7 chains, {} items; accounts admin, office, fgw, gxt, kjt, leader, duchashi with password `{DEMO_PASSWORD}`",
         ids.len(),
         plan.doc_number.unwrap_or_default(),
         filed.len()

@@ -3,7 +3,7 @@
 
 use crate::cli::{
     AuditCommand, Cli, Command, DutyCommand, ImportCommand, ItemAdd, ItemCommand, ItemDo,
-    MailCommand, UnitCommand,
+    MailCommand, UnitCommand, UserCommand,
 };
 use std::sync::Arc;
 use xiaohao_core::org::{Level, UnitKind};
@@ -52,9 +52,11 @@ impl CliError {
 impl From<EngineError> for CliError {
     fn from(e: EngineError) -> Self {
         match e {
-            EngineError::Domain(_) | EngineError::Invalid { .. } | EngineError::Conflict(_) => {
-                Self::Usage(e.to_string())
-            }
+            EngineError::Domain(_)
+            | EngineError::Invalid { .. }
+            | EngineError::Conflict(_)
+            | EngineError::Unauthorized(_)
+            | EngineError::Forbidden(_) => Self::Usage(e.to_string()),
             EngineError::Config(m) => Self::Usage(format!("configuration: {m}")),
             EngineError::Store(s) => s.into(),
         }
@@ -249,6 +251,77 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Item(cmd) => item(&engine, cmd).await,
         Command::Audit(AuditCommand::Verify) => audit_verify(&engine).await,
         Command::Mail(cmd) => mail(engine, &settings, &cli.home, cmd).await,
+        Command::User(cmd) => user(&engine, cmd).await,
+    }
+}
+
+async fn user(engine: &Engine, cmd: UserCommand) -> CliResult {
+    match cmd {
+        UserCommand::Add {
+            username,
+            unit,
+            role,
+            name,
+            person,
+            password_stdin,
+        } => {
+            let role: xiaohao_core::AccountRole = role.parse().map_err(usage)?;
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .map_err(|e| CliError::Failure(format!("cannot read stdin: {e}")))?;
+                (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+            } else {
+                (xiaohao_engine::new_secret()[..20].to_owned(), true)
+            };
+            let u = engine
+                .add_user(
+                    &username,
+                    name.as_deref(),
+                    &unit,
+                    role,
+                    person.as_deref(),
+                    &password,
+                )
+                .await?;
+            out!("user {} ({}) created: {}", u.username, u.role, u.id);
+            if generated {
+                out!("password: {password}");
+                out!("(shown once; store it safely)");
+            }
+            Ok(())
+        }
+        UserCommand::List => {
+            let units = engine.store().units().await?;
+            for u in engine.store().users().await? {
+                let unit = units
+                    .iter()
+                    .find(|x| x.id == u.unit)
+                    .map(|x| x.name.as_str())
+                    .unwrap_or("?");
+                out!(
+                    "{}\t{}\t{}\t{}{}",
+                    u.username,
+                    u.role,
+                    unit,
+                    u.display_name,
+                    if u.disabled { "\t(disabled)" } else { "" }
+                );
+            }
+            Ok(())
+        }
+        UserCommand::Revoke { username } => {
+            let Some((u, _)) = engine.store().user_for_login(&username).await? else {
+                return Err(usage(format!("unknown user `{username}`")));
+            };
+            let n = engine
+                .store()
+                .revoke_user_tokens(u.id, engine.now())
+                .await?;
+            out!("revoked {n} session(s)/token(s) of {}", u.username);
+            Ok(())
+        }
     }
 }
 

@@ -7,6 +7,7 @@ mod m20261127_000001_org;
 mod m20261127_000002_items;
 mod m20261127_000003_schedule;
 mod m20261127_000004_mail;
+mod m20261127_000005_accounts;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_items::Migration),
             Box::new(m20261127_000003_schedule::Migration),
             Box::new(m20261127_000004_mail::Migration),
+            Box::new(m20261127_000005_accounts::Migration),
         ]
     }
 }

@@ -203,3 +203,96 @@ async fn bad_input_exits_2_with_one_line_and_writes_nothing() {
     let units: serde_json::Value = serde_json::from_str(&units).unwrap();
     assert_eq!(units.as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_first_admin_is_created_from_the_command_line() {
+    let cli = Cli::new().await;
+    cli.ok(&["unit", "add", "信息中心", "--kind", "office"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xiaohao"))
+        .args([
+            "user",
+            "add",
+            "admin",
+            "--unit",
+            "信息中心",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ])
+        .env("XIAOHAO_DATABASE_URL", &cli.db.url)
+        .env("XIAOHAO_HOME", env!("CARGO_MANIFEST_DIR"))
+        .env("XIAOHAO_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    {
+        use std::io::Write as _;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(b"a good long password\n").expect("write");
+    }
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("user admin (admin) created"), "{stdout}");
+    assert!(
+        !stdout.contains("password:"),
+        "no generated password: {stdout}"
+    );
+    // The password works.
+    let store = cli.db.store().await;
+    let engine = xiaohao_engine::Engine::new(
+        store,
+        std::sync::Arc::new(xiaohao_engine::ManualClock::new(
+            crate::support::start_time(),
+        )),
+    );
+    let (user, _) = engine
+        .login(
+            "admin",
+            "a good long password",
+            xiaohao_store::TokenKind::Api,
+        )
+        .await
+        .expect("login");
+    assert_eq!(user.role.as_str(), "admin");
+
+    // Without --password-stdin a password is generated and shown once.
+    let listed = cli.ok(&[
+        "user",
+        "add",
+        "ops",
+        "--unit",
+        "信息中心",
+        "--role",
+        "office",
+    ]);
+    assert!(listed.contains("password: "), "{listed}");
+    assert!(cli.ok(&["user", "list"]).contains("ops\toffice\t信息中心"));
+    cli.refused(
+        &["user", "add", "x", "--unit", "信息中心", "--role", "king"],
+        "unknown role `king`",
+    );
+    cli.refused(
+        &["user", "add", "y", "--unit", "不存在", "--role", "unit"],
+        "unknown unit",
+    );
+    cli.refused(
+        &[
+            "user",
+            "add",
+            "admin",
+            "--unit",
+            "信息中心",
+            "--role",
+            "unit",
+        ],
+        "already exists",
+    );
+    assert!(cli.ok(&["user", "revoke", "admin"]).contains("revoked 1"));
+}

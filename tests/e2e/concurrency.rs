@@ -5,7 +5,7 @@ use crate::support::{TestApp, TestEngine};
 use reqwest::StatusCode;
 use serde_json::json;
 use xiaohao_core::org::UnitKind;
-use xiaohao_core::{Actor, Command, ItemId, decide};
+use xiaohao_core::{AccountRole, Actor, Command, ItemId, decide};
 use xiaohao_engine::{Engine, EngineError, ItemRequest};
 use xiaohao_store::StoreError;
 
@@ -153,14 +153,16 @@ async fn two_concurrent_http_verifications_one_wins_one_gets_409() {
     let app = TestApp::spawn().await;
     let (id, a, b) = closure_requested(&app.t).await;
     let version = app.t.engine.store().item(id).await.unwrap().version;
-    let send = |actor: &Actor| {
+    let tok_a = app.token(a.unit.unwrap(), AccountRole::Office).await;
+    let tok_b = app.token(b.unit.unwrap(), AccountRole::Supervision).await;
+    let send = |token: &str| {
         app.http
             .post(app.url(&format!("/api/items/{id}/transitions")))
-            .header("x-xiaohao-unit", actor.unit.unwrap().to_string())
+            .bearer_auth(token)
             .json(&json!({"action": "verify", "version": version}))
             .send()
     };
-    let (ra, rb) = tokio::join!(send(&a), send(&b));
+    let (ra, rb) = tokio::join!(send(&tok_a), send(&tok_b));
     let mut statuses = [ra.unwrap().status(), rb.unwrap().status()];
     statuses.sort();
     assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);

@@ -3,13 +3,15 @@
 use crate::support::TestApp;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use xiaohao_core::AccountRole;
 use xiaohao_core::org::UnitKind;
 
-async fn post(app: &TestApp, path: &str, unit: &str, body: Value) -> (StatusCode, Value) {
+/// POST as the holder of `token`.
+async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
     let resp = app
         .http
         .post(app.url(path))
-        .header("x-xiaohao-unit", unit)
+        .bearer_auth(token)
         .json(&body)
         .send()
         .await
@@ -18,8 +20,20 @@ async fn post(app: &TestApp, path: &str, unit: &str, body: Value) -> (StatusCode
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
-async fn act(app: &TestApp, item: &str, unit: &str, body: Value) -> (StatusCode, Value) {
-    post(app, &format!("/api/items/{item}/transitions"), unit, body).await
+async fn act(app: &TestApp, item: &str, token: &str, body: Value) -> (StatusCode, Value) {
+    post(app, &format!("/api/items/{item}/transitions"), token, body).await
+}
+
+async fn get(app: &TestApp, path: &str, token: &str) -> Value {
+    app.http
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -31,6 +45,9 @@ async fn an_item_goes_from_draft_to_struck_off_over_http() {
     let co = app.t.unit("省工信厅", UnitKind::Department).await;
     let office_id = office.id.to_string();
     let lead_id = lead.id.to_string();
+    let office_tok = app.token(office.id, AccountRole::Office).await;
+    let lead_tok = app.token(lead.id, AccountRole::Unit).await;
+    let supervision_tok = app.token(supervision.id, AccountRole::Supervision).await;
 
     // Health.
     let health: Value = app
@@ -48,7 +65,7 @@ async fn an_item_goes_from_draft_to_struck_off_over_http() {
     let (status, created) = post(
         &app,
         "/api/items",
-        &office_id,
+        &office_tok,
         json!({
             "number": "(一)",
             "title": "强化产业分析研判",
@@ -66,7 +83,7 @@ async fn an_item_goes_from_draft_to_struck_off_over_http() {
     assert_eq!(created["item"]["co_units"][0], co.id.to_string());
 
     // Illegal transition: a clear 409 naming state, action and what is allowed.
-    let (status, err) = act(&app, &id, &office_id, json!({"action": "verify"})).await;
+    let (status, err) = act(&app, &id, &office_tok, json!({"action": "verify"})).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(err["error"]["code"], "invalid_transition");
     let msg = err["error"]["message"].as_str().unwrap();
@@ -76,26 +93,26 @@ async fn an_item_goes_from_draft_to_struck_off_over_http() {
     );
 
     let steps: Vec<(&str, Value, &str)> = vec![
-        (&office_id, json!({"action": "assign"}), "assigned"),
-        (&lead_id, json!({"action": "accept"}), "accepted"),
+        (&office_tok, json!({"action": "assign"}), "assigned"),
+        (&lead_tok, json!({"action": "accept"}), "accepted"),
         (
-            &lead_id,
+            &lead_tok,
             json!({"action": "report", "report": {"period": "2026-03", "text": "完成图谱初稿", "percent": 40,
                    "actuals": [{"metric": "产值", "value": 80.5}], "attachments": ["图谱初稿.pdf"]}}),
             "in_progress",
         ),
         (
-            &lead_id,
+            &lead_tok,
             json!({"action": "request_closure", "evidence": "图谱和清单已印发"}),
             "closure_requested",
         ),
         (
-            &office_id,
+            &office_tok,
             json!({"action": "reject", "reason": "缺少招商项目清单"}),
             "in_progress",
         ),
         (
-            &lead_id,
+            &lead_tok,
             json!({"action": "request_closure", "evidence": "补充了招商项目清单"}),
             "closure_requested",
         ),
@@ -110,14 +127,14 @@ async fn an_item_goes_from_draft_to_struck_off_over_http() {
     }
 
     // The lead unit asked for closure: it may never verify, even were it an office.
-    let (status, err) = act(&app, &id, &lead_id, json!({"action": "verify"})).await;
+    let (status, err) = act(&app, &id, &lead_tok, json!({"action": "verify"})).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{err}");
 
     // A stale version is a conflict and writes nothing.
     let (status, err) = act(
         &app,
         &id,
-        &supervision.id.to_string(),
+        &supervision_tok,
         json!({"action": "verify", "version": 2}),
     )
     .await;
@@ -129,7 +146,7 @@ async fn an_item_goes_from_draft_to_struck_off_over_http() {
     let (status, out) = act(
         &app,
         &id,
-        &supervision.id.to_string(),
+        &supervision_tok,
         json!({"action": "verify", "version": version, "comment": "材料齐全,同意销号"}),
     )
     .await;
@@ -138,15 +155,7 @@ async fn an_item_goes_from_draft_to_struck_off_over_http() {
     assert!(out["item"]["closed_at"].is_string());
 
     // The detail shows the whole trail, the report and the target; the chain verifies.
-    let detail: Value = app
-        .http
-        .get(app.url(&format!("/api/items/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail = get(&app, &format!("/api/items/{id}"), &lead_tok).await;
     let kinds: Vec<&str> = detail["events"]
         .as_array()
         .unwrap()
@@ -170,15 +179,7 @@ async fn an_item_goes_from_draft_to_struck_off_over_http() {
     assert_eq!(detail["progress"][0]["actuals"][0]["metric"], "产值");
     assert_eq!(detail["targets"][0]["value"], 320.0);
     assert_eq!(detail["allowed_actions"], json!(["reopen"]));
-    let events: Value = app
-        .http
-        .get(app.url(&format!("/api/items/{id}/events")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let events = get(&app, &format!("/api/items/{id}/events"), &supervision_tok).await;
     assert_eq!(events["chain_ok"], true);
 
     // Reminders were written with the changes: assignment to lead and co-unit, closure
@@ -201,15 +202,12 @@ async fn an_item_goes_from_draft_to_struck_off_over_http() {
     assert_eq!(kinds, expected);
 
     // The list filters by unit and state.
-    let list: Value = app
-        .http
-        .get(app.url(&format!("/api/items?unit={}&state=closed", co.id)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = get(
+        &app,
+        &format!("/api/items?unit={}&state=closed", co.id),
+        &office_tok,
+    )
+    .await;
     assert_eq!(list["total"], 1);
 }
 
@@ -218,7 +216,8 @@ async fn bad_input_gets_a_4xx_naming_the_field_and_writes_nothing() {
     let app = TestApp::spawn().await;
     let office = app.t.unit("专班办公室", UnitKind::Office).await;
     let unit = app.t.unit("省科技厅", UnitKind::Department).await;
-    let office_id = office.id.to_string();
+    let office_tok = app.token(office.id, AccountRole::Office).await;
+    let unit_tok = app.token(unit.id, AccountRole::Unit).await;
 
     // No actor.
     let resp = app
@@ -230,13 +229,20 @@ async fn bad_input_gets_a_4xx_naming_the_field_and_writes_nothing() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
 
-    // Unknown actor.
-    let (status, _) = post(&app, "/api/items", "no-such-unit", json!({"title": "x"})).await;
+    // Unknown token.
+    let (status, _) = post(&app, "/api/items", "no-such-token", json!({"title": "x"})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
-    // A name works when percent-encoded.
-    let encoded: String = "专班办公室".bytes().map(|b| format!("%{b:02X}")).collect();
-    let (status, body) = post(&app, "/api/items", &encoded, json!({"title": "按名称提交"})).await;
+    // A token from logging in by username works (the session of a second office user).
+    let username = app.user(office.id, AccountRole::Office).await;
+    let by_login = app.login(&username).await;
+    let (status, body) = post(
+        &app,
+        "/api/items",
+        &by_login,
+        json!({"title": "按名称提交"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
 
     for (body, field) in [
@@ -251,7 +257,7 @@ async fn bad_input_gets_a_4xx_naming_the_field_and_writes_nothing() {
         (json!({"title": "x", "colour": "red"}), "colour"),
         (json!({"title": 5}), "title"),
     ] {
-        let (status, err) = post(&app, "/api/items", &office_id, body.clone()).await;
+        let (status, err) = post(&app, "/api/items", &office_tok, body.clone()).await;
         assert!(status.is_client_error(), "{body}: {status}");
         assert_eq!(err["error"]["field"], field, "{body}: {err}");
         assert!(
@@ -261,59 +267,37 @@ async fn bad_input_gets_a_4xx_naming_the_field_and_writes_nothing() {
         );
     }
     // A unit may not file items.
-    let (status, err) = post(
-        &app,
-        "/api/items",
-        &unit.id.to_string(),
-        json!({"title": "x"}),
-    )
-    .await;
+    let (status, err) = post(&app, "/api/items", &unit_tok, json!({"title": "x"})).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{err}");
 
     // Only the one good item exists.
-    let list: Value = app
-        .http
-        .get(app.url("/api/items"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = get(&app, "/api/items", &office_tok).await;
     assert_eq!(list["total"], 1);
 
     // Transitions: missing reason, bad action, bad id, unknown item.
     let id = body["item"]["id"].as_str().unwrap();
-    let (status, err) = act(&app, id, &office_id, json!({"action": "cancel"})).await;
+    let (status, err) = act(&app, id, &office_tok, json!({"action": "cancel"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["error"]["field"], "reason");
-    let (status, err) = act(&app, id, &office_id, json!({"action": "teleport"})).await;
+    let (status, err) = act(&app, id, &office_tok, json!({"action": "teleport"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["error"]["field"], "action");
-    let (status, err) = act(&app, "not-a-uuid", &office_id, json!({"action": "assign"})).await;
+    let (status, err) = act(&app, "not-a-uuid", &office_tok, json!({"action": "assign"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(err["error"]["field"], "id");
     let (status, _) = act(
         &app,
         &uuid::Uuid::now_v7().to_string(),
-        &office_id,
+        &office_tok,
         json!({"action": "assign"}),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Assign without a lead unit is refused, naming lead_unit.
-    let (status, err) = act(&app, id, &office_id, json!({"action": "assign"})).await;
+    let (status, err) = act(&app, id, &office_tok, json!({"action": "assign"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["error"]["field"], "lead_unit");
-    let detail: Value = app
-        .http
-        .get(app.url(&format!("/api/items/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail = get(&app, &format!("/api/items/{id}"), &office_tok).await;
     assert_eq!(detail["item"]["version"], 1);
     assert_eq!(detail["events"].as_array().unwrap().len(), 1);
 }

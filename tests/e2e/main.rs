@@ -5,11 +5,13 @@
 
 mod support;
 
+mod browser;
 mod cli;
 mod concurrency;
 mod import_export;
 mod lifecycle_http;
 mod mail;
+mod permissions;
 mod report;
 mod scheduler;
 mod smtp;

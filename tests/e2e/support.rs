@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use xiaohao_core::org::{Unit, UnitKind};
+use xiaohao_core::{AccountRole, UnitId};
 use xiaohao_engine::{Engine, ManualClock};
 use xiaohao_store::{DbSettings, NewUnit, Store};
 
@@ -183,7 +184,40 @@ impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
+
+    /// A new account of `role` in `unit`; returns its username (password [`PASSWORD`]).
+    pub async fn user(&self, unit: UnitId, role: AccountRole) -> String {
+        let username = format!("{role}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        self.t
+            .engine
+            .add_user(&username, None, &unit.to_string(), role, None, PASSWORD)
+            .await
+            .expect("add user");
+        username
+    }
+
+    /// A bearer token for a new account of `role` in `unit`, obtained through the API.
+    pub async fn token(&self, unit: UnitId, role: AccountRole) -> String {
+        let username = self.user(unit, role).await;
+        self.login(&username).await
+    }
+
+    /// `POST /api/auth/login` → the bearer token.
+    pub async fn login(&self, username: &str) -> String {
+        let resp = self
+            .http
+            .post(self.url("/api/auth/login"))
+            .json(&serde_json::json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(resp.status(), reqwest::StatusCode::OK, "login {username}");
+        let body: serde_json::Value = resp.json().await.expect("login body");
+        body["token"].as_str().expect("token").to_owned()
+    }
 }
+
+pub const PASSWORD: &str = "correct horse battery";
 
 impl Drop for TestApp {
     fn drop(&mut self) {

@@ -10,7 +10,7 @@ use crate::ids::{ItemId, PersonId, UnitId};
 use crate::item::{Item, ItemKind, MAX_TEXT_CHARS, MAX_TITLE_CHARS, NewItem};
 use crate::notify::Notification;
 use crate::progress::ProgressReport;
-use crate::state::{Action, ItemState, Role, Target, transition};
+use crate::state::{Action, ItemState, Role, TRANSITIONS, Target, transition};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -226,6 +226,24 @@ fn required(field: &'static str, value: &str) -> Result<String, DomainError> {
     } else {
         Ok(v.to_owned())
     }
+}
+
+/// The actions `actor` may take on `item` now, by the transition table and the
+/// self-verification rule (input-dependent guards are left to [`decide`]).
+pub fn permitted_actions(item: &Item, actor: &Actor) -> Vec<Action> {
+    let roles = actor.roles_for(item);
+    let mut out: Vec<Action> = TRANSITIONS
+        .iter()
+        .filter(|t| t.from.contains(&item.state) && t.roles.iter().any(|r| roles.contains(r)))
+        .map(|t| t.action)
+        .filter(|a| {
+            *a != Action::Verify
+                || item.closure_requested_by.is_none()
+                || item.closure_requested_by != actor.unit
+        })
+        .collect();
+    out.dedup();
+    out
 }
 
 /// Decide whether `actor` may apply `command` to `item` at `now`, and what follows.

@@ -11,11 +11,13 @@
 //! - [`event`]: the hash-chained, append-only event log.
 //! - [`calendar`]: working days with holidays and 调休.
 //! - [`sla`]: SLA clocks that pause while an item is suspended.
+//! - [`access`]: account roles, the actor each acts as, and which items a user may read.
 //! - [`light`]: traffic lights derived on read.
 //! - [`escalation`]: the ladder 预警 → 催办 → 督办 → 通报.
 //! - [`cycles`]: reporting cycles and their periods.
 //! - [`notify`]: notifications (outbox rows) that a decision yields.
 
+pub mod access;
 pub mod calendar;
 pub mod command;
 pub mod cycles;
@@ -31,8 +33,10 @@ pub mod progress;
 pub mod sla;
 pub mod state;
 
-pub use command::{Actor, Capacity, Command, Decision, decide, new_item};
+pub use access::{AccountRole, Scope};
+pub use command::{Actor, Capacity, Command, Decision, decide, new_item, permitted_actions};
 pub use error::DomainError;
 pub use ids::{ChainId, ItemId, PersonId, PlanId, UnitId};
 pub use item::{Item, ItemClass, ItemKind, NewItem, Target};
+pub use light::{Light, item_light};
 pub use state::{Action, ItemState, Role};

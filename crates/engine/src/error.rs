@@ -18,6 +18,12 @@ pub enum EngineError {
     Conflict(String),
     #[error("configuration: {0}")]
     Config(String),
+    /// Not signed in, or the credentials are wrong.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    /// Signed in, but this account may not do that.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
 }
 
 impl EngineError {

@@ -3,6 +3,7 @@
 //! Every state change enters here as a command, is decided by `core` and applied by the
 //! store in one transaction. Time comes from an injected [`Clock`].
 
+mod accounts;
 pub mod calendar;
 pub mod clock;
 pub mod config;
@@ -13,10 +14,16 @@ pub mod report;
 pub mod requests;
 pub mod scheduler;
 mod service;
+mod views;
 
+pub use accounts::{API_TOKEN_DAYS, Principal, SESSION_DAYS, new_secret, token_hash};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{MailSettings, Settings, SmtpSettings, TlsMode};
 pub use error::EngineError;
 pub use requests::{CommandRequest, ItemRequest, ReportRequest};
 pub use scheduler::{Scheduler, TickReport};
 pub use service::{Context, Engine, ItemDetail, Outcome};
+pub use views::{
+    AuditStatus, Clocks, DelayRow, Duty, ItemView, LightCounts, Stats, StatsRow, Supervision,
+    month_period,
+};

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use xiaohao_core::Target;
 
 /// File a new item.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemRequest {
     /// `task` (default) or `problem`.
@@ -30,24 +30,26 @@ pub struct ItemRequest {
     /// `common` (共性) or `individual` (个别).
     pub class: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
     pub targets: Vec<Target>,
 }
 
 /// A progress report as typed in a form.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportRequest {
     pub period: String,
     pub text: String,
     pub percent: Option<i32>,
     #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
     pub actuals: Vec<xiaohao_core::progress::Actual>,
     #[serde(default)]
     pub attachments: Vec<String>,
 }
 
 /// One action on an item. Which fields matter depends on the action.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommandRequest {
     pub action: String,

@@ -263,7 +263,7 @@ impl Engine {
         Ok(self.unit_ref(field, key).await?.id)
     }
 
-    async fn person_id(&self, field: &str, key: &str) -> Result<PersonId, EngineError> {
+    pub(crate) async fn person_id(&self, field: &str, key: &str) -> Result<PersonId, EngineError> {
         if let Ok(id) = key.parse::<PersonId>() {
             return Ok(self
                 .store

@@ -336,3 +336,55 @@ pub mod supervision_order {
     }
     no_relations!();
 }
+
+pub mod user {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "users")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        #[sea_orm(unique)]
+        pub username: String,
+        pub display_name: String,
+        pub unit_id: Uuid,
+        pub role: String,
+        pub person_id: Option<Uuid>,
+        /// argon2id PHC string.
+        pub password_hash: String,
+        pub disabled: bool,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod auth_token {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "auth_tokens")]
+    pub struct Model {
+        /// SHA-256 of the secret, hex.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub token_hash: String,
+        pub user_id: Uuid,
+        pub kind: String,
+        pub created_at: DateTimeUtc,
+        pub expires_at: DateTimeUtc,
+        pub revoked_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
+pub mod unit_feed {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "unit_feeds")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub unit_id: Uuid,
+        #[sea_orm(unique)]
+        pub token: String,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}

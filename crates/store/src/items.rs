@@ -15,7 +15,7 @@ use uuid::Uuid;
 use xiaohao_core::event::{BrokenLink, Event, verify_chain};
 use xiaohao_core::notify::Notification;
 use xiaohao_core::progress::{Actual, ProgressReport};
-use xiaohao_core::{ChainId, Decision, Item, ItemId, ItemState, Target, UnitId};
+use xiaohao_core::{ChainId, Decision, Item, ItemId, ItemState, Light, Scope, Target, UnitId};
 
 /// Which items to list.
 #[derive(Debug, Clone, Default)]
@@ -28,6 +28,10 @@ pub struct ItemFilter {
     pub overdue_on: Option<NaiveDate>,
     /// Substring of title, text or number.
     pub text: Option<String>,
+    /// Only items a user with this scope may read.
+    pub scope: Option<Scope>,
+    /// Only items showing this light on the given (local) day.
+    pub light: Option<(Light, NaiveDate)>,
     pub limit: u64,
     pub offset: u64,
 }
@@ -133,39 +137,7 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub async fn items(&self, f: &ItemFilter) -> StoreResult<ItemPage> {
-        let mut cond = Condition::all();
-        if let Some(s) = f.state {
-            cond = cond.add(item::Column::State.eq(s.as_str()));
-        }
-        if let Some(c) = f.chain {
-            cond = cond.add(item::Column::ChainId.eq(c.0));
-        }
-        if let Some(u) = f.unit {
-            cond = cond.add(
-                Condition::any().add(item::Column::LeadUnitId.eq(u.0)).add(
-                    item::Column::Id.in_subquery(
-                        sea_orm::sea_query::Query::select()
-                            .column(item_co_unit::Column::ItemId)
-                            .from(item_co_unit::Entity)
-                            .and_where(Expr::col(item_co_unit::Column::UnitId).eq(u.0))
-                            .to_owned(),
-                    ),
-                ),
-            );
-        }
-        if let Some(day) = f.overdue_on {
-            cond = cond
-                .add(item::Column::DueOn.lt(day))
-                .add(item::Column::State.is_in(open_states()));
-        }
-        if let Some(q) = f.text.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            cond = cond.add(
-                Condition::any()
-                    .add(item::Column::Title.contains(q))
-                    .add(item::Column::Text.contains(q))
-                    .add(item::Column::Number.contains(q)),
-            );
-        }
+        let cond = filter_condition(f);
         let query = item::Entity::find().filter(cond);
         let total = query.clone().count(&self.db).await?;
         let limit = if f.limit == 0 {
@@ -191,6 +163,45 @@ impl Store {
             limit,
             offset: f.offset,
         })
+    }
+
+    /// Every item matching the filter (no paging), for dashboards, exports and feeds.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn all_items(&self, f: &ItemFilter) -> StoreResult<Vec<Item>> {
+        let rows = item::Entity::find()
+            .filter(filter_condition(f))
+            .order_by_asc(item::Column::DueOn)
+            .order_by_asc(item::Column::Id)
+            .all(&self.db)
+            .await?;
+        Ok(with_co_units(&self.db, rows)
+            .await?
+            .into_iter()
+            .map(|(item, _)| item)
+            .collect())
+    }
+
+    /// Outbox messages per status (for `/metrics`).
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn outbox_depth(&self) -> StoreResult<Vec<(String, u64)>> {
+        use crate::entities::outbox;
+        let rows: Vec<(String, i64)> = outbox::Entity::find()
+            .select_only()
+            .column(outbox::Column::Status)
+            .column_as(Expr::col(outbox::Column::Id).count(), "n")
+            .group_by(outbox::Column::Status)
+            .order_by_asc(outbox::Column::Status)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(s, n)| (s, u64::try_from(n).unwrap_or(0)))
+            .collect())
     }
 
     /// The item's quantified targets.
@@ -413,14 +424,17 @@ pub(crate) async fn with_co_units<C: ConnectionTrait>(
 ) -> StoreResult<Vec<(Item, ChainHead)>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut co: HashMap<Uuid, Vec<(i32, UnitId)>> = HashMap::new();
-    for c in item_co_unit::Entity::find()
-        .filter(item_co_unit::Column::ItemId.is_in(ids))
-        .all(conn)
-        .await?
-    {
-        co.entry(c.item_id)
-            .or_default()
-            .push((c.position, c.unit_id.into()));
+    // In chunks: a long IN list hits the databases' parameter limits.
+    for chunk in ids.chunks(500) {
+        for c in item_co_unit::Entity::find()
+            .filter(item_co_unit::Column::ItemId.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            co.entry(c.item_id)
+                .or_default()
+                .push((c.position, c.unit_id.into()));
+        }
     }
     rows.into_iter()
         .map(|r| {
@@ -456,6 +470,105 @@ fn changed_columns(before: Option<&Item>, after: &item::Model) -> item::ActiveMo
         }
     }
     am
+}
+
+/// The WHERE clause of an item filter.
+fn filter_condition(f: &ItemFilter) -> Condition {
+    let mut cond = Condition::all();
+    if let Some(s) = f.state {
+        cond = cond.add(item::Column::State.eq(s.as_str()));
+    }
+    if let Some(c) = f.chain {
+        cond = cond.add(item::Column::ChainId.eq(c.0));
+    }
+    if let Some(u) = f.unit {
+        cond = cond.add(party_condition(u));
+    }
+    if let Some(day) = f.overdue_on {
+        cond = cond
+            .add(item::Column::DueOn.lt(day))
+            .add(item::Column::State.is_in(open_states()));
+    }
+    if let Some(q) = f.text.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        cond = cond.add(
+            Condition::any()
+                .add(item::Column::Title.contains(q))
+                .add(item::Column::Text.contains(q))
+                .add(item::Column::Number.contains(q)),
+        );
+    }
+    if let Some(scope) = &f.scope {
+        cond = cond.add(scope_condition(scope));
+    }
+    if let Some((light, today)) = f.light {
+        cond = cond.add(light_condition(light, today));
+    }
+    cond
+}
+
+fn party_condition(u: UnitId) -> Condition {
+    Condition::any().add(item::Column::LeadUnitId.eq(u.0)).add(
+        item::Column::Id.in_subquery(
+            sea_orm::sea_query::Query::select()
+                .column(item_co_unit::Column::ItemId)
+                .from(item_co_unit::Entity)
+                .and_where(Expr::col(item_co_unit::Column::UnitId).eq(u.0))
+                .to_owned(),
+        ),
+    )
+}
+
+/// The SQL twin of [`Scope::admits`].
+fn scope_condition(scope: &Scope) -> Condition {
+    if scope.all {
+        return Condition::all();
+    }
+    // A scope with no ties sees nothing: the primary key is never NULL.
+    let mut any = Condition::any().add(item::Column::Id.is_null());
+    if let Some(owner) = scope.owner {
+        any = any.add(item::Column::OwnerUnitId.eq(owner.0));
+    }
+    if let Some(u) = scope.party {
+        any = any.add(party_condition(u));
+    }
+    if !scope.chains.is_empty() {
+        any = any.add(item::Column::ChainId.is_in(scope.chains.iter().map(|c| c.0)));
+    }
+    any
+}
+
+/// The SQL twin of the due-date part of [`xiaohao_core::light::item_light`]. (Its other
+/// part, progress behind 序时进度, turns some green items yellow on display only.)
+fn light_condition(light: Light, today: NaiveDate) -> Condition {
+    let yellow_until = xiaohao_core::light::yellow_until(today);
+    let running = || {
+        item::Column::State.is_in(
+            ItemState::ALL
+                .iter()
+                .filter(|s| xiaohao_core::light::running(**s))
+                .map(|s| s.as_str()),
+        )
+    };
+    match light {
+        Light::Blue => Condition::all().add(item::Column::State.eq(ItemState::Closed.as_str())),
+        Light::Grey => Condition::all().add(item::Column::State.is_in([
+            ItemState::Draft.as_str(),
+            ItemState::Cancelled.as_str(),
+            ItemState::Suspended.as_str(),
+        ])),
+        Light::Red => Condition::all()
+            .add(running())
+            .add(item::Column::DueOn.lt(today)),
+        Light::Yellow => Condition::all()
+            .add(running())
+            .add(item::Column::DueOn.gte(today))
+            .add(item::Column::DueOn.lte(yellow_until)),
+        Light::Green => Condition::all().add(running()).add(
+            Condition::any()
+                .add(item::Column::DueOn.is_null())
+                .add(item::Column::DueOn.gt(yellow_until)),
+        ),
+    }
 }
 
 fn open_states() -> Vec<&'static str> {

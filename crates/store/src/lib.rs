@@ -4,6 +4,7 @@
 //! never leave this crate. Every state change is applied by [`Store::commit_decision`] in
 //! one transaction: item row with a version check, one event, outbox rows.
 
+mod accounts;
 pub mod bench;
 mod convert;
 pub mod entities;
@@ -15,6 +16,7 @@ mod outbox;
 mod report;
 pub mod schedule;
 
+pub use accounts::{NewUser, TokenKind, User};
 pub use error::StoreError;
 pub use import::{ChainImport, ImportSummary, ItemImport, PlanImport};
 pub use items::{ChainHead, ItemFilter, ItemPage, ProgressRow};

@@ -1,84 +1,96 @@
-//! JSON API. Until accounts arrive, a caller names the unit it acts for in the
-//! `X-Xiaohao-Unit` header (a unit id, or a percent-encoded name or alias).
+//! JSON API. Every handler is thin: authenticate ([`Auth`]), parse, call the engine, return.
+//! The caller is always a signed-in account; what it may read is its scope, what it may do
+//! is decided by the domain for the actor its role maps to.
 
+use crate::auth::{Auth, client_ip, too_many};
 use crate::{ApiError, AppState};
+use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::StatusCode;
-use axum::http::request::Parts;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use xiaohao_core::org::{Level, Unit, UnitKind};
-use xiaohao_core::{Actor, ItemId, ItemState};
-use xiaohao_engine::{CommandRequest, Engine, ItemDetail, ItemRequest, Outcome};
-use xiaohao_store::{ItemFilter, ItemPage, NewUnit};
+use serde_json::{Value, json};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use xiaohao_core::org::{Level, UnitKind};
+use xiaohao_core::{AccountRole, ItemId, ItemState, Light};
+use xiaohao_engine::{CommandRequest, Engine, EngineError, ItemRequest, ReportRequest};
+use xiaohao_store::{ItemFilter, NewUnit, TokenKind};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health))
-        .route("/api/units", get(list_units).post(create_unit))
-        .route("/api/items", get(list_items).post(create_item))
-        .route("/api/items/{id}", get(get_item))
-        .route("/api/items/{id}/transitions", post(transition))
-        .route("/api/items/{id}/events", get(item_events))
-}
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Xiaohao (销号) API",
+        description = "对账销号 ledgers: items, transitions, progress, units, chains, accounts. \
+                       Authenticate with `Authorization: Bearer <token>` from `POST /api/auth/login`. \
+                       Errors are `{\"error\":{\"code\",\"message\",\"field\"}}`."
+    ),
+    components(schemas(ErrorBody, ErrorDetail, LoginBody, UserBody)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
 
-pub const ACTOR_HEADER: &str = "x-xiaohao-unit";
+struct BearerAuth;
 
-/// The unit a request acts for.
-pub struct Acting(pub Actor);
-
-impl FromRequestParts<AppState> for Acting {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let raw = parts
-            .headers
-            .get(ACTOR_HEADER)
-            .ok_or_else(|| {
-                ApiError::unauthorized(format!(
-                    "name the unit you act for in the {ACTOR_HEADER} header"
-                ))
-                .field(ACTOR_HEADER)
-            })?
-            .to_str()
-            .map_err(|_| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "bad_request",
-                    "the unit header must be ASCII; percent-encode names",
-                )
-                .field(ACTOR_HEADER)
-            })?;
-        let key = percent_encoding::percent_decode_str(raw)
-            .decode_utf8()
-            .map_err(|_| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "bad_request",
-                    "the unit header is not UTF-8 once decoded",
-                )
-                .field(ACTOR_HEADER)
-            })?;
-        let actor = state
-            .engine
-            .actor_for(ACTOR_HEADER, &key)
-            .await
-            .map_err(|e| {
-                let mut err = ApiError::from(e);
-                if err.status == StatusCode::UNPROCESSABLE_ENTITY {
-                    err.status = StatusCode::UNAUTHORIZED;
-                    err.code = "unauthorized";
-                }
-                err
-            })?;
-        Ok(Acting(actor))
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        openapi.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
+            "bearer",
+            Vec::<String>::new(),
+        )]);
     }
 }
 
-async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+/// The error envelope every failure uses.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine code, e.g. `invalid_transition`, `not_found`, `unauthorized`.
+    pub code: String,
+    pub message: String,
+    /// The request field at fault, when there is one.
+    pub field: Option<String>,
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health))
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(revoke_user))
+        .routes(routes!(list_units, create_unit))
+        .routes(routes!(unit_feed))
+        .routes(routes!(list_chains))
+        .routes(routes!(list_plans))
+        .routes(routes!(list_items, create_item))
+        .routes(routes!(get_item))
+        .routes(routes!(transition))
+        .routes(routes!(item_events))
+        .routes(routes!(list_progress, report_progress))
+        .routes(routes!(duties))
+        .routes(routes!(stats))
+        .routes(routes!(supervision))
+        .routes(routes!(export_ledger))
+        .routes(routes!(export_ledger_xlsx))
+}
+
+/// Liveness and database reachability.
+#[utoipa::path(get, path = "/health", security(()), responses((status = 200, body = Object), (status = 503, body = ErrorBody)))]
+async fn health(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let store = state.engine.store();
     store.connection().ping().await.map_err(|e| {
         ApiError::new(
@@ -95,67 +107,246 @@ async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>
     })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct UnitBody {
-    name: String,
-    kind: Option<String>,
-    level: Option<String>,
-    parent: Option<String>,
-    #[serde(default)]
-    emails: Vec<String>,
-    #[serde(default)]
-    aliases: Vec<String>,
+pub struct LoginBody {
+    pub username: String,
+    pub password: String,
 }
 
-async fn list_units(State(state): State<AppState>) -> Result<Json<Vec<Unit>>, ApiError> {
-    Ok(Json(state.engine.store().units().await?))
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserBody {
+    pub id: uuid::Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub unit: uuid::Uuid,
+    pub unit_name: String,
+    /// admin, office, unit, leader, supervision
+    pub role: String,
 }
 
+async fn user_body(engine: &Engine, u: &xiaohao_store::User) -> Result<UserBody, ApiError> {
+    let unit = engine.store().unit(u.unit).await?;
+    Ok(UserBody {
+        id: u.id,
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        unit: u.unit.0,
+        unit_name: unit.name,
+        role: u.role.as_str().to_owned(),
+    })
+}
+
+/// Log in and receive a bearer token (90 days, revocable). Rate-limited per username and
+/// client address: 5 failures in 15 minutes → 429.
+#[utoipa::path(post, path = "/api/auth/login", security(()), request_body = LoginBody,
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn login(
+    State(state): State<AppState>,
+    req_ext: axum::http::Extensions,
+    body: Result<Json<LoginBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(body) = body?;
+    let ip = client_ip(&req_ext);
+    let now = state.engine.now();
+    state
+        .limiter
+        .check(&body.username, ip, now)
+        .map_err(too_many)?;
+    match state
+        .engine
+        .login(&body.username, &body.password, TokenKind::Api)
+        .await
+    {
+        Ok((user, token)) => {
+            state.limiter.succeeded(&body.username, ip);
+            Ok(Json(json!({
+                "token": token,
+                "token_type": "Bearer",
+                "user": user_body(&state.engine, &user).await?,
+            })))
+        }
+        Err(e) => {
+            if matches!(e, EngineError::Unauthorized(_)) {
+                state.limiter.failed(&body.username, ip, now);
+                state.metrics.login_failed();
+            }
+            Err(e.into())
+        }
+    }
+}
+
+/// Revoke the token (or session) this request carries.
+#[utoipa::path(post, path = "/api/auth/logout", responses((status = 204), (status = 401, body = ErrorBody)))]
+async fn logout(
+    State(state): State<AppState>,
+    Auth(_who): Auth,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    if let Some((secret, _)) = crate::auth::presented_token(&headers) {
+        state.engine.logout(&secret).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in account, its actor and scope.
+#[utoipa::path(get, path = "/api/me", responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+async fn me(State(state): State<AppState>, Auth(p): Auth) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({
+        "user": user_body(&state.engine, &p.user).await?,
+        "actor": p.actor,
+        "scope": p.scope,
+    })))
+}
+
+fn admin_only(p: &xiaohao_engine::Principal) -> Result<(), ApiError> {
+    if p.role() == AccountRole::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "only an administrator may manage accounts",
+        ))
+    }
+}
+
+/// All accounts (admin).
+#[utoipa::path(get, path = "/api/users", responses((status = 200, body = Vec<UserBody>), (status = 403, body = ErrorBody)))]
+async fn list_users(
+    State(state): State<AppState>,
+    Auth(p): Auth,
+) -> Result<Json<Vec<UserBody>>, ApiError> {
+    admin_only(&p)?;
+    let mut out = Vec::new();
+    for u in state.engine.store().users().await? {
+        out.push(user_body(&state.engine, &u).await?);
+    }
+    Ok(Json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserBody {
+    pub username: String,
+    pub display_name: Option<String>,
+    /// Unit id, name or alias.
+    pub unit: String,
+    /// admin, office, unit, leader, supervision
+    pub role: String,
+    /// Person id or name (leaders: the chains they lead).
+    pub person: Option<String>,
+    pub password: String,
+}
+
+/// Create an account (admin).
+#[utoipa::path(post, path = "/api/users", request_body = NewUserBody,
+    responses((status = 201, body = UserBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_user(
+    State(state): State<AppState>,
+    Auth(p): Auth,
+    body: Result<Json<NewUserBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<UserBody>), ApiError> {
+    admin_only(&p)?;
+    let Json(b) = body?;
+    let role: AccountRole = b.role.parse().map_err(|e: String| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", e).field("role")
+    })?;
+    let user = state
+        .engine
+        .add_user(
+            &b.username,
+            b.display_name.as_deref(),
+            &b.unit,
+            role,
+            b.person.as_deref(),
+            &b.password,
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(user_body(&state.engine, &user).await?),
+    ))
+}
+
+/// Revoke every session and token of an account (admin).
+#[utoipa::path(post, path = "/api/users/{id}/revoke", params(("id" = String, Path)),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn revoke_user(
+    State(state): State<AppState>,
+    Auth(p): Auth,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Path(raw) = path?;
+    let id: uuid::Uuid = raw.parse().map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("`{raw}` is not a user id"),
+        )
+        .field("id")
+    })?;
+    let revoked = state.engine.revoke_user(&p, id).await?;
+    Ok(Json(json!({ "revoked": revoked })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitBody {
+    pub name: String,
+    /// department, government, enterprise, office, supervision, group
+    pub kind: Option<String>,
+    /// province, city, county, district
+    pub level: Option<String>,
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub emails: Vec<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+/// All units with aliases.
+#[utoipa::path(get, path = "/api/units", responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+async fn list_units(
+    State(state): State<AppState>,
+    Auth(_who): Auth,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(state.engine.store().units().await?)))
+}
+
+/// Register a unit (admin, office).
+#[utoipa::path(post, path = "/api/units", request_body = UnitBody,
+    responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_unit(
     State(state): State<AppState>,
-    Acting(actor): Acting,
+    Auth(p): Auth,
     body: Result<Json<UnitBody>, JsonRejection>,
-) -> Result<(StatusCode, Json<Unit>), ApiError> {
-    let Json(body) = body?;
-    if !matches!(actor.capacity, xiaohao_core::Capacity::Office) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "not_permitted",
-            "only an office may register units",
-        ));
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    if !matches!(p.role(), AccountRole::Admin | AccountRole::Office) {
+        return Err(ApiError::forbidden("only an office may register units"));
     }
+    let Json(body) = body?;
+    let invalid = |field: &'static str, e: String| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", e).field(field)
+    };
     let kind = body
         .kind
         .as_deref()
-        .map(|k| k.parse::<UnitKind>())
+        .map(str::parse::<UnitKind>)
         .transpose()
-        .map_err(|e| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", e).field("kind")
-        })?;
+        .map_err(|e| invalid("kind", e))?;
     let level = body
         .level
         .as_deref()
-        .map(|l| l.parse::<Level>())
+        .map(str::parse::<Level>)
         .transpose()
-        .map_err(|e| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", e).field("level")
-        })?;
+        .map_err(|e| invalid("level", e))?;
     let engine = &state.engine;
     let parent = match body.parent.as_deref() {
-        Some(p) => Some(
+        Some(k) => Some(
             engine
                 .store()
-                .resolve_unit(p)
+                .resolve_unit(k)
                 .await
-                .map_err(|_| {
-                    ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "invalid_input",
-                        format!("unknown parent unit `{p}`"),
-                    )
-                    .field("parent")
-                })?
+                .map_err(|_| invalid("parent", format!("unknown parent unit `{k}`")))?
                 .id,
         ),
         None => None,
@@ -175,84 +366,151 @@ async fn create_unit(
             engine.now(),
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(unit)))
+    Ok((StatusCode::CREATED, Json(json!(unit))))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ItemQuery {
-    state: Option<String>,
-    unit: Option<String>,
-    chain: Option<String>,
-    #[serde(default)]
-    overdue: bool,
-    q: Option<String>,
-    #[serde(default)]
-    limit: u64,
-    #[serde(default)]
-    offset: u64,
-}
-
-async fn list_items(
+/// The calendar feed URL of a unit's deadlines (members of the unit, admin).
+#[utoipa::path(get, path = "/api/units/{id}/feed", params(("id" = String, Path)),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+async fn unit_feed(
     State(state): State<AppState>,
-    query: Result<Query<ItemQuery>, QueryRejection>,
-) -> Result<Json<ItemPage>, ApiError> {
-    let Query(q) = query?;
-    let engine = &state.engine;
+    Auth(p): Auth,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Path(raw) = path?;
+    let unit = state.engine.store().resolve_unit(&raw).await?;
+    if p.user.unit != unit.id && p.role() != AccountRole::Admin {
+        return Err(ApiError::forbidden(
+            "a calendar feed is handed out to members of its unit only",
+        ));
+    }
+    let token = state.engine.feed_token(unit.id).await?;
+    let url = format!(
+        "{}/units/{}/deadlines.ics?token={token}",
+        crate::base_url(&headers),
+        unit.id
+    );
+    Ok(Json(json!({ "url": url })))
+}
+
+/// All chains (产业链/专项) with leaders and units.
+#[utoipa::path(get, path = "/api/chains", responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+async fn list_chains(
+    State(state): State<AppState>,
+    Auth(_who): Auth,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(state.engine.store().chains().await?)))
+}
+
+/// All plans (source documents).
+#[utoipa::path(get, path = "/api/plans", responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+async fn list_plans(
+    State(state): State<AppState>,
+    Auth(_who): Auth,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(state.engine.store().plans().await?)))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ItemQuery {
+    /// draft, assigned, accepted, in_progress, closure_requested, closed, suspended, cancelled
+    pub state: Option<String>,
+    /// Lead or co-unit: id, name or alias.
+    pub unit: Option<String>,
+    /// Chain id or name.
+    pub chain: Option<String>,
+    /// red, yellow, green, grey
+    pub light: Option<String>,
+    #[serde(default)]
+    pub overdue: Option<bool>,
+    /// Text in title, text or number.
+    pub q: Option<String>,
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
+/// Turn query parameters into a filter, naming the parameter at fault.
+pub(crate) async fn item_filter(engine: &Engine, q: ItemQuery) -> Result<ItemFilter, ApiError> {
     let bad = |field: &'static str, msg: String| {
         ApiError::new(StatusCode::BAD_REQUEST, "bad_request", msg).field(field)
     };
+    let nonempty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     let mut filter = ItemFilter {
-        state: q
-            .state
+        state: nonempty(q.state)
             .as_deref()
-            .map(|s| s.parse::<ItemState>())
+            .map(str::parse::<ItemState>)
             .transpose()
             .map_err(|e| bad("state", e))?,
         text: q.q,
-        limit: q.limit,
-        offset: q.offset,
+        limit: q.limit.unwrap_or(0),
+        offset: q.offset.unwrap_or(0),
         ..Default::default()
     };
-    if let Some(u) = q.unit.as_deref() {
+    if let Some(l) = nonempty(q.light) {
+        let light: Light = l.parse().map_err(|e| bad("light", e))?;
+        filter.light = Some((light, engine.today()));
+    }
+    if let Some(u) = nonempty(q.unit) {
         filter.unit = Some(
             engine
                 .store()
-                .resolve_unit(u)
+                .resolve_unit(&u)
                 .await
                 .map_err(|_| bad("unit", format!("unknown unit `{u}`")))?
                 .id,
         );
     }
-    if let Some(c) = q.chain.as_deref() {
+    if let Some(c) = nonempty(q.chain) {
+        let chains = engine.store().chains().await?;
         filter.chain = Some(
-            c.parse()
-                .map_err(|_| bad("chain", format!("`{c}` is not a chain id")))?,
+            chains
+                .iter()
+                .find(|ch| ch.id.to_string() == c || ch.name == c.trim())
+                .map(|ch| ch.id)
+                .ok_or_else(|| bad("chain", format!("unknown chain `{c}`")))?,
         );
     }
-    if q.overdue {
-        filter.overdue_on = Some(local_today(engine));
+    if q.overdue == Some(true) {
+        filter.overdue_on = Some(engine.today());
     }
-    Ok(Json(engine.store().items(&filter).await?))
+    Ok(filter)
 }
 
-/// Today in China: deadlines are calendar dates in Asia/Shanghai (UTC+8, no DST).
-fn local_today(engine: &Engine) -> chrono::NaiveDate {
-    (engine.now() + chrono::Duration::hours(8)).date_naive()
+/// A filtered page of the items the caller may read, newest first.
+#[utoipa::path(get, path = "/api/items", params(ItemQuery),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn list_items(
+    State(state): State<AppState>,
+    Auth(p): Auth,
+    query: Result<Query<ItemQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(q) = query?;
+    let filter = item_filter(&state.engine, q).await?;
+    Ok(Json(json!(state.engine.list_for(&p, filter).await?)))
 }
 
+/// File a draft item (admin, office, supervision).
+#[utoipa::path(post, path = "/api/items", request_body = ItemRequest,
+    responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_item(
     State(state): State<AppState>,
-    Acting(actor): Acting,
+    Auth(p): Auth,
     body: Result<Json<ItemRequest>, JsonRejection>,
-) -> Result<(StatusCode, Json<Outcome>), ApiError> {
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let Json(req) = body?;
-    let outcome = state.engine.file_item(&actor, &req).await?;
-    Ok((StatusCode::CREATED, Json(outcome)))
+    let outcome = state.engine.file_as(&p, &req).await?;
+    Ok((StatusCode::CREATED, Json(json!(outcome))))
 }
 
-fn item_id(path: Result<Path<String>, PathRejection>) -> Result<ItemId, ApiError> {
+pub(crate) fn item_id(path: Result<Path<String>, PathRejection>) -> Result<ItemId, ApiError> {
     let Path(raw) = path?;
+    parse_item_id(&raw)
+}
+
+pub(crate) fn parse_item_id(raw: &str) -> Result<ItemId, ApiError> {
     raw.parse().map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -263,44 +521,154 @@ fn item_id(path: Result<Path<String>, PathRejection>) -> Result<ItemId, ApiError
     })
 }
 
+/// An item with targets, timeline, progress, allowed actions and clocks.
+#[utoipa::path(get, path = "/api/items/{id}", params(("id" = String, Path)),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 async fn get_item(
     State(state): State<AppState>,
+    Auth(p): Auth,
     path: Result<Path<String>, PathRejection>,
-) -> Result<Json<ItemDetail>, ApiError> {
+) -> Result<Json<Value>, ApiError> {
     let id = item_id(path)?;
-    Ok(Json(state.engine.detail(id).await?))
+    Ok(Json(json!(state.engine.view_for(&p, id).await?)))
 }
 
-#[derive(Serialize)]
-struct EventsBody {
-    item: ItemId,
-    events: Vec<xiaohao_core::event::Event>,
-    chain_ok: bool,
-}
-
+/// The event chain of an item and whether its hashes verify.
+#[utoipa::path(get, path = "/api/items/{id}/events", params(("id" = String, Path)),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 async fn item_events(
     State(state): State<AppState>,
+    Auth(p): Auth,
     path: Result<Path<String>, PathRejection>,
-) -> Result<Json<EventsBody>, ApiError> {
+) -> Result<Json<Value>, ApiError> {
     let id = item_id(path)?;
-    let store = state.engine.store();
-    store.item(id).await?;
-    let events = store.events(id).await?;
+    state.engine.visible_item(&p, id).await?;
+    let events = state.engine.store().events(id).await?;
     let chain_ok = xiaohao_core::event::verify_chain(&events).is_ok();
-    Ok(Json(EventsBody {
-        item: id,
-        events,
-        chain_ok,
-    }))
+    Ok(Json(
+        json!({ "item": id, "events": events, "chain_ok": chain_ok }),
+    ))
 }
 
+/// Any transition: `{"action":"verify","version":5,"comment":…}`.
+#[utoipa::path(post, path = "/api/items/{id}/transitions", params(("id" = String, Path)), request_body = CommandRequest,
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn transition(
     State(state): State<AppState>,
-    Acting(actor): Acting,
+    Auth(p): Auth,
     path: Result<Path<String>, PathRejection>,
     body: Result<Json<CommandRequest>, JsonRejection>,
-) -> Result<Json<Outcome>, ApiError> {
+) -> Result<Json<Value>, ApiError> {
     let id = item_id(path)?;
     let Json(req) = body?;
-    Ok(Json(state.engine.execute_request(id, &actor, &req).await?))
+    Ok(Json(json!(state.engine.act_as(&p, id, &req).await?)))
+}
+
+/// Progress reports of an item.
+#[utoipa::path(get, path = "/api/items/{id}/progress", params(("id" = String, Path)),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+async fn list_progress(
+    State(state): State<AppState>,
+    Auth(p): Auth,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let id = item_id(path)?;
+    state.engine.visible_item(&p, id).await?;
+    Ok(Json(json!(state.engine.store().progress(id).await?)))
+}
+
+/// Report progress (the `report` transition).
+#[utoipa::path(post, path = "/api/items/{id}/progress", params(("id" = String, Path)), request_body = ReportRequest,
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn report_progress(
+    State(state): State<AppState>,
+    Auth(p): Auth,
+    path: Result<Path<String>, PathRejection>,
+    body: Result<Json<ReportRequest>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let id = item_id(path)?;
+    let Json(report) = body?;
+    let req = CommandRequest {
+        action: "report".into(),
+        report: Some(report),
+        ..Default::default()
+    };
+    Ok(Json(json!(state.engine.act_as(&p, id, &req).await?)))
+}
+
+/// This month's progress duties of the caller's unit.
+#[utoipa::path(get, path = "/api/duties", responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+async fn duties(State(state): State<AppState>, Auth(p): Auth) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(state.engine.duties_for(&p).await?)))
+}
+
+/// Traffic-light counts per chain and lead unit over the caller's items.
+#[utoipa::path(get, path = "/api/stats", responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+async fn stats(State(state): State<AppState>, Auth(p): Auth) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(state.engine.stats_for(&p).await?)))
+}
+
+/// Overdue and escalated items, delays by unit, audit-chain status (supervision, admin).
+#[utoipa::path(get, path = "/api/supervision", responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+async fn supervision(
+    State(state): State<AppState>,
+    Auth(p): Auth,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(state.engine.supervision_for(&p).await?)))
+}
+
+/// The caller's ledger as CSV (UTF-8 with BOM, opens in Excel), same filters as the list.
+#[utoipa::path(get, path = "/api/export/ledger.csv", params(ItemQuery),
+    responses((status = 200, content_type = "text/csv"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn export_ledger(
+    State(state): State<AppState>,
+    Auth(p): Auth,
+    query: Result<Query<ItemQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query?;
+    let filter = item_filter(&state.engine, q).await?;
+    let items = state.engine.all_for(&p, filter).await?;
+    let csv = crate::export::csv(&crate::export::ledger_rows(&state.engine, &items).await?);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"ledger.csv\"; filename*=UTF-8''%E5%8F%B0%E8%B4%A6.csv",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+/// The caller's ledger as an Excel workbook, same filters as the list.
+#[utoipa::path(get, path = "/api/export/ledger.xlsx", params(ItemQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn export_ledger_xlsx(
+    State(state): State<AppState>,
+    Auth(p): Auth,
+    query: Result<Query<ItemQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query?;
+    let filter = item_filter(&state.engine, q).await?;
+    let items = state.engine.all_for(&p, filter).await?;
+    let rows = crate::export::ledger_rows(&state.engine, &items).await?;
+    let body = crate::export::xlsx(&rows)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''%E5%8F%B0%E8%B4%A6.xlsx",
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }

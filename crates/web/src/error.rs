@@ -35,6 +35,10 @@ impl ApiError {
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
     }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -102,6 +106,8 @@ impl From<EngineError> for ApiError {
                 Self::new(StatusCode::CONFLICT, "version_conflict", m).field("version")
             }
             EngineError::Config(m) => Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", m),
+            EngineError::Unauthorized(m) => Self::unauthorized(m),
+            EngineError::Forbidden(m) => Self::forbidden(m),
         }
     }
 }

@@ -1,32 +1,70 @@
-//! Xiaohao's HTTP face: a JSON API under `/api`, health, and (later) the zh-CN pages.
+//! Xiaohao's HTTP face: the JSON API under `/api` (OpenAPI at `/api/openapi.json`, Swagger
+//! UI at `/api/docs`), the zh-CN pages, `/health`, `/metrics` and the per-unit calendar
+//! feeds.
 //!
 //! Errors are turned into `{"error":{"code","message","field"}}` in one place: [`error`].
+//! Who is asking is decided in one place: [`auth`].
 
 mod api;
+pub mod auth;
 mod error;
+mod export;
+pub mod ics;
+pub mod metrics;
+mod pages;
 
 pub use error::ApiError;
+pub use metrics::Metrics;
 
 use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use utoipa_swagger_ui::SwaggerUi;
+use xiaohao_core::{ItemState, Light};
 use xiaohao_engine::Engine;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub engine: Engine,
+    pub limiter: Arc<auth::LoginLimiter>,
+    /// Shared with the scheduler, which records its ticks here.
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(engine: Engine) -> Self {
+        Self {
+            engine,
+            limiter: Arc::default(),
+            metrics: Arc::default(),
+        }
+    }
 }
 
 /// The whole HTTP application.
 pub fn router(engine: Engine) -> Router {
-    let state = AppState { engine };
-    api::routes()
+    router_with(AppState::new(engine))
+}
+
+/// The application on a given state (to share [`Metrics`] with the scheduler).
+pub fn router_with(state: AppState) -> Router {
+    let (api, openapi) = api::routes().split_for_parts();
+    api.merge(pages::routes())
+        .route("/metrics", get(metrics_text))
+        .route("/units/{id}/deadlines.ics", get(deadlines_ics))
         .with_state(state)
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
         .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
+            StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
         .layer(TraceLayer::new_for_http())
@@ -41,7 +79,138 @@ pub async fn serve(
     engine: Engine,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(engine))
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, AppState::new(engine), shutdown).await
+}
+
+/// [`serve`] on a given state.
+///
+/// # Errors
+/// When the listener fails.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router_with(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// `http://host` as the client reached us, for links we hand out.
+pub(crate) fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let proto = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .filter(|p| *p == "https")
+        .unwrap_or("http");
+    format!("{proto}://{host}")
+}
+
+async fn metrics_text(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let engine = &state.engine;
+    let items = engine
+        .store()
+        .all_items(&xiaohao_store::ItemFilter::default())
+        .await?;
+    let today = engine.today();
+    let mut by_state = std::collections::BTreeMap::new();
+    let mut by_light = std::collections::BTreeMap::new();
+    for s in ItemState::ALL {
+        by_state.insert(s.as_str(), 0u64);
+    }
+    for l in Light::ALL {
+        by_light.insert(l.as_str(), 0u64);
+    }
+    for it in &items {
+        *by_state.entry(it.state.as_str()).or_default() += 1;
+        *by_light
+            .entry(xiaohao_core::item_light(it, today).as_str())
+            .or_default() += 1;
+    }
+    let mut out = String::new();
+    let rows = |m: &std::collections::BTreeMap<&str, u64>, label: &'static str| {
+        m.iter()
+            .map(|(k, v)| (vec![(label, (*k).to_owned())], *v))
+            .collect::<Vec<_>>()
+    };
+    metrics::gauge(
+        &mut out,
+        "xiaohao_items",
+        "Items by state.",
+        &rows(&by_state, "state"),
+    );
+    metrics::gauge(
+        &mut out,
+        "xiaohao_items_by_light",
+        "Items by traffic light.",
+        &rows(&by_light, "light"),
+    );
+    let outbox = engine.store().outbox_depth().await?;
+    let outbox_rows: Vec<_> = outbox
+        .into_iter()
+        .map(|(status, n)| (vec![("status", status)], n))
+        .collect();
+    metrics::gauge(
+        &mut out,
+        "xiaohao_outbox_messages",
+        "Outbox messages by status.",
+        &outbox_rows,
+    );
+    state.metrics.render(&mut out);
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        out,
+    )
+        .into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct FeedQuery {
+    token: Option<String>,
+}
+
+/// A unit's deadlines as iCalendar; the per-unit feed token is the only credential, so
+/// calendar programs can subscribe.
+async fn deadlines_ics(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+    Query(q): Query<FeedQuery>,
+) -> Result<Response, ApiError> {
+    let token = q
+        .token
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::unauthorized("the feed needs its ?token=").field("token"))?;
+    let unit_id: xiaohao_core::UnitId = raw.parse().map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("`{raw}` is not a unit id"),
+        )
+        .field("id")
+    })?;
+    let engine = &state.engine;
+    if engine.store().unit_of_feed_token(&token).await? != Some(unit_id) {
+        return Err(
+            ApiError::forbidden("this token does not open this unit's feed").field("token"),
+        );
+    }
+    let unit = engine.store().unit(unit_id).await?;
+    let items = engine.unit_deadlines(unit_id).await?;
+    let body = ics::calendar(&unit.name, &items, &base_url(&headers), engine.now());
+    Ok((
+        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+        body,
+    )
+        .into_response())
 }

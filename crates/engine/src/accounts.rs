@@ -1,0 +1,297 @@
+//! Accounts: creating users, logging in, resolving a token into a [`Principal`] — the user,
+//! the domain [`Actor`] they act as and the [`Scope`] of items they may read.
+//!
+//! Passwords are hashed with argon2id on the blocking pool; tokens are random secrets of
+//! which only the SHA-256 is stored, so they can be revoked and a leaked table leaks none.
+
+use crate::{Engine, EngineError};
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use chrono::Duration;
+use sha2::{Digest, Sha256};
+use xiaohao_core::{AccountRole, Actor, Item, ItemId, Scope};
+use xiaohao_store::{NewUser, StoreError, TokenKind, User};
+
+/// How long a browser session lives.
+pub const SESSION_DAYS: i64 = 14;
+/// How long an API token lives.
+pub const API_TOKEN_DAYS: i64 = 90;
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// A signed-in user, as every request handler sees them.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    pub actor: Actor,
+    pub scope: Scope,
+    pub via: TokenKind,
+}
+
+impl Principal {
+    pub fn role(&self) -> AccountRole {
+        self.user.role
+    }
+}
+
+/// A new secret: 244 random bits from two v4 UUIDs, hex.
+pub fn new_secret() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+async fn hash_password(password: String) -> Result<String, EngineError> {
+    tokio::task::spawn_blocking(move || {
+        PasswordHasher::<PasswordHash>::hash_password(&Argon2::default(), password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| EngineError::Config(format!("cannot hash password: {e}")))
+    })
+    .await
+    .map_err(|e| EngineError::Config(format!("hashing task failed: {e}")))?
+}
+
+async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordVerifier::<str>::verify_password(
+            &Argon2::default(),
+            password.as_bytes(),
+            hash.as_str(),
+        )
+        .is_ok()
+    })
+    .await
+    .unwrap_or(false)
+}
+
+impl Engine {
+    /// Create an account (the CLI's `user add` and the admin API).
+    ///
+    /// # Errors
+    /// `Invalid` naming the field (username, unit, password, person), `Store(Duplicate)`
+    /// when the username is taken.
+    pub async fn add_user(
+        &self,
+        username: &str,
+        display_name: Option<&str>,
+        unit: &str,
+        role: AccountRole,
+        person: Option<&str>,
+        password: &str,
+    ) -> Result<User, EngineError> {
+        let username = username.trim();
+        if username.is_empty()
+            || username.chars().count() > 100
+            || username.chars().any(char::is_whitespace)
+        {
+            return Err(EngineError::invalid(
+                "username",
+                "must be 1–100 characters without spaces",
+            ));
+        }
+        if password.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(EngineError::invalid(
+                "password",
+                format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+            ));
+        }
+        let unit = self
+            .store()
+            .resolve_unit(unit.trim())
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound { .. } => {
+                    EngineError::invalid("unit", format!("unknown unit `{unit}`"))
+                }
+                other => other.into(),
+            })?;
+        let person = match person {
+            Some(p) => Some(self.person_id("person", p).await?),
+            None => None,
+        };
+        let password_hash = hash_password(password.to_owned()).await?;
+        Ok(self
+            .store()
+            .create_user(
+                NewUser {
+                    username: username.to_owned(),
+                    display_name: display_name.unwrap_or(username).to_owned(),
+                    unit: unit.id,
+                    role,
+                    person,
+                    password_hash,
+                },
+                self.now(),
+            )
+            .await?)
+    }
+
+    /// Check a password and issue a token of `kind`. Returns the user and the secret,
+    /// which is shown once and stored only as a hash.
+    ///
+    /// # Errors
+    /// `Unauthorized` for an unknown user, a wrong password or a disabled account — the
+    /// same message for all three.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        kind: TokenKind,
+    ) -> Result<(User, String), EngineError> {
+        let (user, ok) = match self.store().user_for_login(username).await? {
+            Some((user, hash)) => {
+                let ok = verify_password(password.to_owned(), hash).await;
+                (Some(user), ok)
+            }
+            None => {
+                // Spend the same work as a verification, so that response times do not
+                // tell which usernames exist.
+                let _ = hash_password(password.to_owned()).await;
+                (None, false)
+            }
+        };
+        let user = match user {
+            Some(u) if ok && !u.disabled => u,
+            _ => {
+                return Err(EngineError::Unauthorized(
+                    "用户名或密码错误 (wrong username or password)".into(),
+                ));
+            }
+        };
+        let secret = self.issue_token(&user, kind).await?;
+        // Housekeeping on the way: dead tokens are kept a day for the logs, then dropped,
+        // so the table does not grow with every login.
+        self.store()
+            .purge_tokens(self.now() - Duration::days(1))
+            .await?;
+        Ok((user, secret))
+    }
+
+    /// Issue a new token for an already authenticated user.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn issue_token(&self, user: &User, kind: TokenKind) -> Result<String, EngineError> {
+        let secret = new_secret();
+        let now = self.now();
+        let days = match kind {
+            TokenKind::Session => SESSION_DAYS,
+            TokenKind::Api => API_TOKEN_DAYS,
+        };
+        self.store()
+            .insert_token(
+                &token_hash(&secret),
+                user.id,
+                kind,
+                now,
+                now + Duration::days(days),
+            )
+            .await?;
+        Ok(secret)
+    }
+
+    /// Revoke the token (logout).
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn logout(&self, token: &str) -> Result<(), EngineError> {
+        Ok(self
+            .store()
+            .revoke_token(&token_hash(token), self.now())
+            .await?)
+    }
+
+    /// The principal holding a live token, or `None`.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn authenticate(&self, token: &str) -> Result<Option<Principal>, EngineError> {
+        let Some((user, via)) = self
+            .store()
+            .user_by_token(&token_hash(token), self.now())
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(self.principal(user, via).await?))
+    }
+
+    /// Map a user to their actor and scope. The one place where a role becomes a domain
+    /// capacity.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn principal(&self, user: User, via: TokenKind) -> Result<Principal, EngineError> {
+        let unit = self.store().unit(user.unit).await?;
+        let chains = match user.role {
+            AccountRole::Office => self.store().chains_of_unit(unit.id).await?,
+            AccountRole::Leader => {
+                let mut c = self.store().chains_of_unit(unit.id).await?;
+                if let Some(p) = user.person {
+                    c.extend(self.store().chains_led_by(p).await?);
+                }
+                c.sort();
+                c.dedup();
+                c
+            }
+            _ => Vec::new(),
+        };
+        let scope = Scope::of(user.role, unit.id, chains);
+        let actor = user
+            .role
+            .actor(unit.id, &format!("{}/{}", unit.name, user.display_name));
+        Ok(Principal {
+            user,
+            actor,
+            scope,
+            via,
+        })
+    }
+
+    /// The item, if `who` may read it; otherwise `NotFound`, so that other units' items
+    /// cannot even be probed for existence.
+    ///
+    /// # Errors
+    /// `Store(NotFound)` when missing or out of scope.
+    pub async fn visible_item(&self, who: &Principal, id: ItemId) -> Result<Item, EngineError> {
+        let item = self.store().item(id).await?;
+        if who.scope.admits(&item) {
+            Ok(item)
+        } else {
+            Err(StoreError::NotFound {
+                what: "item",
+                key: id.to_string(),
+            }
+            .into())
+        }
+    }
+
+    /// Revoke all tokens of a user (admin).
+    ///
+    /// # Errors
+    /// `Forbidden` unless `who` is an admin.
+    pub async fn revoke_user(&self, who: &Principal, user: uuid::Uuid) -> Result<u64, EngineError> {
+        if who.role() != AccountRole::Admin {
+            return Err(EngineError::Forbidden(
+                "only an administrator may revoke sessions".into(),
+            ));
+        }
+        self.store().user(user).await?;
+        Ok(self.store().revoke_user_tokens(user, self.now()).await?)
+    }
+
+    /// The unit's calendar feed token (created on first use).
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn feed_token(&self, unit: xiaohao_core::UnitId) -> Result<String, EngineError> {
+        Ok(self
+            .store()
+            .unit_feed_token(unit, new_secret, self.now())
+            .await?)
+    }
+}

@@ -1,0 +1,380 @@
+//! Reads as a signed-in user sees them: every list is cut to the user's [`Scope`], every
+//! single item is checked with [`Engine::visible_item`]. Handlers and pages call these.
+
+use crate::accounts::Principal;
+use crate::{CommandRequest, Engine, EngineError, ItemDetail, ItemRequest, Outcome};
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use xiaohao_core::light::days_late;
+use xiaohao_core::{AccountRole, Item, ItemId, ItemState, Light, UnitId};
+use xiaohao_store::{ItemFilter, ItemPage};
+
+/// An item's clocks, as of today (calendar days, Asia/Shanghai).
+#[derive(Debug, Clone, Serialize)]
+pub struct Clocks {
+    pub today: NaiveDate,
+    pub light: Light,
+    pub deadline: Option<NaiveDate>,
+    /// Days until the deadline (negative when late); `None` without a deadline.
+    pub days_left: Option<i64>,
+    pub days_late: i64,
+    pub escalation_level: i32,
+    /// Whole days since the last change.
+    pub days_in_state: i64,
+}
+
+/// The detail a page or API client shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemView {
+    #[serde(flatten)]
+    pub detail: ItemDetail,
+    pub clocks: Clocks,
+}
+
+/// Traffic-light counts for one row of the dashboard.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LightCounts {
+    pub red: u64,
+    pub yellow: u64,
+    pub green: u64,
+    pub grey: u64,
+    pub total: u64,
+}
+
+impl LightCounts {
+    fn add(&mut self, l: Light) {
+        match l {
+            Light::Red => self.red += 1,
+            Light::Yellow => self.yellow += 1,
+            Light::Green => self.green += 1,
+            // Struck off or not running: nothing left to watch on a dashboard.
+            Light::Grey | Light::Blue => self.grey += 1,
+        }
+        self.total += 1;
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatsRow {
+    pub id: Option<uuid::Uuid>,
+    pub name: String,
+    #[serde(flatten)]
+    pub counts: LightCounts,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub today: NaiveDate,
+    pub all: LightCounts,
+    pub by_state: BTreeMap<String, u64>,
+    pub by_chain: Vec<StatsRow>,
+    pub by_unit: Vec<StatsRow>,
+}
+
+/// One open item a unit owes a progress report on this period.
+#[derive(Debug, Clone, Serialize)]
+pub struct Duty {
+    pub item: Item,
+    pub light: Light,
+    /// `2026-03`.
+    pub period: String,
+    pub reported: bool,
+    /// The unit may report: it leads or co-handles the item in a state that takes reports.
+    pub can_report: bool,
+}
+
+/// Delay audit: how late each lead unit is, over its open items.
+#[derive(Debug, Clone, Serialize)]
+pub struct DelayRow {
+    pub unit: UnitId,
+    pub name: String,
+    pub late_items: u64,
+    pub total_days_late: i64,
+    pub max_days_late: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditStatus {
+    pub items_checked: u64,
+    pub events_checked: u64,
+    pub ok: bool,
+    pub broken: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Supervision {
+    pub today: NaiveDate,
+    pub overdue: Vec<Item>,
+    pub escalated: Vec<Item>,
+    pub delays: Vec<DelayRow>,
+    pub audit: AuditStatus,
+}
+
+/// The month a report is due for, as stored in `period` (`YYYY-MM`).
+pub fn month_period(day: NaiveDate) -> String {
+    format!("{:04}-{:02}", day.year(), day.month())
+}
+
+impl Engine {
+    pub fn clocks(&self, item: &Item) -> Clocks {
+        let today = self.today();
+        Clocks {
+            today,
+            light: self.light_of(item),
+            deadline: item.deadline,
+            days_left: item.deadline.map(|d| (d - today).num_days()),
+            days_late: days_late(item.state, item.due_on, today),
+            escalation_level: item.escalation_level,
+            days_in_state: (self.now() - item.updated_at).num_days(),
+        }
+    }
+
+    /// A page of the items `who` may read.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn list_for(
+        &self,
+        who: &Principal,
+        mut filter: ItemFilter,
+    ) -> Result<ItemPage, EngineError> {
+        filter.scope = Some(who.scope.clone());
+        Ok(self.store().items(&filter).await?)
+    }
+
+    /// Every item `who` may read that matches (no paging).
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn all_for(
+        &self,
+        who: &Principal,
+        mut filter: ItemFilter,
+    ) -> Result<Vec<Item>, EngineError> {
+        filter.scope = Some(who.scope.clone());
+        Ok(self.store().all_items(&filter).await?)
+    }
+
+    /// # Errors
+    /// `Store(NotFound)` when missing or out of `who`'s scope.
+    pub async fn view_for(&self, who: &Principal, id: ItemId) -> Result<ItemView, EngineError> {
+        self.visible_item(who, id).await?;
+        let detail = self.detail(id).await?;
+        let clocks = self.clocks(&detail.item);
+        Ok(ItemView { detail, clocks })
+    }
+
+    /// Act on an item `who` may see. An item out of scope is `NotFound`, never a hint.
+    ///
+    /// # Errors
+    /// As [`Engine::execute_request`].
+    pub async fn act_as(
+        &self,
+        who: &Principal,
+        id: ItemId,
+        req: &CommandRequest,
+    ) -> Result<Outcome, EngineError> {
+        self.visible_item(who, id).await?;
+        self.execute_request(id, &who.actor, req).await
+    }
+
+    /// File an item as `who`.
+    ///
+    /// # Errors
+    /// `Forbidden` for roles that do not file items; otherwise as [`Engine::file_item`].
+    pub async fn file_as(
+        &self,
+        who: &Principal,
+        req: &ItemRequest,
+    ) -> Result<Outcome, EngineError> {
+        if !who.role().may_file() {
+            return Err(EngineError::Forbidden(format!(
+                "a {} account may not file items",
+                who.role()
+            )));
+        }
+        self.file_item(&who.actor, req).await
+    }
+
+    /// Traffic-light counts per chain and per lead unit over `who`'s items.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn stats_for(&self, who: &Principal) -> Result<Stats, EngineError> {
+        let today = self.today();
+        let items = self.all_for(who, ItemFilter::default()).await?;
+        let chains: BTreeMap<_, _> = self
+            .store()
+            .chains()
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect();
+        let units: BTreeMap<_, _> = self
+            .store()
+            .units()
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+        let mut all = LightCounts::default();
+        let mut by_state = BTreeMap::new();
+        let mut by_chain: BTreeMap<Option<xiaohao_core::ChainId>, LightCounts> = BTreeMap::new();
+        let mut by_unit: BTreeMap<Option<UnitId>, LightCounts> = BTreeMap::new();
+        for it in &items {
+            let l = self.light_of(it);
+            all.add(l);
+            *by_state.entry(it.state.as_str().to_owned()).or_insert(0) += 1;
+            by_chain.entry(it.chain_id).or_default().add(l);
+            by_unit.entry(it.lead_unit).or_default().add(l);
+        }
+        let row = |id: Option<uuid::Uuid>, name: String, counts: LightCounts| StatsRow {
+            id,
+            name,
+            counts,
+        };
+        Ok(Stats {
+            today,
+            all,
+            by_state,
+            by_chain: by_chain
+                .into_iter()
+                .map(|(c, n)| {
+                    let name = c
+                        .and_then(|c| chains.get(&c).cloned())
+                        .unwrap_or_else(|| "(未归链)".into());
+                    row(c.map(|c| c.0), name, n)
+                })
+                .collect(),
+            by_unit: by_unit
+                .into_iter()
+                .map(|(u, n)| {
+                    let name = u
+                        .and_then(|u| units.get(&u).cloned())
+                        .unwrap_or_else(|| "(未定牵头单位)".into());
+                    row(u.map(|u| u.0), name, n)
+                })
+                .collect(),
+        })
+    }
+
+    /// This month's progress duties of `who`'s unit: its open items, each with whether a
+    /// report for the month is already in.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn duties_for(&self, who: &Principal) -> Result<Vec<Duty>, EngineError> {
+        let today = self.today();
+        let period = month_period(today);
+        let unit = who.user.unit;
+        let items = self
+            .all_for(
+                who,
+                ItemFilter {
+                    unit: Some(unit),
+                    ..ItemFilter::default()
+                },
+            )
+            .await?;
+        let mut out = Vec::new();
+        for item in items.into_iter().filter(|i| i.state.is_open()) {
+            let reported = self
+                .store()
+                .progress(item.id)
+                .await?
+                .iter()
+                .any(|p| p.report.period == period && p.unit == Some(unit));
+            let can_report = matches!(who.role(), AccountRole::Unit | AccountRole::Office)
+                && matches!(item.state, ItemState::Accepted | ItemState::InProgress);
+            out.push(Duty {
+                light: self.light_of(&item),
+                item,
+                period: period.clone(),
+                reported,
+                can_report,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Overdue and escalated items, delays by lead unit, and the audit chain — for the
+    /// supervision page.
+    ///
+    /// # Errors
+    /// `Forbidden` unless `who` is supervision or admin.
+    pub async fn supervision_for(&self, who: &Principal) -> Result<Supervision, EngineError> {
+        if !matches!(who.role(), AccountRole::Supervision | AccountRole::Admin) {
+            return Err(EngineError::Forbidden(
+                "the supervision view is for 督查室 and administrators".into(),
+            ));
+        }
+        let today = self.today();
+        let items = self.all_for(who, ItemFilter::default()).await?;
+        let units: BTreeMap<_, _> = self
+            .store()
+            .units()
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+        let mut delays: BTreeMap<UnitId, DelayRow> = BTreeMap::new();
+        let mut overdue = Vec::new();
+        let mut escalated = Vec::new();
+        for it in items {
+            let late = days_late(it.state, it.deadline, today);
+            if late > 0 {
+                if let Some(u) = it.lead_unit {
+                    let row = delays.entry(u).or_insert_with(|| DelayRow {
+                        unit: u,
+                        name: units.get(&u).cloned().unwrap_or_default(),
+                        late_items: 0,
+                        total_days_late: 0,
+                        max_days_late: 0,
+                    });
+                    row.late_items += 1;
+                    row.total_days_late += late;
+                    row.max_days_late = row.max_days_late.max(late);
+                }
+                overdue.push(it.clone());
+            }
+            if it.escalation_level > 0 && it.state.is_open() {
+                escalated.push(it);
+            }
+        }
+        let mut delays: Vec<DelayRow> = delays.into_values().collect();
+        delays.sort_by_key(|d| std::cmp::Reverse(d.total_days_late));
+        overdue.sort_by_key(|i| i.deadline);
+        let (items_checked, events_checked, broken) = self.store().verify_all_chains().await?;
+        Ok(Supervision {
+            today,
+            overdue,
+            escalated,
+            delays,
+            audit: AuditStatus {
+                items_checked,
+                events_checked,
+                ok: broken.is_none(),
+                broken: broken.map(|b| format!("item {} seq {}: {}", b.item_id, b.seq, b.reason)),
+            },
+        })
+    }
+
+    /// Open items with a deadline that `unit` leads or co-handles (the calendar feed).
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn unit_deadlines(&self, unit: UnitId) -> Result<Vec<Item>, EngineError> {
+        let items = self
+            .store()
+            .all_items(&ItemFilter {
+                unit: Some(unit),
+                ..ItemFilter::default()
+            })
+            .await?;
+        Ok(items
+            .into_iter()
+            .filter(|i| i.state.is_open() && i.deadline.is_some())
+            .collect())
+    }
+}

@@ -1,0 +1,310 @@
+//! Accounts: users, revocable session/API tokens (kept as SHA-256 hashes only) and the
+//! per-unit calendar feed tokens. Password hashing happens in the engine, not here.
+
+use crate::entities::{auth_token, chain_leader, chain_unit, unit_feed, user};
+use crate::{Store, StoreError, StoreResult};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+};
+use serde::Serialize;
+use uuid::Uuid;
+use xiaohao_core::{AccountRole, ChainId, PersonId, UnitId};
+
+/// A user account as the rest of the system sees it (never with its password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub unit: UnitId,
+    pub role: AccountRole,
+    pub person: Option<PersonId>,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What a new account needs; `password_hash` is already an argon2 PHC string.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub unit: UnitId,
+    pub role: AccountRole,
+    pub person: Option<PersonId>,
+    pub password_hash: String,
+}
+
+/// The two kinds of token a user can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// Browser session in an HttpOnly cookie.
+    Session,
+    /// Bearer token for API clients.
+    Api,
+}
+
+impl TokenKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Session => "session",
+            Self::Api => "api",
+        }
+    }
+}
+
+fn user_from_row(u: user::Model) -> StoreResult<User> {
+    Ok(User {
+        id: u.id,
+        role: u
+            .role
+            .parse()
+            .map_err(|e: String| StoreError::Corrupt(format!("user {}: {e}", u.username)))?,
+        username: u.username,
+        display_name: u.display_name,
+        unit: u.unit_id.into(),
+        person: u.person_id.map(Into::into),
+        disabled: u.disabled,
+        created_at: u.created_at,
+    })
+}
+
+impl Store {
+    /// # Errors
+    /// `Duplicate` when the username is taken; a database error when the unit is unknown.
+    pub async fn create_user(&self, new: NewUser, now: DateTime<Utc>) -> StoreResult<User> {
+        let row = user::Model {
+            id: Uuid::now_v7(),
+            username: new.username.trim().to_owned(),
+            display_name: new.display_name.trim().to_owned(),
+            unit_id: new.unit.0,
+            role: new.role.as_str().to_owned(),
+            person_id: new.person.map(|p| p.0),
+            password_hash: new.password_hash,
+            disabled: false,
+            created_at: now,
+        };
+        let username = row.username.clone();
+        user::Entity::insert(row.clone().into_active_model())
+            .exec_without_returning(&self.db)
+            .await
+            .map_err(|e| StoreError::unique(e, "username", &username))?;
+        user_from_row(row)
+    }
+
+    /// The user and their password hash, for a login.
+    ///
+    /// # Errors
+    /// On database failure; an unknown name is `Ok(None)`.
+    pub async fn user_for_login(&self, username: &str) -> StoreResult<Option<(User, String)>> {
+        match user::Entity::find()
+            .filter(user::Column::Username.eq(username.trim()))
+            .one(&self.db)
+            .await?
+        {
+            Some(row) => {
+                let hash = row.password_hash.clone();
+                Ok(Some((user_from_row(row)?, hash)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// # Errors
+    /// `NotFound` for an unknown id.
+    pub async fn user(&self, id: Uuid) -> StoreResult<User> {
+        user_from_row(
+            user::Entity::find_by_id(id)
+                .one(&self.db)
+                .await?
+                .ok_or_else(|| StoreError::not_found("user", id))?,
+        )
+    }
+
+    /// # Errors
+    /// On database failure.
+    pub async fn users(&self) -> StoreResult<Vec<User>> {
+        user::Entity::find()
+            .order_by_asc(user::Column::Username)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(user_from_row)
+            .collect()
+    }
+
+    /// Store a token by its hash.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn insert_token(
+        &self,
+        token_hash: &str,
+        user: Uuid,
+        kind: TokenKind,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        auth_token::Model {
+            token_hash: token_hash.to_owned(),
+            user_id: user,
+            kind: kind.as_str().to_owned(),
+            created_at: now,
+            expires_at,
+            revoked_at: None,
+        }
+        .into_active_model()
+        .insert(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// The enabled user holding a live (unexpired, unrevoked) token with this hash.
+    ///
+    /// # Errors
+    /// On database failure; an unknown or dead token is `Ok(None)`.
+    pub async fn user_by_token(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(User, TokenKind)>> {
+        let Some(tok) = auth_token::Entity::find_by_id(token_hash.to_owned())
+            .filter(auth_token::Column::RevokedAt.is_null())
+            .filter(auth_token::Column::ExpiresAt.gt(now))
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let user = self.user(tok.user_id).await?;
+        if user.disabled {
+            return Ok(None);
+        }
+        let kind = if tok.kind == TokenKind::Api.as_str() {
+            TokenKind::Api
+        } else {
+            TokenKind::Session
+        };
+        Ok(Some((user, kind)))
+    }
+
+    /// Revoke one token (logout).
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn revoke_token(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        auth_token::Entity::update_many()
+            .col_expr(auth_token::Column::RevokedAt, Expr::value(now))
+            .filter(auth_token::Column::TokenHash.eq(token_hash))
+            .filter(auth_token::Column::RevokedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Revoke every token of a user; returns how many were live.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn revoke_user_tokens(&self, user: Uuid, now: DateTime<Utc>) -> StoreResult<u64> {
+        Ok(auth_token::Entity::update_many()
+            .col_expr(auth_token::Column::RevokedAt, Expr::value(now))
+            .filter(auth_token::Column::UserId.eq(user))
+            .filter(auth_token::Column::RevokedAt.is_null())
+            .exec(&self.db)
+            .await?
+            .rows_affected)
+    }
+
+    /// Delete tokens that expired, or were revoked, before `before`; returns how many.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn purge_tokens(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        Ok(auth_token::Entity::delete_many()
+            .filter(
+                sea_orm::Condition::any()
+                    .add(auth_token::Column::ExpiresAt.lt(before))
+                    .add(auth_token::Column::RevokedAt.lt(before)),
+            )
+            .exec(&self.db)
+            .await?
+            .rows_affected)
+    }
+
+    /// Chains a unit is linked to (as lead or responsible unit).
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn chains_of_unit(&self, unit: UnitId) -> StoreResult<Vec<ChainId>> {
+        let mut out: Vec<ChainId> = chain_unit::Entity::find()
+            .filter(chain_unit::Column::UnitId.eq(unit.0))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|c| c.chain_id.into())
+            .collect();
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Chains a person leads.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn chains_led_by(&self, person: PersonId) -> StoreResult<Vec<ChainId>> {
+        Ok(chain_leader::Entity::find()
+            .filter(chain_leader::Column::PersonId.eq(person.0))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|c| c.chain_id.into())
+            .collect())
+    }
+
+    /// The calendar feed token of a unit, created on first use.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn unit_feed_token(
+        &self,
+        unit: UnitId,
+        fresh: impl FnOnce() -> String,
+        now: DateTime<Utc>,
+    ) -> StoreResult<String> {
+        if let Some(row) = unit_feed::Entity::find_by_id(unit.0).one(&self.db).await? {
+            return Ok(row.token);
+        }
+        let token = fresh();
+        unit_feed::Entity::insert(
+            unit_feed::Model {
+                unit_id: unit.0,
+                token: token.clone(),
+                created_at: now,
+            }
+            .into_active_model(),
+        )
+        .on_conflict_do_nothing_on([unit_feed::Column::UnitId])
+        .exec_without_returning(&self.db)
+        .await?;
+        // A concurrent first use may have won; read back whichever token is stored.
+        Ok(unit_feed::Entity::find_by_id(unit.0)
+            .one(&self.db)
+            .await?
+            .map_or(token, |r| r.token))
+    }
+
+    /// The unit a feed token belongs to.
+    ///
+    /// # Errors
+    /// On database failure; an unknown token is `Ok(None)`.
+    pub async fn unit_of_feed_token(&self, token: &str) -> StoreResult<Option<UnitId>> {
+        Ok(unit_feed::Entity::find()
+            .filter(unit_feed::Column::Token.eq(token))
+            .one(&self.db)
+            .await?
+            .map(|r| r.unit_id.into()))
+    }
+}

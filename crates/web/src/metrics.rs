@@ -1,0 +1,71 @@
+//! `/metrics` in the Prometheus text format: items by state and light, outbox depth by
+//! status, and the scheduler's tick timings, which the scheduler records through the
+//! [`Metrics`] handle it shares with the web state.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Counters other parts of the process update; read by `/metrics`.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    ticks: AtomicU64,
+    tick_micros_total: AtomicU64,
+    last_tick_micros: AtomicU64,
+    logins_failed: AtomicU64,
+}
+
+impl Metrics {
+    /// Record one scheduler tick that took `d`.
+    pub fn record_tick(&self, d: std::time::Duration) {
+        let us = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+        self.ticks.fetch_add(1, Ordering::Relaxed);
+        self.tick_micros_total.fetch_add(us, Ordering::Relaxed);
+        self.last_tick_micros.store(us, Ordering::Relaxed);
+    }
+
+    pub fn login_failed(&self) {
+        self.logins_failed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The process-local series, in exposition format.
+    pub fn render(&self, out: &mut String) {
+        let secs = |us: u64| {
+            // Microseconds to seconds; precision beyond f64's is irrelevant here.
+            #[allow(clippy::cast_precision_loss)]
+            let s = us as f64 / 1e6;
+            s
+        };
+        let _ = writeln!(
+            out,
+            "# HELP xiaohao_scheduler_ticks_total Scheduler ticks run by this process.\n# TYPE xiaohao_scheduler_ticks_total counter\nxiaohao_scheduler_ticks_total {}",
+            self.ticks.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP xiaohao_scheduler_tick_seconds_total Time spent in scheduler ticks.\n# TYPE xiaohao_scheduler_tick_seconds_total counter\nxiaohao_scheduler_tick_seconds_total {}",
+            secs(self.tick_micros_total.load(Ordering::Relaxed))
+        );
+        let _ = writeln!(
+            out,
+            "# HELP xiaohao_scheduler_last_tick_seconds Duration of the last scheduler tick.\n# TYPE xiaohao_scheduler_last_tick_seconds gauge\nxiaohao_scheduler_last_tick_seconds {}",
+            secs(self.last_tick_micros.load(Ordering::Relaxed))
+        );
+        let _ = writeln!(
+            out,
+            "# HELP xiaohao_logins_failed_total Failed login attempts.\n# TYPE xiaohao_logins_failed_total counter\nxiaohao_logins_failed_total {}",
+            self.logins_failed.load(Ordering::Relaxed)
+        );
+    }
+}
+
+/// A labelled gauge family.
+pub(crate) fn gauge(out: &mut String, name: &str, help: &str, rows: &[(Vec<(&str, String)>, u64)]) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+    for (labels, v) in rows {
+        let l: Vec<String> = labels
+            .iter()
+            .map(|(k, v)| format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")))
+            .collect();
+        let _ = writeln!(out, "{name}{{{}}} {v}", l.join(","));
+    }
+}
