@@ -357,6 +357,7 @@ async fn tick(engine: Engine, settings: &Settings, now: Option<String>, json: bo
 fn spawn_scheduler(
     engine: Engine,
     settings: &Settings,
+    metrics: Arc<xiaohao_web::Metrics>,
 ) -> CliResult<tokio::sync::watch::Sender<bool>> {
     let scheduler = Scheduler::new(engine, settings)?;
     let period = std::time::Duration::from_secs(settings.scheduler.tick_seconds.max(1));
@@ -370,7 +371,9 @@ fn spawn_scheduler(
                 _ = stop_rx.changed() => break,
             }
             let started = std::time::Instant::now();
-            match scheduler.tick(scheduler.engine().now()).await {
+            let result = scheduler.tick(scheduler.engine().now()).await;
+            metrics.record_tick(started.elapsed());
+            match result {
                 Ok(r) => tracing::debug!(
                     elapsed_ms = started.elapsed().as_millis() as u64,
                     ?r,
@@ -502,8 +505,13 @@ async fn serve(
             .await
             .unwrap_or_default()
     );
+    let state = xiaohao_web::AppState::new(engine.clone());
     let scheduler_stop = if settings.scheduler.enabled {
-        Some(spawn_scheduler(engine.clone(), settings)?)
+        Some(spawn_scheduler(
+            engine.clone(),
+            settings,
+            state.metrics.clone(),
+        )?)
     } else {
         None
     };
@@ -516,7 +524,7 @@ async fn serve(
     } else {
         None
     };
-    let served = xiaohao_web::serve(listener, engine, async move {
+    let served = xiaohao_web::serve_with(listener, state, async move {
         shutdown_signal().await;
         let _ = stop_tx.send(true);
     })
