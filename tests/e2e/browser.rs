@@ -319,7 +319,11 @@ async fn a_unit_reports_and_asks_for_closure_the_office_returns_then_verifies() 
     assert_eq!(b.text("#item-state").await, "已销号");
     b.shot("item-office").await;
     b.c().goto(&format!("{base}/")).await.unwrap();
-    assert_eq!(b.text("#count-grey").await, "1");
+    assert_eq!(
+        b.text("#count-blue").await,
+        "1",
+        "the verified item is struck off"
+    );
     assert_eq!(b.text("#count-red").await, "1", "(二) is past its deadline");
     b.shot("dashboard").await;
     b.c().goto(&format!("{base}/ledger")).await.unwrap();

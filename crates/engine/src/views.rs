@@ -38,6 +38,9 @@ pub struct LightCounts {
     pub red: u64,
     pub yellow: u64,
     pub green: u64,
+    /// 已销号.
+    pub blue: u64,
+    /// Not running: draft, suspended, cancelled.
     pub grey: u64,
     pub total: u64,
 }
@@ -48,8 +51,8 @@ impl LightCounts {
             Light::Red => self.red += 1,
             Light::Yellow => self.yellow += 1,
             Light::Green => self.green += 1,
-            // Struck off or not running: nothing left to watch on a dashboard.
-            Light::Grey | Light::Blue => self.grey += 1,
+            Light::Blue => self.blue += 1,
+            Light::Grey => self.grey += 1,
         }
         self.total += 1;
     }
