@@ -72,7 +72,7 @@ fn report(workload: &str, ours: f64, raw: f64, unit: &str, higher_is_better: boo
         raw / ours
     };
     println!(
-        "{workload:<28} ours {ours:>10.1} {unit:<6} raw {raw:>10.1} {unit:<6} ratio {ratio:.2}   [{settings}]"
+        "{workload:<28} ours {ours:>10.3} {unit:<6} raw {raw:>10.3} {unit:<6} ratio {ratio:.2}   [{settings}]"
     );
 }
 
