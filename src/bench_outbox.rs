@@ -2,13 +2,13 @@
 //! (`.eml` files), against the raw claim-and-mark rate of the same database in the same run.
 
 use crate::run::CliError;
-use sea_orm::{ConnectionTrait, Database};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 use xiaohao_core::org::UnitKind;
 use xiaohao_engine::mail::{MailWorker, Transport};
 use xiaohao_engine::{Engine, Settings, SystemClock};
+use xiaohao_store::bench::{create_pg_database, drop_pg_database};
 use xiaohao_store::{DbSettings, NewUnit, Store};
 
 fn fail(e: impl std::fmt::Display) -> CliError {
@@ -28,15 +28,10 @@ pub async fn outbox(db: &str, messages: u64, pg_url: &str) -> Result<String, Cli
         ),
         "postgres" => {
             let name = format!("xh_bench_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(pg_url)
+            let url = create_pg_database(pg_url, &name)
                 .await
                 .map_err(|e| fail(format!("cannot reach {pg_url}: {e}")))?;
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .map_err(fail)?;
-            let base = pg_url.rsplit_once('/').map_or(pg_url, |(b, _)| b);
-            (format!("{base}/{name}"), Some((admin, name)))
+            (url, Some(name))
         }
         other => {
             return Err(CliError::Usage(format!(
@@ -45,10 +40,8 @@ pub async fn outbox(db: &str, messages: u64, pg_url: &str) -> Result<String, Cli
         }
     };
     let result = run(&url, messages, &tmp).await;
-    if let Some((admin, name)) = pg {
-        let _ = admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .await;
+    if let Some(name) = pg {
+        let _ = drop_pg_database(pg_url, &name).await;
     }
     let _ = std::fs::remove_dir_all(&tmp);
     result
