@@ -84,7 +84,7 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
         };
         let pg = std::env::var("XIAOHAO_BENCH_PG_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let report = crate::bench_outbox::outbox(db, args.messages, &pg).await?;
+        let report = crate::bench_outbox::outbox(db, args.messages, args.in_flight, &pg).await?;
         println!("{report}");
         return Ok(());
     }
@@ -256,6 +256,12 @@ async fn sweep(
         .await?;
     let raw = raw.as_secs_f64();
     eprintln!("raw set-based UPDATE touched {touched} rows");
+    let (claimed, raw_writes) = engine
+        .store()
+        .bench_raw_sweep_writes(Utc::now().date_naive())
+        .await?;
+    let raw_writes = raw_writes.as_secs_f64();
+    eprintln!("raw set-based writes (claims, items, events, outbox) for {claimed} items");
 
     // The sweep alone: no cycles, which would open a duty for every seeded item.
     let s = Settings {
@@ -269,9 +275,17 @@ async fn sweep(
     let ours = started.elapsed().as_secs_f64();
     eprintln!("ours escalated {:?}", r.item_steps);
     report(
-        &format!("sweep {}/{}", args.overdue, args.items),
+        &format!("sweep {}/{} vs UPDATE", args.overdue, args.items),
         ours,
         raw,
+        "s",
+        false,
+        settings,
+    );
+    report(
+        &format!("sweep {}/{} vs writes", args.overdue, args.items),
+        ours,
+        raw_writes,
         "s",
         false,
         settings,

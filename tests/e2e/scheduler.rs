@@ -481,3 +481,105 @@ async fn an_interrupted_tick_is_finished_by_the_next() {
         assert_eq!(scenario(Some(micros)).await, clean, "cut after {micros}µs");
     }
 }
+
+/// The set-based batch write: an item changed between the sweep's read and its write is
+/// left out (its claim given back, nothing half-written) while the rest of the batch lands;
+/// the next tick escalates it.
+#[tokio::test]
+async fn a_batch_leaves_out_an_item_changed_since_it_was_read() {
+    let w = world(at(d(2026, 3, 2), 9)).await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let id = w.file("task", Some("2026-03-06")).await;
+        w.run(
+            id,
+            &w.office,
+            Command::Assign {
+                lead_unit: None,
+                deadline: None,
+            },
+        )
+        .await;
+        ids.push(id);
+    }
+    let store = w.t.engine.store();
+    let now = at(d(2026, 4, 1), 9);
+    w.t.clock.set(now);
+    let read = store
+        .items_to_escalate("通报", d(2026, 4, 1), None, 100)
+        .await
+        .unwrap();
+    assert_eq!(read.len(), 3);
+    let mut entries = Vec::new();
+    for (item, head) in read {
+        let command = Command::Escalate {
+            level: 4,
+            step: "通报".into(),
+            notify: vec![item.lead_unit.unwrap()],
+            deadline_key: "2026-03-06".into(),
+            urgent: true,
+        };
+        let decision = xiaohao_core::decide(&item, &Actor::system(), &command, now).unwrap();
+        entries.push(xiaohao_store::EscalationEntry {
+            fire: xiaohao_store::FireRow {
+                subject_kind: "item",
+                subject_id: item.id.0,
+                item: Some(item.id),
+                unit: item.lead_unit,
+                due_on: item.due_on.unwrap(),
+                step: "通报".into(),
+                level: 4,
+                working_days_late: 17,
+            },
+            order: None,
+            decision,
+            head,
+            before: item,
+        });
+    }
+    // The lead accepts one of them after the sweep read it.
+    let changed = entries[1].before.id;
+    w.run(changed, &w.lead, Command::Accept).await;
+
+    let results = store.commit_escalations(&entries).await.unwrap();
+    let ok: Vec<bool> = results.iter().map(Result::is_ok).collect();
+    assert_eq!(ok, [true, false, true], "{results:?}");
+    assert!(matches!(
+        results[1],
+        Err(xiaohao_store::StoreError::Conflict(_))
+    ));
+    assert_eq!(w.count("SELECT COUNT(*) FROM escalation_fires").await, 2);
+    assert_eq!(
+        w.count("SELECT COUNT(*) FROM events WHERE kind = 'escalate'")
+            .await,
+        2
+    );
+    let (_, _, broken) = store.verify_all_chains().await.unwrap();
+    assert!(broken.is_none(), "{broken:?}");
+    let item = store.item(changed).await.unwrap();
+    assert_eq!(
+        (item.state, item.escalation_level),
+        (ItemState::Accepted, 0)
+    );
+    for id in [entries[0].before.id, entries[2].before.id] {
+        let item = store.item(id).await.unwrap();
+        assert_eq!(item.escalation_level, 4);
+        assert_eq!(item.version, entries[0].before.version + 1);
+    }
+
+    // A second write of the same batch finds every step claimed: nothing more is written.
+    let again = store.commit_escalations(&entries).await.unwrap();
+    assert!(again.iter().all(Result::is_err));
+    assert_eq!(w.count("SELECT COUNT(*) FROM escalation_fires").await, 2);
+
+    // The next tick picks up the item that was left out, once.
+    let r = w.scheduler.tick(now).await.unwrap();
+    assert_eq!(r.item_steps.get("通报"), Some(&1), "{r:?}");
+    assert_eq!(
+        w.count("SELECT COUNT(*) FROM escalation_fires WHERE subject_kind = 'item'")
+            .await,
+        3
+    );
+    let (_, _, broken) = store.verify_all_chains().await.unwrap();
+    assert!(broken.is_none(), "{broken:?}");
+}

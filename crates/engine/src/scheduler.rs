@@ -14,7 +14,7 @@ use xiaohao_core::escalation::{Audience, Ladder, Step, latest_due_reached};
 use xiaohao_core::notify::Notification;
 use xiaohao_core::{Actor, Command, Item, UnitId, decide};
 use xiaohao_store::schedule::DutyRow;
-use xiaohao_store::{Circle, EscalationEntry, FireRow, StoreError};
+use xiaohao_store::{Circle, DutyEscalation, EscalationEntry, FireRow, StoreError};
 
 /// What one tick did.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -159,9 +159,11 @@ impl Scheduler {
             let step = &self.ladder.steps[i];
             let (upto, after) = self.window(today, i)?;
             loop {
+                let started = std::time::Instant::now();
                 let items = store
                     .items_to_escalate(&step.name, upto, after, self.batch_size)
                     .await?;
+                let read = started.elapsed();
                 let fetched = items.len() as u64;
                 let mut entries = Vec::with_capacity(items.len());
                 for (item, head) in items {
@@ -195,9 +197,11 @@ impl Scheduler {
                         },
                         order: step.order.then(|| order_text(step, &item, due, late)),
                         decision,
-                        head: Some(head),
+                        head,
+                        before: item,
                     });
                 }
+                let decided = started.elapsed();
                 let mut fired = 0u64;
                 for r in store.commit_escalations(&entries).await? {
                     match r {
@@ -206,6 +210,13 @@ impl Scheduler {
                         Err(e) => return Err(e.into()),
                     }
                 }
+                tracing::debug!(
+                    step = %step.name, fetched, fired,
+                    read_ms = read.as_millis(),
+                    decide_ms = (decided - read).as_millis(),
+                    write_ms = (started.elapsed() - decided).as_millis(),
+                    "escalation batch"
+                );
                 *report.item_steps.entry(step.name.clone()).or_default() += fired;
                 // Stop when the window is drained, or when nothing more could be done now
                 // (the rest changed under us and is retried next tick).
@@ -234,17 +245,15 @@ impl Scheduler {
                     .duties_to_escalate(&step.name, upto, after, self.batch_size)
                     .await?;
                 let fetched = duties.len() as u64;
-                let mut fired = 0u64;
+                let item_ids: Vec<_> = duties.iter().filter_map(|d| d.item).collect();
+                let items = store.items_by_ids(&item_ids).await?;
+                let mut entries = Vec::with_capacity(duties.len());
                 for duty in duties {
                     let late = cal
                         .working_days_between(duty.due_on, today)
                         .map_err(calendar_err)?;
-                    let item = match duty.item {
-                        Some(id) => Some(store.item(id).await?),
-                        None => None,
-                    };
-                    let notifications =
-                        duty_notifications(step, &duty, item.as_ref(), circle, late);
+                    let item = duty.item.and_then(|id| items.get(&id));
+                    let notifications = duty_notifications(step, &duty, item, circle, late);
                     let fire = FireRow {
                         subject_kind: "duty",
                         subject_id: duty.id,
@@ -255,10 +264,15 @@ impl Scheduler {
                         level: step.level,
                         working_days_late: i32::try_from(late).unwrap_or(i32::MAX),
                     };
-                    if store
-                        .commit_duty_escalation(&duty, &fire, &notifications, now)
-                        .await?
-                    {
+                    entries.push(DutyEscalation {
+                        duty,
+                        fire,
+                        notifications,
+                    });
+                }
+                let mut fired = 0u64;
+                for ok in store.commit_duty_escalations(&entries, now).await? {
+                    if ok {
                         fired += 1;
                     } else {
                         report.skipped += 1;

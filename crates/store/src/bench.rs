@@ -176,7 +176,7 @@ impl Store {
                 last_hash: GENESIS_HASH.into(),
             })
             .collect();
-        for chunk in rows.chunks(1000) {
+        for chunk in rows.chunks(crate::rows_per_statement(self.backend(), 28)) {
             item::Entity::insert_many(
                 chunk
                     .iter()
@@ -219,6 +219,100 @@ impl Store {
         Ok((res.rows_affected(), took))
     }
 
+    /// The sweep's own writes done by hand, set-based, in one transaction: claim rows,
+    /// the item rows, one event per item and one outbox row per item (what our sweep writes
+    /// for the seeded data: the lead unit is the only recipient). Then everything is put
+    /// back so our own sweep starts from the same data.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn bench_raw_sweep_writes(
+        &self,
+        today: chrono::NaiveDate,
+    ) -> StoreResult<(u64, std::time::Duration)> {
+        let backend = self.backend();
+        let now = Utc::now();
+        let (uuid, id_text) = if backend == DbBackend::Postgres {
+            ("gen_random_uuid()", "id::text")
+        } else {
+            ("randomblob(16)", "hex(id)")
+        };
+        let due = "state IN ('assigned','accepted','in_progress') AND due_on <= ";
+        let p = |n| ph(backend, n);
+        let started = std::time::Instant::now();
+        let txn = self.begin_write().await?;
+        let q = p(2);
+        let fires = txn
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                format!(
+                    "INSERT INTO escalation_fires (id, subject_kind, subject_id, item_id, unit_id, due_on, step, level, working_days_late, fired_at) \
+                     SELECT {uuid}, 'item', id, id, lead_unit_id, due_on, '通报', 4, 20, {} FROM items WHERE {due}{}",
+                    q[0], q[1]
+                ),
+                [Value::from(now), Value::from(today)],
+            ))
+            .await?
+            .rows_affected();
+        let q = p(3);
+        txn.execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "UPDATE items SET escalation_level = 4, version = version + 1, updated_at = {}, last_seq = last_seq + 1, last_hash = {} WHERE {due}{}",
+                q[0], q[1], q[2]
+            ),
+            [Value::from(now), Value::from(GENESIS_HASH), Value::from(today)],
+        ))
+        .await?;
+        let q = p(4);
+        txn.execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "INSERT INTO events (item_id, seq, kind, from_state, to_state, actor_unit_id, actor_role, actor_name, payload, at, prev_hash, hash) \
+                 SELECT id, last_seq, 'escalate', state, state, NULL, 'system', 'system', '{{}}', {}, {}, {} FROM items WHERE {due}{}",
+                q[0], q[1], q[2], q[3]
+            ),
+            [
+                Value::from(now),
+                Value::from(GENESIS_HASH),
+                Value::from(GENESIS_HASH),
+                Value::from(today),
+            ],
+        ))
+        .await?;
+        let q = p(3);
+        txn.execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "INSERT INTO outbox (id, dedupe_key, kind, recipient_unit_id, item_id, urgent, payload, status, attempts, next_attempt_at, created_at) \
+                 SELECT {uuid}, 'raw:' || {id_text}, 'escalation:通报', lead_unit_id, id, FALSE, '{{}}', 'pending', 0, {}, {} FROM items WHERE {due}{}",
+                q[0], q[1], q[2]
+            ),
+            [Value::from(now), Value::from(now), Value::from(today)],
+        ))
+        .await?;
+        txn.commit().await?;
+        let took = started.elapsed();
+        for reset in [
+            "DELETE FROM outbox",
+            "DELETE FROM events",
+            "DELETE FROM escalation_fires",
+        ] {
+            self.db.execute_unprepared(reset).await?;
+        }
+        self.db
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                format!(
+                    "UPDATE items SET escalation_level = 0, version = 1, last_seq = 0, last_hash = {}",
+                    p(1)[0]
+                ),
+                [Value::from(GENESIS_HASH)],
+            ))
+            .await?;
+        Ok((fires, took))
+    }
+
     /// Insert one duty row per item, multi-row, in one transaction: the raw limit for
     /// opening a cycle.
     ///
@@ -257,7 +351,7 @@ impl Store {
             .collect();
         let started = std::time::Instant::now();
         let txn = self.db.begin().await?;
-        for chunk in rows.chunks(500) {
+        for chunk in rows.chunks(crate::rows_per_statement(self.backend(), 15)) {
             duty::Entity::insert_many(
                 chunk
                     .iter()

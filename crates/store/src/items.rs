@@ -109,16 +109,49 @@ impl Store {
     /// # Errors
     /// `NotFound` when the item does not exist.
     pub async fn item_with_head(&self, id: ItemId) -> StoreResult<(Item, ChainHead)> {
-        let row = item::Entity::find_by_id(id.0)
-            .one(&self.db)
-            .await?
+        use sea_orm::sea_query::{Alias, Asterisk, Query};
+        use sea_orm::{FromQueryResult, JoinType};
+        // One statement: the item row repeated once per co-unit (a LEFT JOIN), since this
+        // read precedes every command and a second round trip is a measurable share of it.
+        let stmt = Query::select()
+            .column((item::Entity, Asterisk))
+            .expr_as(
+                Expr::col((item_co_unit::Entity, item_co_unit::Column::UnitId)),
+                Alias::new("co_unit_id"),
+            )
+            .expr_as(
+                Expr::col((item_co_unit::Entity, item_co_unit::Column::Position)),
+                Alias::new("co_position"),
+            )
+            .from(item::Entity)
+            .join(
+                JoinType::LeftJoin,
+                item_co_unit::Entity,
+                Expr::col((item_co_unit::Entity, item_co_unit::Column::ItemId))
+                    .equals((item::Entity, item::Column::Id)),
+            )
+            .and_where(Expr::col((item::Entity, item::Column::Id)).eq(id.0))
+            .to_owned();
+        let rows = self.db.query_all(&stmt).await?;
+        let first = rows
+            .first()
             .ok_or_else(|| StoreError::not_found("item", id))?;
+        let row = item::Model::from_query_result(first, "")?;
+        let mut co: Vec<(i32, UnitId)> = Vec::new();
+        for r in &rows {
+            if let Some(unit) = r.try_get::<Option<Uuid>>("", "co_unit_id")? {
+                co.push((r.try_get::<i32>("", "co_position")?, unit.into()));
+            }
+        }
+        co.sort_by_key(|(p, _)| *p);
         let head = ChainHead {
             seq: row.last_seq,
             hash: row.last_hash.clone(),
         };
-        let co = co_units_of(&self.db, id).await?;
-        Ok((item_from_row(row, co)?, head))
+        Ok((
+            item_from_row(row, co.into_iter().map(|(_, u)| u).collect())?,
+            head,
+        ))
     }
 
     /// # Errors
@@ -130,6 +163,25 @@ impl Store {
             .ok_or_else(|| StoreError::not_found("item", id))?;
         let co = co_units_of(&self.db, id).await?;
         item_from_row(row, co)
+    }
+
+    /// Several items by id, in as few reads as the parameter limits allow; ids that do not
+    /// exist are left out.
+    ///
+    /// # Errors
+    /// On database failure or an unreadable row.
+    pub async fn items_by_ids(&self, ids: &[ItemId]) -> StoreResult<HashMap<ItemId, Item>> {
+        let mut out = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let rows = item::Entity::find()
+                .filter(item::Column::Id.is_in(chunk.iter().map(|i| i.0)))
+                .all(&self.db)
+                .await?;
+            for (item, _) in with_co_units(&self.db, rows).await? {
+                out.insert(item.id, item);
+            }
+        }
+        Ok(out)
     }
 
     /// A page of items, newest first.
@@ -455,21 +507,26 @@ pub(crate) async fn with_co_units<C: ConnectionTrait>(
 /// The columns to write: all of them, or only those that differ from `before` (a command
 /// touches a handful of fields; writing 28 columns each time costs throughput).
 fn changed_columns(before: Option<&Item>, after: &item::Model) -> item::ActiveModel {
-    use sea_orm::{ActiveModelTrait as _, Iterable, ModelTrait};
+    use sea_orm::{ActiveModelTrait as _, ModelTrait};
     let Some(before) = before else {
         return after.clone().into_active_model().reset_all();
     };
-    let old = item_to_row(before, 0, "");
     let mut am = <item::ActiveModel as Default>::default();
-    for col in item::Column::iter() {
-        let value = after.get(col);
-        let unchanged =
-            !matches!(col, item::Column::LastSeq | item::Column::LastHash) && old.get(col) == value;
-        if !unchanged {
-            am.set(col, value);
-        }
+    for col in changed_column_list(&item_to_row(before, 0, ""), after) {
+        am.set(col, after.get(col));
     }
     am
+}
+
+/// The columns of `after` that differ from `before`, always with the chain head.
+pub(crate) fn changed_column_list(before: &item::Model, after: &item::Model) -> Vec<item::Column> {
+    use sea_orm::{Iterable, ModelTrait};
+    item::Column::iter()
+        .filter(|col| {
+            matches!(col, item::Column::LastSeq | item::Column::LastHash)
+                || before.get(*col) != after.get(*col)
+        })
+        .collect()
 }
 
 /// The WHERE clause of an item filter.
@@ -617,13 +674,17 @@ pub(crate) async fn enqueue(
     event: &Event,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    let payload = serde_json::json!({
+    enqueue_payload(txn, notifications, &event_payload(event), now).await
+}
+
+/// What an outbox row carries of the event that caused it.
+pub(crate) fn event_payload(event: &Event) -> serde_json::Value {
+    serde_json::json!({
         "event_kind": event.kind,
         "event_seq": event.seq,
         "actor": event.actor_name,
         "event_payload": serde_json::from_str::<serde_json::Value>(&event.payload).unwrap_or_default(),
-    });
-    enqueue_payload(txn, notifications, &payload, now).await
+    })
 }
 
 /// Write outbox rows with a given payload; a dedupe key seen before is silently skipped.

@@ -9,6 +9,7 @@ pub mod bench;
 mod convert;
 pub mod entities;
 mod error;
+mod escalate;
 mod import;
 mod items;
 mod org;
@@ -18,12 +19,13 @@ pub mod schedule;
 
 pub use accounts::{NewUser, TokenKind, User};
 pub use error::StoreError;
+pub use escalate::{DutyEscalation, EscalationEntry};
 pub use import::{ChainImport, ImportSummary, ItemImport, PlanImport};
 pub use items::{ChainHead, ItemFilter, ItemPage, ProgressRow};
 pub use org::{NewChain, NewPerson, NewPlan, NewUnit};
 pub use outbox::{ClaimSpec, DIGEST_KIND, OutboxRow, OutboxStatus, digest_key};
 pub use report::{FireCount, MissedCount, ReportData};
-pub use schedule::{Circle, DutyRow, EscalationEntry, FireRow, ScheduleCounts};
+pub use schedule::{Circle, DutyRow, FireRow, ScheduleCounts};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
@@ -46,6 +48,19 @@ pub struct DbSettings {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: DatabaseConnection,
+}
+
+/// Rows per multi-row statement with `columns` bound values a row. PostgreSQL takes up to
+/// 65,535 parameters and binds in linear time; on SQLite binding is quadratic in the
+/// parameter count (sqlx looks each parameter's name up, and SQLite finds it by a linear
+/// scan), so statements there stay near a thousand parameters.
+pub(crate) fn rows_per_statement(backend: DbBackend, columns: usize) -> usize {
+    let params = if backend == DbBackend::Postgres {
+        30_000
+    } else {
+        1_000
+    };
+    (params / columns.max(1)).max(1)
 }
 
 impl Store {

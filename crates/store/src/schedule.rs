@@ -4,23 +4,20 @@
 //! crash mid-tick rolls back to a state the next tick finishes.
 
 use crate::entities::{cycle_occurrence, duty, escalation_fire, item, supervision_order, unit};
-use crate::items::{ChainHead, apply_decision, enqueue_payload, with_co_units};
+use crate::items::{ChainHead, with_co_units};
 use crate::{Store, StoreError, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-    TryInsertResult,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TryInsertResult,
 };
 use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
 use xiaohao_core::cycles::{CycleDef, DutyKind};
-use xiaohao_core::event::Event;
-use xiaohao_core::notify::Notification;
 use xiaohao_core::org::UnitKind;
-use xiaohao_core::{Decision, Item, ItemId, ItemState, UnitId};
+use xiaohao_core::{Item, ItemId, ItemState, UnitId};
 
 pub const DUTY_OPEN: &str = "open";
 pub const DUTY_MISSED: &str = "missed";
@@ -81,17 +78,6 @@ pub struct FireRow {
     pub step: String,
     pub level: i32,
     pub working_days_late: i32,
-}
-
-/// One item escalation to apply within a batch.
-#[derive(Debug, Clone)]
-pub struct EscalationEntry {
-    pub decision: Decision,
-    /// The chain head the decision was taken on, when known.
-    pub head: Option<ChainHead>,
-    pub fire: FireRow,
-    /// Text of a 督办单 to record, when the step makes one.
-    pub order: Option<String>,
 }
 
 /// Who to notify, per item, for the ladder's audiences.
@@ -212,7 +198,7 @@ impl Store {
             });
         }
         let created = rows.len() as u64;
-        for chunk in rows.chunks(500) {
+        for chunk in rows.chunks(crate::rows_per_statement(self.backend(), 15)) {
             duty::Entity::insert_many(
                 chunk
                     .iter()
@@ -325,71 +311,6 @@ impl Store {
             .into_iter()
             .map(duty_from_row)
             .collect())
-    }
-
-    /// Apply item escalations in one transaction, each in its own savepoint: an entry whose
-    /// step another instance already fired, or whose item changed meanwhile, is skipped
-    /// (`Err(Conflict)` in its slot) without disturbing the others.
-    ///
-    /// # Errors
-    /// On database failure of the batch as a whole; nothing is written then.
-    pub async fn commit_escalations(
-        &self,
-        entries: &[EscalationEntry],
-    ) -> StoreResult<Vec<Result<Event, StoreError>>> {
-        let txn = self.begin_write().await?;
-        let mut out = Vec::with_capacity(entries.len());
-        for e in entries {
-            let sp = txn.begin().await?;
-            match apply_escalation(&sp, e).await {
-                Ok(ev) => {
-                    sp.commit().await?;
-                    out.push(Ok(ev));
-                }
-                Err(err) => {
-                    sp.rollback().await?;
-                    out.push(Err(err));
-                }
-            }
-        }
-        txn.commit().await?;
-        Ok(out)
-    }
-
-    /// Fire a step on a duty: the claim, the duty's level and the notifications, in one
-    /// transaction. `false` when the step had already fired.
-    ///
-    /// # Errors
-    /// On database failure.
-    pub async fn commit_duty_escalation(
-        &self,
-        duty_row: &DutyRow,
-        fire: &FireRow,
-        notifications: &[Notification],
-        now: DateTime<Utc>,
-    ) -> StoreResult<bool> {
-        let txn = self.begin_write().await?;
-        if insert_fire(&txn, fire, now).await?.is_none() {
-            txn.rollback().await?;
-            return Ok(false);
-        }
-        duty::Entity::update_many()
-            .col_expr(duty::Column::EscalationLevel, Expr::value(fire.level))
-            .filter(duty::Column::Id.eq(duty_row.id))
-            .filter(duty::Column::EscalationLevel.lt(fire.level))
-            .exec(&txn)
-            .await?;
-        let payload = serde_json::json!({
-            "duty": duty_row.id,
-            "duty_title": duty_row.title,
-            "period": duty_row.period_key,
-            "due_on": duty_row.due_on,
-            "step": fire.step,
-            "working_days_late": fire.working_days_late,
-        });
-        enqueue_payload(&txn, notifications, &payload, now).await?;
-        txn.commit().await?;
-        Ok(true)
     }
 
     /// Units of kind supervision, and each leader's unit: the wider circles of the ladder.
@@ -519,64 +440,6 @@ impl Store {
             orders: supervision_order::Entity::find().count(db).await?,
         })
     }
-}
-
-async fn apply_escalation(sp: &DatabaseTransaction, e: &EscalationEntry) -> StoreResult<Event> {
-    let Some(fire_id) = insert_fire(sp, &e.fire, e.decision.item.updated_at).await? else {
-        return Err(StoreError::Conflict(format!(
-            "step {} already fired for {}",
-            e.fire.step, e.fire.subject_id
-        )));
-    };
-    let event = apply_decision(sp, &e.decision, e.head.as_ref(), None).await?;
-    if let Some(text) = &e.order {
-        supervision_order::Model {
-            id: Uuid::now_v7(),
-            item_id: e.decision.item.id.0,
-            fire_id,
-            step: e.fire.step.clone(),
-            due_on: e.fire.due_on,
-            working_days_late: e.fire.working_days_late,
-            text: text.clone(),
-            issued_at: event.at,
-        }
-        .into_active_model()
-        .insert(sp)
-        .await?;
-    }
-    Ok(event)
-}
-
-/// Claim a step; `None` when it was already claimed.
-async fn insert_fire<C: ConnectionTrait>(
-    conn: &C,
-    fire: &FireRow,
-    now: DateTime<Utc>,
-) -> StoreResult<Option<Uuid>> {
-    let id = Uuid::now_v7();
-    let res = escalation_fire::Entity::insert(
-        escalation_fire::Model {
-            id,
-            subject_kind: fire.subject_kind.to_owned(),
-            subject_id: fire.subject_id,
-            item_id: fire.item.map(|i| i.0),
-            unit_id: fire.unit.map(|u| u.0),
-            due_on: fire.due_on,
-            step: fire.step.clone(),
-            level: fire.level,
-            working_days_late: fire.working_days_late,
-            fired_at: now,
-        }
-        .into_active_model(),
-    )
-    .on_conflict_do_nothing_on([
-        escalation_fire::Column::SubjectId,
-        escalation_fire::Column::DueOn,
-        escalation_fire::Column::Step,
-    ])
-    .exec_without_returning(conn)
-    .await?;
-    Ok(matches!(res, TryInsertResult::Inserted(n) if n > 0).then_some(id))
 }
 
 /// A progress report for `period` fulfils the item's duty for that period.
