@@ -15,7 +15,12 @@ fn fail(e: impl std::fmt::Display) -> CliError {
     CliError::Failure(e.to_string())
 }
 
-pub async fn outbox(db: &str, messages: u64, pg_url: &str) -> Result<String, CliError> {
+pub async fn outbox(
+    db: &str,
+    messages: u64,
+    in_flight: Option<usize>,
+    pg_url: &str,
+) -> Result<String, CliError> {
     if messages == 0 {
         return Err(CliError::Usage("--messages must be at least 1".into()));
     }
@@ -39,7 +44,7 @@ pub async fn outbox(db: &str, messages: u64, pg_url: &str) -> Result<String, Cli
             )));
         }
     };
-    let result = run(&url, messages, &tmp).await;
+    let result = run(&url, messages, in_flight, &tmp).await;
     if let Some(name) = pg {
         let _ = drop_pg_database(pg_url, &name).await;
     }
@@ -47,10 +52,15 @@ pub async fn outbox(db: &str, messages: u64, pg_url: &str) -> Result<String, Cli
     result
 }
 
-async fn run(url: &str, n: u64, tmp: &Path) -> Result<String, CliError> {
+async fn run(url: &str, n: u64, in_flight: Option<usize>, tmp: &Path) -> Result<String, CliError> {
+    let mut settings = Settings::default();
+    if let Some(k) = in_flight {
+        settings.mail.concurrency = k.max(1);
+    }
     let store = Store::connect(&DbSettings {
         url: url.to_owned(),
-        max_connections: 4,
+        // The claim's connection plus one per message in flight.
+        max_connections: u32::try_from(settings.mail.concurrency + 2).unwrap_or(8),
     })
     .await
     .map_err(fail)?;
@@ -70,7 +80,6 @@ async fn run(url: &str, n: u64, tmp: &Path) -> Result<String, CliError> {
         )
         .await
         .map_err(fail)?;
-    let mut settings = Settings::default();
     settings.mail.quiet_start = "00:00".into();
     settings.mail.quiet_end = "00:00".into();
     settings.mail.digest = false;
@@ -81,7 +90,15 @@ async fn run(url: &str, n: u64, tmp: &Path) -> Result<String, CliError> {
         .await
         .map_err(fail)?;
     let t = Instant::now();
-    let raw_n = store.raw_drain(batch, engine.now()).await.map_err(fail)?;
+    let raw_n = store
+        .raw_drain(
+            batch,
+            engine.now(),
+            settings.mail.concurrency,
+            settings.mail.durable_marks,
+        )
+        .await
+        .map_err(fail)?;
     let raw_s = t.elapsed().as_secs_f64();
 
     store
@@ -103,10 +120,11 @@ async fn run(url: &str, n: u64, tmp: &Path) -> Result<String, CliError> {
     let ours = n as f64 / ours_s;
     let raw = raw_n as f64 / raw_s;
     Ok(format!(
-        "outbox drain, {n} messages, batch {batch}, {durability}\n\
+        "outbox drain, {n} messages, batch {batch}, {} in flight, {durability}\n\
          ours: {ours:.0} msg/s ({ours_s:.2} s: claim + render zh-CN text/HTML + write .eml + mark sent)\n\
          raw:  {raw:.0} msg/s ({raw_s:.2} s: claim + mark sent only)\n\
          ratio ours/raw: {:.2}",
+        settings.mail.concurrency,
         ours / raw
     ))
 }

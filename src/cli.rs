@@ -114,6 +114,9 @@ pub struct BenchArgs {
     /// outbox: messages to drain.
     #[arg(long, default_value_t = 2000)]
     pub messages: u64,
+    /// outbox: messages in flight at once (default: mail.concurrency).
+    #[arg(long)]
+    pub in_flight: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]

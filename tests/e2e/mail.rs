@@ -573,7 +573,7 @@ async fn a_worker_killed_between_send_and_mark_causes_at_most_one_duplicate() {
     assert!(
         !t.engine
             .store()
-            .mark_sent(first.id, stale_token, t.engine.now())
+            .mark_sent(first.id, stale_token, t.engine.now(), true)
             .await
             .unwrap()
     );

@@ -81,6 +81,11 @@ pub struct MailSettings {
     pub lease_secs: u64,
     /// Rows per claim.
     pub batch_size: u64,
+    /// Messages of a claim in flight at once (SMTP connections, overlapping commits).
+    pub concurrency: usize,
+    /// Wait for the disk on every "sent" mark (PostgreSQL `synchronous_commit` for that
+    /// commit). Off by default: a lost mark only means a resend with the same Message-ID.
+    pub durable_marks: bool,
     /// How often the worker in `serve` looks for due rows.
     pub poll_secs: u64,
     /// One digest per unit per working day for non-urgent reminders; urgent kinds
@@ -159,6 +164,8 @@ impl Default for MailSettings {
             backoff_max_secs: 6 * 3600,
             lease_secs: 300,
             batch_size: 50,
+            concurrency: 4,
+            durable_marks: false,
             poll_secs: 30,
             digest: true,
             quiet_start: "20:00".into(),

@@ -14,8 +14,8 @@ use crate::{Store, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LockBehavior, LockType, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, TryInsertResult,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TryInsertResult,
 };
 use serde::Serialize;
 use std::fmt;
@@ -148,21 +148,42 @@ pub(crate) async fn enqueue_rows<C: ConnectionTrait>(
     payload: &serde_json::Value,
     now: DateTime<Utc>,
 ) -> StoreResult<u64> {
+    let rows = notifications
+        .iter()
+        .map(|n| {
+            new_row(
+                n.dedupe_key.clone(),
+                n.kind.clone(),
+                n.recipient,
+                n.item,
+                n.urgent,
+                payload,
+                now,
+            )
+        })
+        .collect();
+    insert_rows(conn, rows).await
+}
+
+/// Insert ready-made outbox rows with multi-row statements; a dedupe key seen before (or
+/// twice in `rows`) is skipped. Returns how many rows were new.
+pub(crate) async fn insert_rows<C: ConnectionTrait>(
+    conn: &C,
+    mut rows: Vec<outbox::Model>,
+) -> StoreResult<u64> {
+    let mut seen = std::collections::HashSet::new();
+    rows.retain(|r| seen.insert(r.dedupe_key.clone()));
     let mut inserted = 0;
-    for n in notifications {
-        let row = new_row(
-            n.dedupe_key.clone(),
-            n.kind.clone(),
-            n.recipient,
-            n.item,
-            n.urgent,
-            payload,
-            now,
-        );
-        let res = outbox::Entity::insert(row.into_active_model())
-            .on_conflict_do_nothing_on([outbox::Column::DedupeKey])
-            .exec_without_returning(conn)
-            .await?;
+    for chunk in rows.chunks(crate::rows_per_statement(conn.get_database_backend(), 16)) {
+        let res = outbox::Entity::insert_many(
+            chunk
+                .iter()
+                .cloned()
+                .map(IntoActiveModel::into_active_model),
+        )
+        .on_conflict_do_nothing_on([outbox::Column::DedupeKey])
+        .exec_without_returning(conn)
+        .await?;
         if let TryInsertResult::Inserted(k) = res {
             inserted += k;
         }
@@ -170,7 +191,7 @@ pub(crate) async fn enqueue_rows<C: ConnectionTrait>(
     Ok(inserted)
 }
 
-fn new_row(
+pub(crate) fn new_row(
     dedupe_key: String,
     kind: String,
     recipient: UnitId,
@@ -409,7 +430,58 @@ impl Store {
     ///
     /// # Errors
     /// On database failure.
-    pub async fn mark_sent(&self, id: Uuid, token: Uuid, now: DateTime<Utc>) -> StoreResult<bool> {
+    pub async fn mark_sent(
+        &self,
+        id: Uuid,
+        token: Uuid,
+        now: DateTime<Utc>,
+        durable: bool,
+    ) -> StoreResult<bool> {
+        let update = outbox::Entity::update_many()
+            .col_expr(
+                outbox::Column::Status,
+                Expr::value(OutboxStatus::Sent.as_str()),
+            )
+            .col_expr(outbox::Column::SentAt, Expr::value(now))
+            .col_expr(
+                outbox::Column::MessageKey,
+                Expr::col(outbox::Column::DedupeKey),
+            )
+            .col_expr(
+                outbox::Column::ClaimToken,
+                Expr::value(Option::<Uuid>::None),
+            )
+            .col_expr(
+                outbox::Column::ClaimedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                outbox::Column::LastError,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(outbox::Column::Id.eq(id))
+            .filter(outbox::Column::ClaimToken.eq(token))
+            .filter(outbox::Column::Status.eq(OutboxStatus::Sending.as_str()))
+            // A digest also settles the rows folded into it, in one transaction (below).
+            .filter(outbox::Column::Kind.ne(DIGEST_KIND));
+        let sent = if !durable && self.backend() == DbBackend::Postgres {
+            // The mark only saves a resend: if the database server itself crashes before
+            // the WAL writer flushed it (well under a second), the message goes out again
+            // with the same Message-ID — the guarantee a crash between send and mark already
+            // gives. Not waiting for the flush lets one worker mark thousands per second.
+            let txn = sea_orm::TransactionTrait::begin(&self.db).await?;
+            txn.execute_unprepared("SET LOCAL synchronous_commit = off")
+                .await?;
+            let res = update.exec(&txn).await?;
+            txn.commit().await?;
+            res
+        } else {
+            update.exec(&self.db).await?
+        };
+        // One statement, atomic on its own: the common case costs one round trip.
+        if sent.rows_affected == 1 {
+            return Ok(true);
+        }
         let txn = self.begin_write().await?;
         let Some(row) = outbox::Entity::find_by_id(id).one(&txn).await? else {
             return Ok(false);
@@ -572,7 +644,13 @@ impl Store {
     ///
     /// # Errors
     /// On database failure.
-    pub async fn raw_drain(&self, batch: u64, now: DateTime<Utc>) -> StoreResult<u64> {
+    pub async fn raw_drain(
+        &self,
+        batch: u64,
+        now: DateTime<Utc>,
+        concurrency: usize,
+        durable: bool,
+    ) -> StoreResult<u64> {
         let mut total = 0;
         loop {
             let (token, rows) = self
@@ -586,10 +664,14 @@ impl Store {
             if rows.is_empty() {
                 return Ok(total);
             }
-            for r in &rows {
-                self.mark_sent(r.id, token, now).await?;
-            }
             total += rows.len() as u64;
+            // The same number of marks in flight as the worker keeps.
+            use futures_util::stream::{self, StreamExt, TryStreamExt};
+            stream::iter(rows.iter().map(|r| r.id).collect::<Vec<_>>())
+                .map(|id| self.mark_sent(id, token, now, durable))
+                .buffer_unordered(concurrency.max(1))
+                .try_collect::<Vec<bool>>()
+                .await?;
         }
     }
 

@@ -19,6 +19,15 @@ use xiaohao_core::calendar::{UncoveredYears, WorkingCalendar, YearCalendar};
 use xiaohao_core::org::Unit;
 use xiaohao_store::{ClaimSpec, DIGEST_KIND, OutboxRow};
 
+/// What became of one claimed row.
+enum Delivered {
+    Sent,
+    Retried,
+    Dead,
+    /// The claim had expired and another worker took the row over.
+    Lost,
+}
+
 /// What one drain did.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct DrainReport {
@@ -256,67 +265,103 @@ impl MailWorker {
         Ok(report)
     }
 
-    /// Send the claimed rows and record each outcome.
+    /// Send the claimed rows and record each outcome. Up to `mail.concurrency` rows are in
+    /// flight at once: each is still marked as soon as its own send returned (the duplicate
+    /// window stays one message wide), while the marks' commits overlap — one commit per
+    /// message in sequence is what bounds a single worker on PostgreSQL.
     ///
     /// # Errors
     /// On database failure while recording.
     pub async fn deliver(&self, claim: Claim) -> Result<DrainReport, MailError> {
-        let store = self.engine.store();
+        use futures_util::stream::{self, StreamExt};
         let mut report = DrainReport {
             claimed: claim.rows.len() as u64,
             ..Default::default()
         };
         // Units are read once per batch, not once per row.
         let mut units = HashMap::new();
-        for row in &claim.rows {
-            let max = self.mail.max_attempts;
-            let outcome = if row.attempts > max {
-                Err(MailError::Send(format!(
-                    "gave up after {} claims without an outcome",
-                    row.attempts - 1
-                )))
-            } else {
-                match self.render(row, &mut units).await {
-                    Ok(r) => self.transport.send(r.message).await,
-                    Err(e) => Err(e),
+        let mut recipients: Vec<UnitId> = claim.rows.iter().map(|r| r.recipient).collect();
+        recipients.sort_unstable();
+        recipients.dedup();
+        for unit in recipients {
+            match self.engine.store().unit(unit).await {
+                Ok(u) => {
+                    units.insert(unit, u);
                 }
-            };
-            let now = self.engine.now();
-            let recorded = match outcome {
-                Ok(()) => {
-                    let ok = store.mark_sent(row.id, claim.token, now).await?;
-                    if ok {
-                        report.sent += 1;
-                    }
-                    ok
-                }
-                Err(e) => {
-                    let error = e.to_string();
-                    let retry_at = (!e.is_permanent() && row.attempts < max)
-                        .then(|| now + self.backoff(row.attempts));
-                    tracing::warn!(
-                        outbox = %row.id, kind = %row.kind, attempt = row.attempts,
-                        "mail not sent: {error}{}",
-                        if retry_at.is_some() { "; will retry" } else { "; giving up (dead)" }
-                    );
-                    let ok = store
-                        .mark_failed(row.id, claim.token, &error, retry_at)
-                        .await?;
-                    if ok {
-                        if retry_at.is_some() {
-                            report.retried += 1;
-                        } else {
-                            report.dead += 1;
-                        }
-                    }
-                    ok
-                }
-            };
-            if !recorded {
-                report.lost += 1;
+                // Left out: rendering that row says which unit is missing.
+                Err(xiaohao_store::StoreError::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let units = &units;
+        let token = claim.token;
+        // Rows by value: a borrowed item would make this future not `Send` for `spawn`
+        // (a known limit of higher-ranked closures in stream adapters).
+        let outcomes: Vec<Result<Delivered, MailError>> = stream::iter(claim.rows)
+            .map(|row| self.deliver_one(row, token, units))
+            .buffer_unordered(self.mail.concurrency.max(1))
+            .collect()
+            .await;
+        for outcome in outcomes {
+            match outcome? {
+                Delivered::Sent => report.sent += 1,
+                Delivered::Retried => report.retried += 1,
+                Delivered::Dead => report.dead += 1,
+                Delivered::Lost => report.lost += 1,
             }
         }
         Ok(report)
+    }
+
+    async fn deliver_one(
+        &self,
+        row: OutboxRow,
+        token: Uuid,
+        units: &HashMap<UnitId, Unit>,
+    ) -> Result<Delivered, MailError> {
+        let store = self.engine.store();
+        let max = self.mail.max_attempts;
+        let outcome = if row.attempts > max {
+            Err(MailError::Send(format!(
+                "gave up after {} claims without an outcome",
+                row.attempts - 1
+            )))
+        } else {
+            match self.render(&row, units).await {
+                Ok(r) => self.transport.send(r.message).await,
+                Err(e) => Err(e),
+            }
+        };
+        let now = self.engine.now();
+        Ok(match outcome {
+            Ok(()) => {
+                if store
+                    .mark_sent(row.id, token, now, self.mail.durable_marks)
+                    .await?
+                {
+                    Delivered::Sent
+                } else {
+                    Delivered::Lost
+                }
+            }
+            Err(e) => {
+                let error = e.to_string();
+                let retry_at = (!e.is_permanent() && row.attempts < max)
+                    .then(|| now + self.backoff(row.attempts));
+                tracing::warn!(
+                    outbox = %row.id, kind = %row.kind, attempt = row.attempts,
+                    "mail not sent: {error}{}",
+                    if retry_at.is_some() { "; will retry" } else { "; giving up (dead)" }
+                );
+                if !store.mark_failed(row.id, token, &error, retry_at).await? {
+                    Delivered::Lost
+                } else if retry_at.is_some() {
+                    Delivered::Retried
+                } else {
+                    Delivered::Dead
+                }
+            }
+        })
     }
 
     /// Render and send one claimed row without recording the outcome. A worker killed right
@@ -325,7 +370,7 @@ impl MailWorker {
     /// # Errors
     /// As sending.
     pub async fn send_row(&self, row: &OutboxRow) -> Result<(), MailError> {
-        let rendered = self.render(row, &mut HashMap::new()).await?;
+        let rendered = self.render(row, &HashMap::new()).await?;
         self.transport.send(rendered.message).await
     }
 
@@ -345,16 +390,12 @@ impl MailWorker {
     async fn render(
         &self,
         row: &OutboxRow,
-        units: &mut HashMap<UnitId, Unit>,
+        units: &HashMap<UnitId, Unit>,
     ) -> Result<Rendered, MailError> {
         let store = self.engine.store();
         let unit = match units.get(&row.recipient) {
             Some(u) => u.clone(),
-            None => {
-                let u = store.unit(row.recipient).await?;
-                units.insert(row.recipient, u.clone());
-                u
-            }
+            None => store.unit(row.recipient).await?,
         };
         if unit.emails.is_empty() {
             return Err(MailError::Unaddressable(format!(
