@@ -32,6 +32,9 @@ pub struct Settings {
     /// SLA for problems (问题): 1天应答、3天明确意见、5天办结 by default.
     pub problem_sla: SlaPolicy,
     pub mail: MailSettings,
+    /// **Tests and drills only.** A file holding one RFC 3339 instant that replaces the
+    /// wall clock (`XIAOHAO_CLOCK_FILE=/path`); see [`crate::FileClock`]. Unset: wall time.
+    pub clock_file: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -232,6 +235,7 @@ impl Default for Settings {
             lights: LightPolicy::default(),
             problem_sla: SlaPolicy::problem_1_3_5(),
             mail: MailSettings::default(),
+            clock_file: None,
         }
     }
 }
