@@ -381,7 +381,7 @@ fn spawn_scheduler(
     metrics: Arc<xiaohao_web::Metrics>,
 ) -> CliResult<tokio::sync::watch::Sender<bool>> {
     let scheduler = Scheduler::new(engine, settings)?;
-    let period = std::time::Duration::from_secs(settings.scheduler.tick_seconds.max(1));
+    let period = settings.scheduler.tick_period()?;
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(period);
