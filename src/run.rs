@@ -392,8 +392,9 @@ fn spawn_scheduler(
                 _ = stop_rx.changed() => break,
             }
             let started = std::time::Instant::now();
-            let result = scheduler.tick(scheduler.engine().now()).await;
-            metrics.record_tick(started.elapsed());
+            let now = scheduler.engine().now();
+            let result = scheduler.tick(now).await;
+            metrics.record_tick(started.elapsed(), result.as_ref().ok().map(|_| now));
             match result {
                 Ok(r) => tracing::debug!(
                     elapsed_ms = started.elapsed().as_millis() as u64,
