@@ -10,8 +10,8 @@ use xiaohao_core::org::{Level, UnitKind};
 use xiaohao_core::{ItemId, ItemState};
 use xiaohao_engine::mail::{MailError, MailWorker};
 use xiaohao_engine::{
-    CommandRequest, Context, Engine, EngineError, ItemRequest, ReportRequest, Scheduler, Settings,
-    SystemClock,
+    Clock, CommandRequest, Context, Engine, EngineError, FileClock, ItemRequest, ReportRequest,
+    Scheduler, Settings, SystemClock,
 };
 use xiaohao_store::{DbSettings, ItemFilter, NewUnit, OutboxStatus, Store, StoreError};
 
@@ -179,8 +179,9 @@ pub async fn run(cli: Cli) -> CliResult {
         return crate::bench::run(args).await;
     }
     let context = Context::from_settings(&settings, &cli.home)?;
+    let clock = clock(&settings, &cli.home)?;
     let store = open(&settings).await?;
-    let engine = Engine::new(store, Arc::new(SystemClock)).with_context(context);
+    let engine = Engine::new(store, clock).with_context(context);
     if matches!(cli.command, Command::Serve { .. } | Command::Tick { .. }) {
         let year = chrono::Datelike::year(&engine.today());
         if let Some(w) = xiaohao_engine::calendar::coverage_warning(engine.calendar(), year) {
@@ -253,6 +254,26 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Mail(cmd) => mail(engine, &settings, &cli.home, cmd).await,
         Command::User(cmd) => user(&engine, cmd).await,
     }
+}
+
+/// The wall clock, or — for tests and drills only — the instant in `clock_file`
+/// (`XIAOHAO_CLOCK_FILE`), said loudly. A missing or malformed file stops the command.
+fn clock(settings: &Settings, home: &std::path::Path) -> CliResult<Arc<dyn Clock>> {
+    let Some(file) = settings
+        .clock_file
+        .as_deref()
+        .filter(|f| !f.trim().is_empty())
+    else {
+        return Ok(Arc::new(SystemClock));
+    };
+    let path = home.join(file);
+    let clock = FileClock::open(&path).map_err(|e| usage(format!("configuration: {e}")))?;
+    tracing::warn!(
+        "TEST CLOCK: time is read from {} (clock_file / XIAOHAO_CLOCK_FILE) and stands at {} until the file changes; a test and drill facility, never for production",
+        path.display(),
+        clock.now().to_rfc3339()
+    );
+    Ok(Arc::new(clock))
 }
 
 async fn user(engine: &Engine, cmd: UserCommand) -> CliResult {
@@ -360,7 +381,7 @@ fn spawn_scheduler(
     metrics: Arc<xiaohao_web::Metrics>,
 ) -> CliResult<tokio::sync::watch::Sender<bool>> {
     let scheduler = Scheduler::new(engine, settings)?;
-    let period = std::time::Duration::from_secs(settings.scheduler.tick_seconds.max(1));
+    let period = settings.scheduler.tick_period()?;
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(period);
@@ -371,8 +392,9 @@ fn spawn_scheduler(
                 _ = stop_rx.changed() => break,
             }
             let started = std::time::Instant::now();
-            let result = scheduler.tick(scheduler.engine().now()).await;
-            metrics.record_tick(started.elapsed());
+            let now = scheduler.engine().now();
+            let result = scheduler.tick(now).await;
+            metrics.record_tick(started.elapsed(), result.as_ref().ok().map(|_| now));
             match result {
                 Ok(r) => tracing::debug!(
                     elapsed_ms = started.elapsed().as_millis() as u64,

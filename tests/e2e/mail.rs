@@ -730,7 +730,7 @@ async fn the_background_worker_sends_due_mail_and_stops_on_shutdown() {
     let t = TestEngine::new().await;
     let sink = SmtpSink::start();
     let mut s = settings(sink.port, true);
-    s.mail.poll_secs = 1;
+    s.mail.poll_secs = 1.0;
     let units = three_units(&t).await;
     let w = worker(&t, &s);
     let (stop, stopped) = tokio::sync::watch::channel(false);

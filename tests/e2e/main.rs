@@ -11,6 +11,7 @@ mod concurrency;
 mod import_export;
 mod lifecycle_http;
 mod mail;
+mod multi_instance;
 mod permissions;
 mod report;
 mod scheduler;

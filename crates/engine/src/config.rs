@@ -32,6 +32,9 @@ pub struct Settings {
     /// SLA for problems (问题): 1天应答、3天明确意见、5天办结 by default.
     pub problem_sla: SlaPolicy,
     pub mail: MailSettings,
+    /// **Tests and drills only.** A file holding one RFC 3339 instant that replaces the
+    /// wall clock (`XIAOHAO_CLOCK_FILE=/path`); see [`crate::FileClock`]. Unset: wall time.
+    pub clock_file: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -39,8 +42,8 @@ pub struct Settings {
 pub struct SchedulerSettings {
     /// Run the scheduler inside `serve`.
     pub enabled: bool,
-    /// Seconds between ticks.
-    pub tick_seconds: u64,
+    /// Seconds between ticks; fractions allowed (tests and drills tick every 0.2 s).
+    pub tick_seconds: f64,
     /// How far back a tick looks for cycle occurrences it has not fired yet (downtime
     /// longer than this loses occurrences; they are logged).
     pub catch_up_days: i64,
@@ -52,7 +55,7 @@ impl Default for SchedulerSettings {
     fn default() -> Self {
         Self {
             enabled: true,
-            tick_seconds: 60,
+            tick_seconds: 60.0,
             catch_up_days: 40,
             batch_size: 500,
         }
@@ -86,8 +89,8 @@ pub struct MailSettings {
     /// Wait for the disk on every "sent" mark (PostgreSQL `synchronous_commit` for that
     /// commit). Off by default: a lost mark only means a resend with the same Message-ID.
     pub durable_marks: bool,
-    /// How often the worker in `serve` looks for due rows.
-    pub poll_secs: u64,
+    /// How often the worker in `serve` looks for due rows, in seconds; fractions allowed.
+    pub poll_secs: f64,
     /// One digest per unit per working day for non-urgent reminders; urgent kinds
     /// (督办, 通报) go at once.
     pub digest: bool,
@@ -166,7 +169,7 @@ impl Default for MailSettings {
             batch_size: 50,
             concurrency: 4,
             durable_marks: false,
-            poll_secs: 30,
+            poll_secs: 30.0,
             digest: true,
             quiet_start: "20:00".into(),
             quiet_end: "08:00".into(),
@@ -176,7 +179,39 @@ impl Default for MailSettings {
     }
 }
 
+/// A period setting in seconds (fractions allowed) as a duration.
+///
+/// # Errors
+/// `Config` naming the key when the value is not a number of seconds of at least 0.01.
+pub fn period(key: &str, secs: f64) -> Result<std::time::Duration, EngineError> {
+    if (0.01..=1e9).contains(&secs) {
+        Ok(std::time::Duration::from_secs_f64(secs))
+    } else {
+        Err(EngineError::Config(format!(
+            "{key} = {secs} is not a period of at least 0.01 seconds"
+        )))
+    }
+}
+
+impl SchedulerSettings {
+    /// The time between ticks.
+    ///
+    /// # Errors
+    /// `Config` when `tick_seconds` is not a usable period.
+    pub fn tick_period(&self) -> Result<std::time::Duration, EngineError> {
+        period("scheduler.tick_seconds", self.tick_seconds)
+    }
+}
+
 impl MailSettings {
+    /// The time between the worker's looks for due rows.
+    ///
+    /// # Errors
+    /// `Config` when `poll_secs` is not a usable period.
+    pub fn poll_period(&self) -> Result<std::time::Duration, EngineError> {
+        period("mail.poll_secs", self.poll_secs)
+    }
+
     /// A `HH:MM` setting as a time of day.
     ///
     /// # Errors
@@ -188,6 +223,7 @@ impl MailSettings {
     }
 
     fn validate(&self) -> Result<(), EngineError> {
+        period("mail.poll_secs", self.poll_secs)?;
         Self::time_of_day("quiet_start", &self.quiet_start)?;
         Self::time_of_day("quiet_end", &self.quiet_end)?;
         Self::time_of_day("send_at", &self.send_at)?;
@@ -239,6 +275,7 @@ impl Default for Settings {
             lights: LightPolicy::default(),
             problem_sla: SlaPolicy::problem_1_3_5(),
             mail: MailSettings::default(),
+            clock_file: None,
         }
     }
 }
@@ -329,6 +366,7 @@ impl Settings {
                 )));
             }
         }
+        self.scheduler.tick_period()?;
         if self.server.addr.parse::<std::net::SocketAddr>().is_err() {
             return Err(EngineError::Config(format!(
                 "server.addr `{}` is not host:port",
@@ -388,5 +426,32 @@ mod tests {
         let mut s = Settings::default();
         s.database.url = "mysql://x".into();
         assert!(s.validate().is_err());
+    }
+
+    #[test]
+    fn periods_take_fractions_and_refuse_nonsense() {
+        let mut s = Settings::default();
+        s.scheduler.tick_seconds = 0.2;
+        s.mail.poll_secs = 0.5;
+        s.validate().unwrap();
+        assert_eq!(
+            s.scheduler.tick_period().unwrap(),
+            std::time::Duration::from_millis(200)
+        );
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            s.scheduler.tick_seconds = bad;
+            let e = s.validate().unwrap_err().to_string();
+            assert!(e.contains("scheduler.tick_seconds"), "{e}");
+        }
+        // Whole numbers, as the shipped file writes them, still read.
+        let from: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::string(
+                "clock_file = \"/tmp/clock\"\n[scheduler]\ntick_seconds = 60\n[mail]\npoll_secs = 1",
+            ))
+            .extract()
+            .unwrap();
+        assert_eq!(from.scheduler.tick_seconds, 60.0);
+        assert_eq!(from.mail.poll_secs, 1.0);
+        assert_eq!(from.clock_file.as_deref(), Some("/tmp/clock"));
     }
 }

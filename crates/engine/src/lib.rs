@@ -17,7 +17,7 @@ mod service;
 mod views;
 
 pub use accounts::{API_TOKEN_DAYS, Principal, SESSION_DAYS, new_secret, token_hash};
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ClockError, FileClock, ManualClock, SystemClock};
 pub use config::{MailSettings, Settings, SmtpSettings, TlsMode};
 pub use error::EngineError;
 pub use requests::{CommandRequest, ItemRequest, ReportRequest};

@@ -36,6 +36,9 @@ use std::time::Duration;
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// The PostgreSQL advisory lock that serialises migrations ("xiaohao" in ASCII).
+const MIGRATION_LOCK: i64 = 0x0078_6961_6f68_616f;
+
 /// How to reach the database.
 #[derive(Debug, Clone)]
 pub struct DbSettings {
@@ -101,12 +104,25 @@ impl Store {
         self.db.get_database_backend()
     }
 
-    /// Apply all pending migrations.
+    /// Apply all pending migrations, safely when several processes start at once.
+    ///
+    /// sea-orm-migration takes no lock: two processes migrating one database at the same
+    /// time both try to create the same tables and one fails. So the migrations run in one
+    /// transaction that first takes a lock — `pg_advisory_xact_lock` on PostgreSQL, the
+    /// write lock of an `IMMEDIATE` transaction on SQLite. A process that waited finds
+    /// nothing pending.
     ///
     /// # Errors
-    /// When a migration fails; the database keeps the migrations that succeeded.
+    /// When a migration fails; nothing of this run is kept then (on SQLite, a statement
+    /// SQLite cannot roll back excepted — ours have none).
     pub async fn migrate(&self) -> StoreResult<()> {
-        Migrator::up(&self.db, None).await?;
+        let txn = self.begin_write().await?;
+        if self.backend() == DbBackend::Postgres {
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+                .await?;
+        }
+        Migrator::up(&txn, None).await?;
+        txn.commit().await?;
         Ok(())
     }
 

@@ -2,25 +2,47 @@
 //! status, and the scheduler's tick timings, which the scheduler records through the
 //! [`Metrics`] handle it shares with the web state.
 
+use chrono::{DateTime, Utc};
 use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 /// Counters other parts of the process update; read by `/metrics`.
 #[derive(Debug, Default)]
 pub struct Metrics {
     ticks: AtomicU64,
+    tick_failures: AtomicU64,
     tick_micros_total: AtomicU64,
     last_tick_micros: AtomicU64,
+    /// The clock's instant of the last tick that completed, in ms since the epoch (0: none).
+    last_tick_clock_millis: AtomicI64,
     logins_failed: AtomicU64,
 }
 
 impl Metrics {
-    /// Record one scheduler tick that took `d`.
-    pub fn record_tick(&self, d: std::time::Duration) {
+    /// Record one scheduler tick that took `d`: completed for the instant `at` (the
+    /// service clock's `now`, which the tick ran as of), or failed when `at` is `None`.
+    pub fn record_tick(&self, d: std::time::Duration, at: Option<DateTime<Utc>>) {
         let us = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
         self.ticks.fetch_add(1, Ordering::Relaxed);
         self.tick_micros_total.fetch_add(us, Ordering::Relaxed);
         self.last_tick_micros.store(us, Ordering::Relaxed);
+        match at {
+            Some(at) => {
+                self.last_tick_clock_millis
+                    .store(at.timestamp_millis(), Ordering::Relaxed);
+            }
+            None => {
+                self.tick_failures.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The instant of the last completed tick, if any.
+    pub fn last_tick_clock(&self) -> Option<DateTime<Utc>> {
+        match self.last_tick_clock_millis.load(Ordering::Relaxed) {
+            0 => None,
+            ms => DateTime::from_timestamp_millis(ms),
+        }
     }
 
     pub fn login_failed(&self) {
@@ -49,6 +71,18 @@ impl Metrics {
             out,
             "# HELP xiaohao_scheduler_last_tick_seconds Duration of the last scheduler tick.\n# TYPE xiaohao_scheduler_last_tick_seconds gauge\nxiaohao_scheduler_last_tick_seconds {}",
             secs(self.last_tick_micros.load(Ordering::Relaxed))
+        );
+        let _ = writeln!(
+            out,
+            "# HELP xiaohao_scheduler_tick_failures_total Scheduler ticks that failed (logged; retried next tick).\n# TYPE xiaohao_scheduler_tick_failures_total counter\nxiaohao_scheduler_tick_failures_total {}",
+            self.tick_failures.load(Ordering::Relaxed)
+        );
+        // Seconds since the epoch with millisecond precision, as Prometheus timestamps go.
+        #[allow(clippy::cast_precision_loss)]
+        let last_clock = self.last_tick_clock_millis.load(Ordering::Relaxed) as f64 / 1e3;
+        let _ = writeln!(
+            out,
+            "# HELP xiaohao_scheduler_last_tick_clock_timestamp_seconds The service clock's instant of the last completed tick (0: none yet).\n# TYPE xiaohao_scheduler_last_tick_clock_timestamp_seconds gauge\nxiaohao_scheduler_last_tick_clock_timestamp_seconds {last_clock:.3}",
         );
         let _ = writeln!(
             out,

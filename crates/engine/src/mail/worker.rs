@@ -99,6 +99,7 @@ pub struct MailWorker {
     transport: Transport,
     quiet: (NaiveTime, NaiveTime),
     send_at: NaiveTime,
+    poll: Duration,
 }
 
 /// The working-day calendar from `calendar_dir` (falling back to the built-in years); years
@@ -161,6 +162,9 @@ impl MailWorker {
             time("quiet_end", &mail.quiet_end)?,
         );
         let send_at = time("send_at", &mail.send_at)?;
+        let poll = mail
+            .poll_period()
+            .map_err(|e| MailError::Config(e.to_string()))?;
         Ok(MailWorker {
             engine,
             public_url: settings.server.public_url.clone(),
@@ -170,6 +174,7 @@ impl MailWorker {
             transport,
             quiet,
             send_at,
+            poll,
             mail,
         })
     }
@@ -517,7 +522,7 @@ impl MailWorker {
     /// A drain in progress finishes before the loop ends.
     pub async fn run(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
         tracing::info!("mail worker started ({})", self.transport.describe());
-        let poll = Duration::from_secs(self.mail.poll_secs.max(1));
+        let poll = self.poll;
         loop {
             if *shutdown.borrow() {
                 break;
