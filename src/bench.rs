@@ -15,8 +15,8 @@ use xiaohao_store::NewUnit;
 use xiaohao_store::bench::{create_pg_database, drop_pg_database, raw_change};
 
 /// A scratch database that is removed afterwards.
-struct Scratch {
-    url: String,
+pub(crate) struct Scratch {
+    pub(crate) url: String,
     cleanup: Option<Box<dyn FnOnce() + Send>>,
 }
 
@@ -65,7 +65,14 @@ async fn scratch(db: BenchDb) -> Result<Scratch, CliError> {
     }
 }
 
-fn report(workload: &str, ours: f64, raw: f64, unit: &str, higher_is_better: bool, settings: &str) {
+pub(crate) fn report(
+    workload: &str,
+    ours: f64,
+    raw: f64,
+    unit: &str,
+    higher_is_better: bool,
+    settings: &str,
+) {
     let ratio = if higher_is_better {
         ours / raw
     } else {
@@ -89,6 +96,9 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
         return Ok(());
     }
     let scratch = scratch(args.db).await?;
+    if let BenchWorkload::Api = args.workload {
+        return crate::bench_api::api(&scratch, &args).await;
+    }
     let store = open_url(&scratch.url, (args.writers as u32 + 2).max(4)).await?;
     let settings = store.durability_settings().await?;
     let clock = Arc::new(ManualClock::new(Utc::now()));
@@ -97,11 +107,11 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
         BenchWorkload::Changes => changes(&engine, &args, &settings).await,
         BenchWorkload::Sweep => sweep(&engine, clock, &args, &settings).await,
         BenchWorkload::Cycle => cycle(&engine, &args, &settings).await,
-        BenchWorkload::Outbox => Ok(()),
+        BenchWorkload::Outbox | BenchWorkload::Api => Ok(()),
     }
 }
 
-async fn units(engine: &Engine) -> Result<(Actor, UnitId), CliError> {
+pub(crate) async fn units(engine: &Engine) -> Result<(Actor, UnitId), CliError> {
     let now = engine.now();
     let store = engine.store();
     let office = store

@@ -87,6 +87,9 @@ pub enum BenchWorkload {
     Cycle,
     /// (e) outbox drain to a local sink (.eml files), messages/s.
     Outbox,
+    /// (b) state changes through the HTTP API of a `xiaohao serve` child process, and
+    /// (g) that server's memory with `--items` more items loaded.
+    Api,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

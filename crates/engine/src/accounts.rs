@@ -210,14 +210,14 @@ impl Engine {
     /// # Errors
     /// On store failure.
     pub async fn authenticate(&self, token: &str) -> Result<Option<Principal>, EngineError> {
-        let Some((user, via)) = self
+        let Some((user, via, unit_name)) = self
             .store()
             .user_by_token(&token_hash(token), self.now())
             .await?
         else {
             return Ok(None);
         };
-        Ok(Some(self.principal(user, via).await?))
+        Ok(Some(self.principal_in(user, via, &unit_name).await?))
     }
 
     /// Map a user to their actor and scope. The one place where a role becomes a domain
@@ -227,10 +227,21 @@ impl Engine {
     /// On store failure.
     pub async fn principal(&self, user: User, via: TokenKind) -> Result<Principal, EngineError> {
         let unit = self.store().unit(user.unit).await?;
+        self.principal_in(user, via, &unit.name).await
+    }
+
+    /// [`Engine::principal`] when the name of the user's unit is known already.
+    async fn principal_in(
+        &self,
+        user: User,
+        via: TokenKind,
+        unit_name: &str,
+    ) -> Result<Principal, EngineError> {
+        let unit_id = user.unit;
         let chains = match user.role {
-            AccountRole::Office => self.store().chains_of_unit(unit.id).await?,
+            AccountRole::Office => self.store().chains_of_unit(unit_id).await?,
             AccountRole::Leader => {
-                let mut c = self.store().chains_of_unit(unit.id).await?;
+                let mut c = self.store().chains_of_unit(unit_id).await?;
                 if let Some(p) = user.person {
                     c.extend(self.store().chains_led_by(p).await?);
                 }
@@ -240,10 +251,10 @@ impl Engine {
             }
             _ => Vec::new(),
         };
-        let scope = Scope::of(user.role, unit.id, chains);
+        let scope = Scope::of(user.role, unit_id, chains);
         let actor = user
             .role
-            .actor(unit.id, &format!("{}/{}", unit.name, user.display_name));
+            .actor(unit_id, &format!("{}/{}", unit_name, user.display_name));
         Ok(Principal {
             user,
             actor,

@@ -402,7 +402,31 @@ impl Engine {
         command: &Command,
         expected_version: Option<i64>,
     ) -> Result<Outcome, EngineError> {
+        self.execute_if(id, actor, command, expected_version, |_| true)
+            .await
+    }
+
+    /// As [`Engine::execute`], on an item `admit` lets the actor see; any other item is
+    /// `NotFound`, exactly as if it did not exist. One read serves the check and the command.
+    ///
+    /// # Errors
+    /// As [`Engine::execute`].
+    pub async fn execute_if(
+        &self,
+        id: ItemId,
+        actor: &Actor,
+        command: &Command,
+        expected_version: Option<i64>,
+        admit: impl FnOnce(&Item) -> bool,
+    ) -> Result<Outcome, EngineError> {
         let (item, head) = self.store.item_with_head(id).await?;
+        if !admit(&item) {
+            return Err(xiaohao_store::StoreError::NotFound {
+                what: "item",
+                key: id.to_string(),
+            }
+            .into());
+        }
         if let Some(v) = expected_version
             && v != item.version
         {

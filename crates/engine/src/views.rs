@@ -178,8 +178,11 @@ impl Engine {
         id: ItemId,
         req: &CommandRequest,
     ) -> Result<Outcome, EngineError> {
-        self.visible_item(who, id).await?;
-        self.execute_request(id, &who.actor, req).await
+        let command = self.command_from(req).await?;
+        self.execute_if(id, &who.actor, &command, req.version, |item| {
+            who.scope.admits(item)
+        })
+        .await
     }
 
     /// File an item as `who`.

@@ -160,7 +160,9 @@ impl Store {
         Ok(())
     }
 
-    /// The enabled user holding a live (unexpired, unrevoked) token with this hash.
+    /// The enabled user holding a live (unexpired, unrevoked) token with this hash, how the
+    /// token was issued, and the name of the user's unit — one statement, since every API
+    /// request starts here.
     ///
     /// # Errors
     /// On database failure; an unknown or dead token is `Ok(None)`.
@@ -168,25 +170,53 @@ impl Store {
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> StoreResult<Option<(User, TokenKind)>> {
-        let Some(tok) = auth_token::Entity::find_by_id(token_hash.to_owned())
-            .filter(auth_token::Column::RevokedAt.is_null())
-            .filter(auth_token::Column::ExpiresAt.gt(now))
-            .one(&self.db)
-            .await?
-        else {
+    ) -> StoreResult<Option<(User, TokenKind, String)>> {
+        use crate::entities::unit;
+        use sea_orm::sea_query::{Alias, Asterisk, ExprTrait, Query};
+        use sea_orm::{ConnectionTrait, FromQueryResult, JoinType};
+        let stmt = Query::select()
+            .column((user::Entity, Asterisk))
+            .expr_as(
+                Expr::col((auth_token::Entity, auth_token::Column::Kind)),
+                Alias::new("token_kind"),
+            )
+            .expr_as(
+                Expr::col((unit::Entity, unit::Column::Name)),
+                Alias::new("unit_name"),
+            )
+            .from(auth_token::Entity)
+            .join(
+                JoinType::InnerJoin,
+                user::Entity,
+                Expr::col((user::Entity, user::Column::Id))
+                    .equals((auth_token::Entity, auth_token::Column::UserId)),
+            )
+            .join(
+                JoinType::InnerJoin,
+                unit::Entity,
+                Expr::col((unit::Entity, unit::Column::Id))
+                    .equals((user::Entity, user::Column::UnitId)),
+            )
+            .and_where(
+                Expr::col((auth_token::Entity, auth_token::Column::TokenHash)).eq(token_hash),
+            )
+            .and_where(Expr::col((auth_token::Entity, auth_token::Column::RevokedAt)).is_null())
+            .and_where(Expr::col((auth_token::Entity, auth_token::Column::ExpiresAt)).gt(now))
+            .to_owned();
+        let Some(row) = self.db.query_one(&stmt).await? else {
             return Ok(None);
         };
-        let user = self.user(tok.user_id).await?;
+        let user = user_from_row(user::Model::from_query_result(&row, "")?)?;
         if user.disabled {
             return Ok(None);
         }
-        let kind = if tok.kind == TokenKind::Api.as_str() {
+        let kind = if row.try_get::<String>("", "token_kind")? == TokenKind::Api.as_str() {
             TokenKind::Api
         } else {
             TokenKind::Session
         };
-        Ok(Some((user, kind)))
+        let unit_name: String = row.try_get("", "unit_name")?;
+        Ok(Some((user, kind, unit_name)))
     }
 
     /// Revoke one token (logout).

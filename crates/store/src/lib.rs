@@ -87,8 +87,24 @@ impl Store {
                     .foreign_keys(true)
             });
         }
-        let db = Database::connect(opt).await?;
-        Ok(Store { db })
+        // Switching a fresh SQLite file to WAL needs an exclusive lock and does not wait
+        // for it: processes opening one new file at the same moment may be told "database
+        // is locked". The switch is made once per file, so a short retry settles it.
+        let mut attempt = 0u64;
+        loop {
+            match Database::connect(opt.clone()).await {
+                Ok(db) => return Ok(Store { db }),
+                Err(e)
+                    if settings.url.starts_with("sqlite:")
+                        && attempt < 20
+                        && e.to_string().contains("locked") =>
+                {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(25 * attempt)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// Wrap an existing connection (tests, benchmarks).

@@ -1,0 +1,259 @@
+//! `xiaohao bench api`: (b) state changes through the HTTP API of a real `xiaohao serve`
+//! child process, against the raw SQL of the same changes with as many connections, and
+//! (g) that server's resident memory with `--items` extra items loaded, idle and under load.
+
+use crate::bench::{Scratch, report, units};
+use crate::cli::BenchArgs;
+use crate::run::{CliError, open_url};
+use std::process::{Child, Command as Process, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use xiaohao_core::{AccountRole, Command, ItemId, UnitId};
+use xiaohao_engine::{Engine, SystemClock};
+use xiaohao_store::bench::raw_change;
+
+const PASSWORD: &str = "bench-password-1";
+
+fn fail(e: impl std::fmt::Display) -> CliError {
+    CliError::Failure(e.to_string())
+}
+
+/// The serve child; killed when dropped, whatever happened.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Resident and peak resident memory of the server, in MiB (Linux /proc).
+    fn memory_mib(&self) -> Option<(f64, f64)> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))?
+                .split_whitespace()
+                .nth(1)?
+                .parse::<f64>()
+                .ok()
+                .map(|kib| kib / 1024.0)
+        };
+        Some((field("VmRSS:")?, field("VmHWM:")?))
+    }
+}
+
+async fn start_server(
+    url: &str,
+    writers: usize,
+    dir: &std::path::Path,
+) -> Result<Server, CliError> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(fail)?
+        .port();
+    let exe = std::env::current_exe().map_err(fail)?;
+    let child = Process::new(exe)
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .current_dir(dir)
+        .env("XIAOHAO_DATABASE_URL", url)
+        // Enough connections for every writer, as the raw side gets.
+        .env(
+            "XIAOHAO_DATABASE__MAX_CONNECTIONS",
+            (writers + 2).to_string(),
+        )
+        // Only the API is measured: no ticks, no mail.
+        .env("XIAOHAO_SCHEDULER__ENABLED", "false")
+        .env("XIAOHAO_MAIL__WORKER", "false")
+        .env("XIAOHAO_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| fail(format!("cannot start `xiaohao serve`: {e}")))?;
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    loop {
+        if let Ok(r) = http.get(format!("{}/health", server.base)).send().await
+            && r.status().is_success()
+        {
+            return Ok(server);
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            return Err(fail("`xiaohao serve` did not answer /health within 120 s"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn api(scratch: &Scratch, args: &BenchArgs) -> Result<(), CliError> {
+    let writers = args.writers.max(1);
+    let store = open_url(&scratch.url, u32::try_from(writers + 2).unwrap_or(10)).await?;
+    let settings = store.durability_settings().await?;
+    let engine = Engine::new(store.clone(), Arc::new(SystemClock));
+    let (office, lead) = units(&engine).await?;
+    let office_unit = office
+        .unit
+        .ok_or_else(|| fail("office actor without unit"))?;
+    engine
+        .add_user(
+            "bench-office",
+            None,
+            &office_unit.to_string(),
+            AccountRole::Office,
+            None,
+            PASSWORD,
+        )
+        .await?;
+    if args.items > 0 {
+        let seeding = Instant::now();
+        store.bench_seed_items(lead, args.items, 0).await?;
+        eprintln!(
+            "seeded {} items in {:.1}s",
+            args.items,
+            seeding.elapsed().as_secs_f64()
+        );
+    }
+    let mut ids = Vec::new();
+    for i in 0..writers * 8 {
+        let out = engine
+            .file_new_item(
+                &office,
+                &xiaohao_core::NewItem {
+                    title: format!("接口基准事项{i}"),
+                    lead_unit: Some(lead),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        engine
+            .execute(
+                out.item.id,
+                &office,
+                &Command::Assign {
+                    lead_unit: None,
+                    deadline: None,
+                },
+                None,
+            )
+            .await?;
+        ids.push(out.item.id);
+    }
+
+    let dir = std::env::temp_dir().join(format!("xiaohao-bench-serve-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).map_err(fail)?;
+    let server = start_server(&scratch.url, writers, &dir).await?;
+    let http = reqwest::Client::new();
+    let token = login(&http, &server.base).await?;
+    // Idle: started, answered /health and a login, nothing else.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle = server.memory_mib();
+
+    let per_writer = args.ops.max(writers) / writers;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..writers {
+        let http = http.clone();
+        let token = token.clone();
+        let base = server.base.clone();
+        let mine: Vec<ItemId> = ids.iter().copied().skip(w).step_by(writers).collect();
+        tasks.push(tokio::spawn(async move {
+            for n in 0..per_writer {
+                let id = mine[n % mine.len()];
+                let resp = http
+                    .post(format!("{base}/api/items/{id}/transitions"))
+                    .bearer_auth(&token)
+                    .json(&serde_json::json!({"action": "escalate", "level": 1, "step": "催办"}))
+                    .send()
+                    .await
+                    .map_err(|e| format!("request: {e}"))?;
+                if !resp.status().is_success() {
+                    let status = resp.status();
+                    let body = resp.text().await.unwrap_or_default();
+                    return Err(format!("{status}: {body}"));
+                }
+            }
+            Ok::<(), String>(())
+        }));
+    }
+    for t in tasks {
+        t.await.map_err(fail)?.map_err(fail)?;
+    }
+    let ours = (per_writer * writers) as f64 / started.elapsed().as_secs_f64();
+    let loaded = server.memory_mib();
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let raw = raw_changes(&engine, &ids, lead, writers, per_writer).await?;
+    report(
+        &format!("api changes, {writers} writer(s)"),
+        ours,
+        raw,
+        "ops/s",
+        true,
+        &settings,
+    );
+    if let (Some((idle_rss, _)), Some((rss, peak))) = (idle, loaded) {
+        println!(
+            "server memory with {} items: idle {idle_rss:.1} MiB RSS; after the API run {rss:.1} MiB RSS, peak {peak:.1} MiB   [{settings}]",
+            args.items + ids.len()
+        );
+    }
+    Ok(())
+}
+
+async fn login(http: &reqwest::Client, base: &str) -> Result<String, CliError> {
+    let resp = http
+        .post(format!("{base}/api/auth/login"))
+        .json(&serde_json::json!({"username": "bench-office", "password": PASSWORD}))
+        .send()
+        .await
+        .map_err(fail)?;
+    let status = resp.status();
+    let body: serde_json::Value = resp.json().await.map_err(fail)?;
+    body.get("token")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| fail(format!("login answered {status}: {body}")))
+}
+
+/// The raw side: UPDATE + event INSERT + outbox INSERT per change, as many writers.
+async fn raw_changes(
+    engine: &Engine,
+    ids: &[ItemId],
+    lead: UnitId,
+    writers: usize,
+    per_writer: usize,
+) -> Result<f64, CliError> {
+    let db = engine.store().connection().clone();
+    let backend = engine.store().backend();
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..writers {
+        let db = db.clone();
+        let mine: Vec<ItemId> = ids.iter().copied().skip(w).step_by(writers).collect();
+        tasks.push(tokio::spawn(async move {
+            let mut seq: std::collections::HashMap<ItemId, i64> = std::collections::HashMap::new();
+            for n in 0..per_writer {
+                let id = mine[n % mine.len()];
+                let s = seq.entry(id).or_insert(1_000_000);
+                *s += 1;
+                raw_change(&db, backend, id, *s, lead, w, n).await?;
+            }
+            Ok::<(), xiaohao_store::StoreError>(())
+        }));
+    }
+    for t in tasks {
+        t.await.map_err(fail)?.map_err(fail)?;
+    }
+    Ok((per_writer * writers) as f64 / started.elapsed().as_secs_f64())
+}
