@@ -190,6 +190,20 @@ pub async fn api(scratch: &Scratch, args: &BenchArgs) -> Result<(), CliError> {
     }
     let ours = (per_writer * writers) as f64 / started.elapsed().as_secs_f64();
     let loaded = server.memory_mib();
+    // A monitoring scrape and a ledger page over all the items, as a dashboard would poll.
+    for path in ["/metrics", "/api/items?limit=100"] {
+        let resp = http
+            .get(format!("{}{path}", server.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .map_err(fail)?;
+        if !resp.status().is_success() {
+            return Err(fail(format!("GET {path}: {}", resp.status())));
+        }
+        resp.bytes().await.map_err(fail)?;
+    }
+    let scraped = server.memory_mib();
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 
@@ -202,9 +216,11 @@ pub async fn api(scratch: &Scratch, args: &BenchArgs) -> Result<(), CliError> {
         true,
         &settings,
     );
-    if let (Some((idle_rss, _)), Some((rss, peak))) = (idle, loaded) {
+    if let (Some((idle_rss, _)), Some((rss, _)), Some((scraped_rss, peak))) =
+        (idle, loaded, scraped)
+    {
         println!(
-            "server memory with {} items: idle {idle_rss:.1} MiB RSS; after the API run {rss:.1} MiB RSS, peak {peak:.1} MiB   [{settings}]",
+            "server memory with {} items: idle {idle_rss:.1} MiB RSS; after the API run {rss:.1} MiB; after GET /metrics and a ledger page {scraped_rss:.1} MiB; peak {peak:.1} MiB   [{settings}]",
             args.items + ids.len()
         );
     }

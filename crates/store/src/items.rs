@@ -235,6 +235,42 @@ impl Store {
             .collect())
     }
 
+    /// Items per state, and per traffic light on `today` by the due-date rule (the SQL twin
+    /// used by the light filter) — counted in the database, for `/metrics`, which is scraped
+    /// every few seconds and must not read a million rows to count them.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn item_counts(
+        &self,
+        today: NaiveDate,
+    ) -> StoreResult<(Vec<(String, u64)>, Vec<(Light, u64)>)> {
+        let by_state: Vec<(String, i64)> = item::Entity::find()
+            .select_only()
+            .column(item::Column::State)
+            .column_as(Expr::col(item::Column::Id).count(), "n")
+            .group_by(item::Column::State)
+            .order_by_asc(item::Column::State)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut by_light = Vec::with_capacity(Light::ALL.len());
+        for light in Light::ALL {
+            let n = item::Entity::find()
+                .filter(light_condition(light, today))
+                .count(&self.db)
+                .await?;
+            by_light.push((light, n));
+        }
+        Ok((
+            by_state
+                .into_iter()
+                .map(|(s, n)| (s, u64::try_from(n).unwrap_or(0)))
+                .collect(),
+            by_light,
+        ))
+    }
+
     /// Outbox messages per status (for `/metrics`).
     ///
     /// # Errors

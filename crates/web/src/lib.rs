@@ -28,7 +28,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_swagger_ui::SwaggerUi;
-use xiaohao_core::{ItemState, Light};
+use xiaohao_core::ItemState;
 use xiaohao_engine::Engine;
 
 #[derive(Clone, Debug)]
@@ -115,29 +115,22 @@ pub(crate) fn base_url(headers: &HeaderMap) -> String {
 
 async fn metrics_text(State(state): State<AppState>) -> Result<Response, ApiError> {
     let engine = &state.engine;
-    let items = engine
-        .store()
-        .all_items(&xiaohao_store::ItemFilter::default())
-        .await?;
-    let today = engine.today();
+    let (states, lights) = engine.store().item_counts(engine.today()).await?;
     let mut by_state = std::collections::BTreeMap::new();
     let mut by_light = std::collections::BTreeMap::new();
     for s in ItemState::ALL {
-        by_state.insert(s.as_str(), 0u64);
+        by_state.insert(s.as_str().to_owned(), 0u64);
     }
-    for l in Light::ALL {
-        by_light.insert(l.as_str(), 0u64);
+    for (s, n) in states {
+        by_state.insert(s, n);
     }
-    for it in &items {
-        *by_state.entry(it.state.as_str()).or_default() += 1;
-        *by_light
-            .entry(xiaohao_core::item_light(it, today).as_str())
-            .or_default() += 1;
+    for (l, n) in lights {
+        by_light.insert(l.as_str().to_owned(), n);
     }
     let mut out = String::new();
-    let rows = |m: &std::collections::BTreeMap<&str, u64>, label: &'static str| {
+    let rows = |m: &std::collections::BTreeMap<String, u64>, label: &'static str| {
         m.iter()
-            .map(|(k, v)| (vec![(label, (*k).to_owned())], *v))
+            .map(|(k, v)| (vec![(label, k.clone())], *v))
             .collect::<Vec<_>>()
     };
     metrics::gauge(
