@@ -140,32 +140,7 @@ pub(crate) async fn units(engine: &Engine) -> Result<(Actor, UnitId), CliError> 
 /// check + event + outbox) against one UPDATE + two INSERTs per change.
 async fn changes(engine: &Engine, args: &BenchArgs, settings: &str) -> Result<(), CliError> {
     let (office, lead) = units(engine).await?;
-    let items = args.writers.max(1) * 8;
-    let mut ids = Vec::new();
-    for i in 0..items {
-        let out = engine
-            .file_new_item(
-                &office,
-                &xiaohao_core::NewItem {
-                    title: format!("基准事项{i}"),
-                    lead_unit: Some(lead),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        engine
-            .execute(
-                out.item.id,
-                &office,
-                &Command::Assign {
-                    lead_unit: None,
-                    deadline: None,
-                },
-                None,
-            )
-            .await?;
-        ids.push(out.item.id);
-    }
+    let ids = assigned_items(engine, &office, lead, args.writers.max(1) * 8, "基准事项").await?;
     let ops = args.ops.max(args.writers);
     let per_writer = ops / args.writers.max(1);
 
@@ -201,18 +176,70 @@ async fn changes(engine: &Engine, args: &BenchArgs, settings: &str) -> Result<()
     let ours = (per_writer * args.writers.max(1)) as f64 / started.elapsed().as_secs_f64();
 
     // Raw: the same three writes per change, hand-written SQL, same connections.
+    let raw = raw_changes(engine, &ids, lead, args.writers.max(1), per_writer).await?;
+    report(
+        &format!("changes, {} writer(s)", args.writers),
+        ours,
+        raw,
+        "ops/s",
+        true,
+        settings,
+    );
+    Ok(())
+}
+
+/// `n` items filed by `office` and assigned to `lead`: the subjects of repeated changes.
+pub(crate) async fn assigned_items(
+    engine: &Engine,
+    office: &Actor,
+    lead: UnitId,
+    n: usize,
+    title: &str,
+) -> Result<Vec<ItemId>, CliError> {
+    let mut ids = Vec::with_capacity(n);
+    for i in 0..n {
+        let out = engine
+            .file_new_item(
+                office,
+                &xiaohao_core::NewItem {
+                    title: format!("{title}{i}"),
+                    lead_unit: Some(lead),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        engine
+            .execute(
+                out.item.id,
+                office,
+                &Command::Assign {
+                    lead_unit: None,
+                    deadline: None,
+                },
+                None,
+            )
+            .await?;
+        ids.push(out.item.id);
+    }
+    Ok(ids)
+}
+
+/// The raw side of a change: UPDATE + event INSERT + outbox INSERT in one transaction,
+/// `writers` at once, each on its own share of `ids`. Returns changes per second.
+pub(crate) async fn raw_changes(
+    engine: &Engine,
+    ids: &[ItemId],
+    lead: UnitId,
+    writers: usize,
+    per_writer: usize,
+) -> Result<f64, CliError> {
     let db = engine.store().connection().clone();
     let backend = engine.store().backend();
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for w in 0..args.writers.max(1) {
+    for w in 0..writers {
         let db = db.clone();
-        let mine: Vec<ItemId> = ids
-            .iter()
-            .copied()
-            .skip(w)
-            .step_by(args.writers.max(1))
-            .collect();
+        let mine: Vec<ItemId> = ids.iter().copied().skip(w).step_by(writers).collect();
         tasks.push(tokio::spawn(async move {
             let mut seq: std::collections::HashMap<ItemId, i64> = std::collections::HashMap::new();
             for n in 0..per_writer {
@@ -229,16 +256,7 @@ async fn changes(engine: &Engine, args: &BenchArgs, settings: &str) -> Result<()
             .map_err(|e| CliError::Failure(e.to_string()))?
             .map_err(|e| CliError::Failure(e.to_string()))?;
     }
-    let raw = (per_writer * args.writers.max(1)) as f64 / started.elapsed().as_secs_f64();
-    report(
-        &format!("changes, {} writer(s)", args.writers),
-        ours,
-        raw,
-        "ops/s",
-        true,
-        settings,
-    );
-    Ok(())
+    Ok((per_writer * writers) as f64 / started.elapsed().as_secs_f64())
 }
 
 /// (c) Escalation sweep: find the overdue items among many, escalate each (event, claim,

@@ -2,15 +2,14 @@
 //! child process, against the raw SQL of the same changes with as many connections, and
 //! (g) that server's resident memory with `--items` extra items loaded, idle and under load.
 
-use crate::bench::{Scratch, report, units};
+use crate::bench::{Scratch, assigned_items, raw_changes, report, units};
 use crate::cli::BenchArgs;
 use crate::run::{CliError, open_url};
 use std::process::{Child, Command as Process, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use xiaohao_core::{AccountRole, Command, ItemId, UnitId};
+use xiaohao_core::{AccountRole, ItemId};
 use xiaohao_engine::{Engine, SystemClock};
-use xiaohao_store::bench::raw_change;
 
 const PASSWORD: &str = "bench-password-1";
 
@@ -123,31 +122,7 @@ pub async fn api(scratch: &Scratch, args: &BenchArgs) -> Result<(), CliError> {
             seeding.elapsed().as_secs_f64()
         );
     }
-    let mut ids = Vec::new();
-    for i in 0..writers * 8 {
-        let out = engine
-            .file_new_item(
-                &office,
-                &xiaohao_core::NewItem {
-                    title: format!("接口基准事项{i}"),
-                    lead_unit: Some(lead),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        engine
-            .execute(
-                out.item.id,
-                &office,
-                &Command::Assign {
-                    lead_unit: None,
-                    deadline: None,
-                },
-                None,
-            )
-            .await?;
-        ids.push(out.item.id);
-    }
+    let ids = assigned_items(&engine, &office, lead, writers * 8, "接口基准事项").await?;
 
     let dir = std::env::temp_dir().join(format!("xiaohao-bench-serve-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).map_err(fail)?;
@@ -240,36 +215,4 @@ async fn login(http: &reqwest::Client, base: &str) -> Result<String, CliError> {
         .and_then(serde_json::Value::as_str)
         .map(str::to_owned)
         .ok_or_else(|| fail(format!("login answered {status}: {body}")))
-}
-
-/// The raw side: UPDATE + event INSERT + outbox INSERT per change, as many writers.
-async fn raw_changes(
-    engine: &Engine,
-    ids: &[ItemId],
-    lead: UnitId,
-    writers: usize,
-    per_writer: usize,
-) -> Result<f64, CliError> {
-    let db = engine.store().connection().clone();
-    let backend = engine.store().backend();
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for w in 0..writers {
-        let db = db.clone();
-        let mine: Vec<ItemId> = ids.iter().copied().skip(w).step_by(writers).collect();
-        tasks.push(tokio::spawn(async move {
-            let mut seq: std::collections::HashMap<ItemId, i64> = std::collections::HashMap::new();
-            for n in 0..per_writer {
-                let id = mine[n % mine.len()];
-                let s = seq.entry(id).or_insert(1_000_000);
-                *s += 1;
-                raw_change(&db, backend, id, *s, lead, w, n).await?;
-            }
-            Ok::<(), xiaohao_store::StoreError>(())
-        }));
-    }
-    for t in tasks {
-        t.await.map_err(fail)?.map_err(fail)?;
-    }
-    Ok((per_writer * writers) as f64 / started.elapsed().as_secs_f64())
 }

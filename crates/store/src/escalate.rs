@@ -12,7 +12,7 @@
 use crate::convert::{event_to_row, item_to_row};
 use crate::entities::{duty, escalation_fire, event, item, supervision_order};
 use crate::items::{ChainHead, apply_decision, changed_column_list, event_payload};
-use crate::outbox::{insert_rows, new_row};
+use crate::outbox::{insert_rows, notification_row};
 use crate::schedule::{DutyRow, FireRow};
 use crate::{Store, StoreError, StoreResult, rows_per_statement};
 use chrono::{DateTime, Utc};
@@ -94,7 +94,11 @@ impl Store {
                 "step": e.fire.step,
                 "working_days_late": e.fire.working_days_late,
             });
-            rows.extend(e.notifications.iter().map(|n| outbox_row(n, &payload, now)));
+            rows.extend(
+                e.notifications
+                    .iter()
+                    .map(|n| notification_row(n, &payload, now)),
+            );
         }
         for (level, ids) in by_level {
             for chunk in ids.chunks(rows_per_statement(self.backend(), 1)) {
@@ -228,7 +232,7 @@ async fn write_item_escalations(
                 .decision
                 .notifications
                 .iter()
-                .map(move |n| outbox_row(n, &payload, now))
+                .map(move |n| notification_row(n, &payload, now))
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -269,22 +273,6 @@ fn fire_model(fire: &FireRow, now: DateTime<Utc>) -> escalation_fire::Model {
         working_days_late: fire.working_days_late,
         fired_at: now,
     }
-}
-
-fn outbox_row(
-    n: &Notification,
-    payload: &serde_json::Value,
-    now: DateTime<Utc>,
-) -> crate::entities::outbox::Model {
-    new_row(
-        n.dedupe_key.clone(),
-        n.kind.clone(),
-        n.recipient,
-        n.item,
-        n.urgent,
-        payload,
-        now,
-    )
 }
 
 /// Insert the claims; returns the ids of those that were new (the others had fired).

@@ -140,6 +140,52 @@ pub struct ClaimSpec {
     pub include_non_urgent: bool,
 }
 
+/// The `sent` mark of a claimed row: only while `token` still holds it.
+fn sent_update(id: Uuid, token: Uuid, now: DateTime<Utc>) -> sea_orm::UpdateMany<outbox::Entity> {
+    outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::Status,
+            Expr::value(OutboxStatus::Sent.as_str()),
+        )
+        .col_expr(outbox::Column::SentAt, Expr::value(now))
+        .col_expr(
+            outbox::Column::MessageKey,
+            Expr::col(outbox::Column::DedupeKey),
+        )
+        .col_expr(
+            outbox::Column::ClaimToken,
+            Expr::value(Option::<Uuid>::None),
+        )
+        .col_expr(
+            outbox::Column::ClaimedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            outbox::Column::LastError,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(outbox::Column::Id.eq(id))
+        .filter(outbox::Column::ClaimToken.eq(token))
+        .filter(outbox::Column::Status.eq(OutboxStatus::Sending.as_str()))
+}
+
+/// The outbox row of one notification.
+pub(crate) fn notification_row(
+    n: &Notification,
+    payload: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> outbox::Model {
+    new_row(
+        n.dedupe_key.clone(),
+        n.kind.clone(),
+        n.recipient,
+        n.item,
+        n.urgent,
+        payload,
+        now,
+    )
+}
+
 /// Insert outbox rows in the caller's transaction; a dedupe key seen before is skipped.
 /// Returns how many rows were new.
 pub(crate) async fn enqueue_rows<C: ConnectionTrait>(
@@ -150,17 +196,7 @@ pub(crate) async fn enqueue_rows<C: ConnectionTrait>(
 ) -> StoreResult<u64> {
     let rows = notifications
         .iter()
-        .map(|n| {
-            new_row(
-                n.dedupe_key.clone(),
-                n.kind.clone(),
-                n.recipient,
-                n.item,
-                n.urgent,
-                payload,
-                now,
-            )
-        })
+        .map(|n| notification_row(n, payload, now))
         .collect();
     insert_rows(conn, rows).await
 }
@@ -437,31 +473,7 @@ impl Store {
         now: DateTime<Utc>,
         durable: bool,
     ) -> StoreResult<bool> {
-        let update = outbox::Entity::update_many()
-            .col_expr(
-                outbox::Column::Status,
-                Expr::value(OutboxStatus::Sent.as_str()),
-            )
-            .col_expr(outbox::Column::SentAt, Expr::value(now))
-            .col_expr(
-                outbox::Column::MessageKey,
-                Expr::col(outbox::Column::DedupeKey),
-            )
-            .col_expr(
-                outbox::Column::ClaimToken,
-                Expr::value(Option::<Uuid>::None),
-            )
-            .col_expr(
-                outbox::Column::ClaimedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(
-                outbox::Column::LastError,
-                Expr::value(Option::<String>::None),
-            )
-            .filter(outbox::Column::Id.eq(id))
-            .filter(outbox::Column::ClaimToken.eq(token))
-            .filter(outbox::Column::Status.eq(OutboxStatus::Sending.as_str()))
+        let update = sent_update(id, token, now)
             // A digest also settles the rows folded into it, in one transaction (below).
             .filter(outbox::Column::Kind.ne(DIGEST_KIND));
         let sent = if !durable && self.backend() == DbBackend::Postgres {
@@ -489,33 +501,7 @@ impl Store {
         if row.claim_token != Some(token) || row.status != OutboxStatus::Sending.as_str() {
             return Ok(false);
         }
-        let res = outbox::Entity::update_many()
-            .col_expr(
-                outbox::Column::Status,
-                Expr::value(OutboxStatus::Sent.as_str()),
-            )
-            .col_expr(outbox::Column::SentAt, Expr::value(now))
-            .col_expr(
-                outbox::Column::MessageKey,
-                Expr::value(row.dedupe_key.clone()),
-            )
-            .col_expr(
-                outbox::Column::ClaimToken,
-                Expr::value(Option::<Uuid>::None),
-            )
-            .col_expr(
-                outbox::Column::ClaimedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(
-                outbox::Column::LastError,
-                Expr::value(Option::<String>::None),
-            )
-            .filter(outbox::Column::Id.eq(id))
-            .filter(outbox::Column::ClaimToken.eq(token))
-            .filter(outbox::Column::Status.eq(OutboxStatus::Sending.as_str()))
-            .exec(&txn)
-            .await?;
+        let res = sent_update(id, token, now).exec(&txn).await?;
         if res.rows_affected != 1 {
             txn.rollback().await?;
             return Ok(false);
