@@ -107,6 +107,7 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
         BenchWorkload::Changes => changes(&engine, &args, &settings).await,
         BenchWorkload::Sweep => sweep(&engine, clock, &args, &settings).await,
         BenchWorkload::Cycle => cycle(&engine, &args, &settings).await,
+        BenchWorkload::Import => import(&engine, &args, &settings).await,
         BenchWorkload::Outbox | BenchWorkload::Api => Ok(()),
     }
 }
@@ -344,6 +345,55 @@ async fn cycle(engine: &Engine, args: &BenchArgs, settings: &str) -> Result<(), 
         ours,
         raw,
         "s",
+        false,
+        settings,
+    );
+    Ok(())
+}
+
+/// (f) Import of a work plan: read the file, decode, parse, resolve units and people, and
+/// write plan, chains and items in one transaction — repeated, median of the runs; against
+/// one transaction inserting as many item rows and their first events by hand.
+async fn import(engine: &Engine, args: &BenchArgs, settings: &str) -> Result<(), CliError> {
+    let (office, lead) = units(engine).await?;
+    let runs = 15;
+    let mut ours = Vec::with_capacity(runs);
+    let mut items = 0;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let draft = crate::imports::parse_plan_file(&args.file)?;
+        let plan = crate::imports::plan_import(&draft, &args.file, true);
+        let summary = engine
+            .store()
+            .import_plan(&plan, &office, engine.now())
+            .await?;
+        ours.push(started.elapsed().as_secs_f64());
+        items = summary.items.len();
+    }
+    let mut raw = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        raw.push(
+            engine
+                .store()
+                .bench_raw_import(lead, items)
+                .await?
+                .as_secs_f64(),
+        );
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let bytes = std::fs::metadata(&args.file).map_or(0, |m| m.len());
+    eprintln!(
+        "{}: {bytes} bytes, {items} items per import, median of {runs}",
+        args.file.display()
+    );
+    report(
+        &format!("import plan, {} KB", bytes / 1024),
+        median(&mut ours) * 1000.0,
+        median(&mut raw) * 1000.0,
+        "ms",
         false,
         settings,
     );

@@ -87,6 +87,8 @@ pub enum BenchWorkload {
     Cycle,
     /// (e) outbox drain to a local sink (.eml files), messages/s.
     Outbox,
+    /// (f) import of a work plan (read, parse, one transaction), repeated.
+    Import,
     /// (b) state changes through the HTTP API of a `xiaohao serve` child process, and
     /// (g) that server's memory with `--items` more items loaded.
     Api,
@@ -120,6 +122,9 @@ pub struct BenchArgs {
     /// outbox: messages in flight at once (default: mail.concurrency).
     #[arg(long)]
     pub in_flight: Option<usize>,
+    /// import: the work plan to import.
+    #[arg(long, default_value = "../shared/seeds/sanming_2020_measures.txt")]
+    pub file: std::path::PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

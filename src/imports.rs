@@ -25,7 +25,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> CliResult {
 }
 
 /// Read and parse a plan file; bad bytes are the user's to fix (exit 2).
-fn parse_plan_file(file: &Path) -> CliResult<PlanDraft> {
+pub(crate) fn parse_plan_file(file: &Path) -> CliResult<PlanDraft> {
     let bytes = read_file(file)?;
     let text =
         xiaohao_import::decode(&bytes).map_err(|e| usage(format!("{}: {e}", file.display())))?;

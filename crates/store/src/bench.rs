@@ -189,6 +189,91 @@ impl Store {
         Ok(())
     }
 
+    /// The raw limit of an import: `n` item rows and their first events, multi-row, in one
+    /// transaction. Returns the time taken.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn bench_raw_import(
+        &self,
+        lead: UnitId,
+        n: usize,
+    ) -> StoreResult<std::time::Duration> {
+        use crate::entities::event;
+        let now = Utc::now();
+        let started = std::time::Instant::now();
+        let items: Vec<item::Model> = (0..n)
+            .map(|i| item::Model {
+                id: Uuid::now_v7(),
+                kind: "task".into(),
+                number: Some(format!("{i}")),
+                title: format!("导入基准事项{i}"),
+                text: "（基准）".repeat(20),
+                plan_id: None,
+                chain_id: None,
+                owner_unit_id: None,
+                lead_unit_id: Some(lead.0),
+                leader_id: None,
+                deadline: None,
+                due_on: None,
+                deadline_text: Some("2026年底前".into()),
+                grade: None,
+                class: None,
+                state: "draft".into(),
+                suspended_from: None,
+                escalation_level: 0,
+                closure_requested_by: None,
+                progress_percent: None,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+                closed_at: None,
+                last_seq: 1,
+                last_hash: GENESIS_HASH.into(),
+            })
+            .collect();
+        let events: Vec<event::Model> = items
+            .iter()
+            .map(|it| event::Model {
+                item_id: it.id,
+                seq: 1,
+                kind: "create".into(),
+                from_state: None,
+                to_state: "draft".into(),
+                actor_unit_id: None,
+                actor_role: "office".into(),
+                actor_name: "基准".into(),
+                payload: "{}".into(),
+                at: now,
+                prev_hash: GENESIS_HASH.into(),
+                hash: GENESIS_HASH.into(),
+            })
+            .collect();
+        let txn = self.begin_write().await?;
+        for chunk in items.chunks(crate::rows_per_statement(self.backend(), 28)) {
+            item::Entity::insert_many(
+                chunk
+                    .iter()
+                    .cloned()
+                    .map(IntoActiveModel::into_active_model),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+        }
+        for chunk in events.chunks(crate::rows_per_statement(self.backend(), 12)) {
+            event::Entity::insert_many(
+                chunk
+                    .iter()
+                    .cloned()
+                    .map(IntoActiveModel::into_active_model),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(started.elapsed())
+    }
+
     /// The set-based sweep: one UPDATE of every running item due by `today`; then put the
     /// levels back so our own sweep starts from the same data. Returns rows touched.
     ///
