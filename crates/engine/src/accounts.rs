@@ -210,14 +210,22 @@ impl Engine {
     /// # Errors
     /// On store failure.
     pub async fn authenticate(&self, token: &str) -> Result<Option<Principal>, EngineError> {
-        let Some((user, via, unit_name)) = self
+        let Some(holder) = self
             .store()
             .user_by_token(&token_hash(token), self.now())
             .await?
         else {
             return Ok(None);
         };
-        Ok(Some(self.principal_in(user, via, &unit_name).await?))
+        Ok(Some(
+            self.principal_in(
+                holder.user,
+                holder.via,
+                &holder.unit_name,
+                holder.unit_chains,
+            )
+            .await?,
+        ))
     }
 
     /// Map a user to their actor and scope. The one place where a role becomes a domain
@@ -227,21 +235,23 @@ impl Engine {
     /// On store failure.
     pub async fn principal(&self, user: User, via: TokenKind) -> Result<Principal, EngineError> {
         let unit = self.store().unit(user.unit).await?;
-        self.principal_in(user, via, &unit.name).await
+        let chains = self.store().chains_of_unit(unit.id).await?;
+        self.principal_in(user, via, &unit.name, chains).await
     }
 
-    /// [`Engine::principal`] when the name of the user's unit is known already.
+    /// [`Engine::principal`] when the user's unit name and chains are known already.
     async fn principal_in(
         &self,
         user: User,
         via: TokenKind,
         unit_name: &str,
+        unit_chains: Vec<xiaohao_core::ChainId>,
     ) -> Result<Principal, EngineError> {
         let unit_id = user.unit;
         let chains = match user.role {
-            AccountRole::Office => self.store().chains_of_unit(unit_id).await?,
+            AccountRole::Office => unit_chains,
             AccountRole::Leader => {
-                let mut c = self.store().chains_of_unit(unit_id).await?;
+                let mut c = unit_chains;
                 if let Some(p) = user.person {
                     c.extend(self.store().chains_led_by(p).await?);
                 }

@@ -54,6 +54,16 @@ impl TokenKind {
     }
 }
 
+/// Who holds a token, with what the API needs of them on every request.
+#[derive(Debug, Clone)]
+pub struct TokenHolder {
+    pub user: User,
+    pub via: TokenKind,
+    pub unit_name: String,
+    /// The chains the user's unit belongs to.
+    pub unit_chains: Vec<ChainId>,
+}
+
 fn user_from_row(u: user::Model) -> StoreResult<User> {
     Ok(User {
         id: u.id,
@@ -161,8 +171,8 @@ impl Store {
     }
 
     /// The enabled user holding a live (unexpired, unrevoked) token with this hash, how the
-    /// token was issued, and the name of the user's unit — one statement, since every API
-    /// request starts here.
+    /// token was issued, the name of the user's unit and the chains that unit belongs to —
+    /// one statement (a row per chain), since every API request starts here.
     ///
     /// # Errors
     /// On database failure; an unknown or dead token is `Ok(None)`.
@@ -170,7 +180,7 @@ impl Store {
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> StoreResult<Option<(User, TokenKind, String)>> {
+    ) -> StoreResult<Option<TokenHolder>> {
         use crate::entities::unit;
         use sea_orm::sea_query::{Alias, Asterisk, ExprTrait, Query};
         use sea_orm::{ConnectionTrait, FromQueryResult, JoinType};
@@ -191,10 +201,20 @@ impl Store {
                 Expr::col((user::Entity, user::Column::Id))
                     .equals((auth_token::Entity, auth_token::Column::UserId)),
             )
+            .expr_as(
+                Expr::col((chain_unit::Entity, chain_unit::Column::ChainId)),
+                Alias::new("unit_chain_id"),
+            )
             .join(
                 JoinType::InnerJoin,
                 unit::Entity,
                 Expr::col((unit::Entity, unit::Column::Id))
+                    .equals((user::Entity, user::Column::UnitId)),
+            )
+            .join(
+                JoinType::LeftJoin,
+                chain_unit::Entity,
+                Expr::col((chain_unit::Entity, chain_unit::Column::UnitId))
                     .equals((user::Entity, user::Column::UnitId)),
             )
             .and_where(
@@ -203,10 +223,11 @@ impl Store {
             .and_where(Expr::col((auth_token::Entity, auth_token::Column::RevokedAt)).is_null())
             .and_where(Expr::col((auth_token::Entity, auth_token::Column::ExpiresAt)).gt(now))
             .to_owned();
-        let Some(row) = self.db.query_one(&stmt).await? else {
+        let rows = self.db.query_all(&stmt).await?;
+        let Some(row) = rows.first() else {
             return Ok(None);
         };
-        let user = user_from_row(user::Model::from_query_result(&row, "")?)?;
+        let user = user_from_row(user::Model::from_query_result(row, "")?)?;
         if user.disabled {
             return Ok(None);
         }
@@ -216,7 +237,20 @@ impl Store {
             TokenKind::Session
         };
         let unit_name: String = row.try_get("", "unit_name")?;
-        Ok(Some((user, kind, unit_name)))
+        let mut unit_chains = Vec::new();
+        for r in &rows {
+            if let Some(c) = r.try_get::<Option<Uuid>>("", "unit_chain_id")? {
+                unit_chains.push(ChainId::from(c));
+            }
+        }
+        unit_chains.sort();
+        unit_chains.dedup();
+        Ok(Some(TokenHolder {
+            user,
+            via: kind,
+            unit_name,
+            unit_chains,
+        }))
     }
 
     /// Revoke one token (logout).

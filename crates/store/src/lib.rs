@@ -17,7 +17,7 @@ mod outbox;
 mod report;
 pub mod schedule;
 
-pub use accounts::{NewUser, TokenKind, User};
+pub use accounts::{NewUser, TokenHolder, TokenKind, User};
 pub use error::StoreError;
 pub use escalate::{DutyEscalation, EscalationEntry};
 pub use import::{ChainImport, ImportSummary, ItemImport, PlanImport};
