@@ -91,7 +91,14 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
         };
         let pg = std::env::var("XIAOHAO_BENCH_PG_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let report = crate::bench_outbox::outbox(db, args.messages, args.in_flight, &pg).await?;
+        let report = crate::bench_outbox::outbox(
+            db,
+            args.messages,
+            args.in_flight,
+            args.smtp.as_deref(),
+            &pg,
+        )
+        .await?;
         println!("{report}");
         return Ok(());
     }

@@ -19,8 +19,23 @@ pub async fn outbox(
     db: &str,
     messages: u64,
     in_flight: Option<usize>,
+    smtp: Option<&str>,
     pg_url: &str,
 ) -> Result<String, CliError> {
+    let smtp = smtp
+        .map(|s| {
+            let (host, port) = s
+                .rsplit_once(':')
+                .and_then(|(h, p)| Some((h.to_owned(), p.parse::<u16>().ok()?)))
+                .ok_or_else(|| CliError::Usage(format!("--smtp `{s}`: use HOST:PORT")))?;
+            Ok::<_, CliError>(xiaohao_engine::config::SmtpSettings {
+                host,
+                port,
+                tls: xiaohao_engine::config::TlsMode::None,
+                ..Default::default()
+            })
+        })
+        .transpose()?;
     if messages == 0 {
         return Err(CliError::Usage("--messages must be at least 1".into()));
     }
@@ -44,7 +59,7 @@ pub async fn outbox(
             )));
         }
     };
-    let result = run(&url, messages, in_flight, &tmp).await;
+    let result = run(&url, messages, in_flight, smtp, &tmp).await;
     if let Some(name) = pg {
         let _ = drop_pg_database(pg_url, &name).await;
     }
@@ -52,8 +67,15 @@ pub async fn outbox(
     result
 }
 
-async fn run(url: &str, n: u64, in_flight: Option<usize>, tmp: &Path) -> Result<String, CliError> {
+async fn run(
+    url: &str,
+    n: u64,
+    in_flight: Option<usize>,
+    smtp: Option<xiaohao_engine::config::SmtpSettings>,
+    tmp: &Path,
+) -> Result<String, CliError> {
     let mut settings = Settings::default();
+    settings.mail.smtp = smtp;
     if let Some(k) = in_flight {
         settings.mail.concurrency = k.max(1);
     }
@@ -105,7 +127,9 @@ async fn run(url: &str, n: u64, in_flight: Option<usize>, tmp: &Path) -> Result<
         .seed_outbox(unit.id, "ours", n, true, engine.now())
         .await
         .map_err(fail)?;
-    let transport = Transport::file(tmp.join("outbox")).map_err(fail)?;
+    settings.mail.outbox_dir = tmp.join("outbox").display().to_string();
+    let transport = Transport::from_settings(&settings.mail, tmp).map_err(fail)?;
+    let sink = transport.describe();
     let worker =
         MailWorker::with_transport(engine, &settings, Path::new("."), transport).map_err(fail)?;
     let t = Instant::now();
@@ -120,8 +144,8 @@ async fn run(url: &str, n: u64, in_flight: Option<usize>, tmp: &Path) -> Result<
     let ours = n as f64 / ours_s;
     let raw = raw_n as f64 / raw_s;
     Ok(format!(
-        "outbox drain, {n} messages, batch {batch}, {} in flight, {durability}\n\
-         ours: {ours:.0} msg/s ({ours_s:.2} s: claim + render zh-CN text/HTML + write .eml + mark sent)\n\
+        "outbox drain, {n} messages to {sink}, batch {batch}, {} in flight, {durability}\n\
+         ours: {ours:.0} msg/s ({ours_s:.2} s: claim + render zh-CN text/HTML + send + mark sent)\n\
          raw:  {raw:.0} msg/s ({raw_s:.2} s: claim + mark sent only)\n\
          ratio ours/raw: {:.2}",
         settings.mail.concurrency,

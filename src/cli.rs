@@ -122,6 +122,9 @@ pub struct BenchArgs {
     /// outbox: messages in flight at once (default: mail.concurrency).
     #[arg(long)]
     pub in_flight: Option<usize>,
+    /// outbox: send through this SMTP server (HOST:PORT, plain) instead of writing .eml files.
+    #[arg(long)]
+    pub smtp: Option<String>,
     /// import: the work plan to import.
     #[arg(long, default_value = "../shared/seeds/sanming_2020_measures.txt")]
     pub file: std::path::PathBuf,

@@ -47,7 +47,11 @@ impl Transport {
                 builder = builder
                     .port(smtp.port)
                     .timeout(Some(timeout))
-                    .pool_config(PoolConfig::new().max_size(4));
+                    // One connection per message in flight.
+                    .pool_config(
+                        PoolConfig::new()
+                            .max_size(u32::try_from(mail.concurrency.max(1)).unwrap_or(4)),
+                    );
                 if let Some(user) = &smtp.username {
                     builder = builder.credentials(Credentials::new(
                         user.clone(),
