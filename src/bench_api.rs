@@ -113,6 +113,27 @@ pub async fn api(scratch: &Scratch, args: &BenchArgs) -> Result<(), CliError> {
             PASSWORD,
         )
         .await?;
+    // A supervision account sees every item: its dashboard is the worst case for memory.
+    let supervision = store
+        .create_unit(
+            xiaohao_store::NewUnit {
+                name: "基准督查室".into(),
+                kind: Some(xiaohao_core::org::UnitKind::Supervision),
+                ..Default::default()
+            },
+            engine.now(),
+        )
+        .await?;
+    engine
+        .add_user(
+            "bench-supervision",
+            None,
+            &supervision.id.to_string(),
+            AccountRole::Supervision,
+            None,
+            PASSWORD,
+        )
+        .await?;
     if args.items > 0 {
         let seeding = Instant::now();
         store.bench_seed_items(lead, args.items, 0).await?;
@@ -128,7 +149,7 @@ pub async fn api(scratch: &Scratch, args: &BenchArgs) -> Result<(), CliError> {
     std::fs::create_dir_all(&dir).map_err(fail)?;
     let server = start_server(&scratch.url, writers, &dir).await?;
     let http = reqwest::Client::new();
-    let token = login(&http, &server.base).await?;
+    let token = login(&http, &server.base, "bench-office").await?;
     // Idle: started, answered /health and a login, nothing else.
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle = server.memory_mib();
@@ -179,6 +200,19 @@ pub async fn api(scratch: &Scratch, args: &BenchArgs) -> Result<(), CliError> {
         resp.bytes().await.map_err(fail)?;
     }
     let scraped = server.memory_mib();
+    // The dashboard of an account that sees everything.
+    let supervision_token = login(&http, &server.base, "bench-supervision").await?;
+    let started = Instant::now();
+    let resp = http
+        .get(format!("{}/", server.base))
+        .bearer_auth(&supervision_token)
+        .send()
+        .await
+        .map_err(fail)?;
+    let dashboard_status = resp.status();
+    resp.bytes().await.map_err(fail)?;
+    let dashboard_secs = started.elapsed().as_secs_f64();
+    let dashboard = server.memory_mib();
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 
@@ -199,13 +233,18 @@ pub async fn api(scratch: &Scratch, args: &BenchArgs) -> Result<(), CliError> {
             args.items + ids.len()
         );
     }
+    if let Some((rss, peak)) = dashboard {
+        println!(
+            "supervision dashboard over all items: {dashboard_status} in {dashboard_secs:.2} s; server then {rss:.1} MiB RSS, peak {peak:.1} MiB"
+        );
+    }
     Ok(())
 }
 
-async fn login(http: &reqwest::Client, base: &str) -> Result<String, CliError> {
+async fn login(http: &reqwest::Client, base: &str, username: &str) -> Result<String, CliError> {
     let resp = http
         .post(format!("{base}/api/auth/login"))
-        .json(&serde_json::json!({"username": "bench-office", "password": PASSWORD}))
+        .json(&serde_json::json!({"username": username, "password": PASSWORD}))
         .send()
         .await
         .map_err(fail)?;

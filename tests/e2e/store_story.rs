@@ -257,6 +257,41 @@ async fn filters_find_items_by_unit_state_text_and_overdue() {
         .unwrap();
     }
     let store = e.store();
+    // Keyset paging (the dashboard's walk) visits every matching item once, in id order.
+    let mut walked = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .items_after(&ItemFilter::default(), after, 2)
+            .await
+            .unwrap();
+        walked.extend(page.iter().map(|i| i.id));
+        match page.last() {
+            Some(last) if page.len() == 2 => after = Some(last.id),
+            _ => break,
+        }
+    }
+    let mut all: Vec<_> = store
+        .all_items(&ItemFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    all.sort();
+    assert_eq!(walked, all);
+    let led_by_a = store
+        .items_after(
+            &ItemFilter {
+                unit: Some(a.id),
+                ..ItemFilter::default()
+            },
+            None,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(led_by_a.len(), 2, "lead or co-unit");
     let by = |f: ItemFilter| async move { store.items(&f).await.unwrap() };
     assert_eq!(
         by(ItemFilter {

@@ -209,7 +209,6 @@ impl Engine {
     /// On store failure.
     pub async fn stats_for(&self, who: &Principal) -> Result<Stats, EngineError> {
         let today = self.today();
-        let items = self.all_for(who, ItemFilter::default()).await?;
         let chains: BTreeMap<_, _> = self
             .store()
             .chains()
@@ -228,12 +227,26 @@ impl Engine {
         let mut by_state = BTreeMap::new();
         let mut by_chain: BTreeMap<Option<xiaohao_core::ChainId>, LightCounts> = BTreeMap::new();
         let mut by_unit: BTreeMap<Option<UnitId>, LightCounts> = BTreeMap::new();
-        for it in &items {
-            let l = self.light_of(it);
-            all.add(l);
-            *by_state.entry(it.state.as_str().to_owned()).or_insert(0) += 1;
-            by_chain.entry(it.chain_id).or_default().add(l);
-            by_unit.entry(it.lead_unit).or_default().add(l);
+        // Page by page: a supervision account sees every item, and a million of them at once
+        // took gigabytes (100k: 1.3 s and 420 MiB before paging).
+        let filter = ItemFilter {
+            scope: Some(who.scope.clone()),
+            ..ItemFilter::default()
+        };
+        let mut after = None;
+        loop {
+            let page = self.store().items_after(&filter, after, 2000).await?;
+            for it in &page {
+                let l = self.light_of(it);
+                all.add(l);
+                *by_state.entry(it.state.as_str().to_owned()).or_insert(0) += 1;
+                by_chain.entry(it.chain_id).or_default().add(l);
+                by_unit.entry(it.lead_unit).or_default().add(l);
+            }
+            match page.last() {
+                Some(last) if page.len() == 2000 => after = Some(last.id),
+                _ => break,
+            }
         }
         let row = |id: Option<uuid::Uuid>, name: String, counts: LightCounts| StatsRow {
             id,

@@ -223,6 +223,34 @@ impl Store {
         })
     }
 
+    /// The next `limit` items matching the filter with an id after `after`, by id: for
+    /// walking every item in bounded memory (keyset paging, no OFFSET re-scans).
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn items_after(
+        &self,
+        f: &ItemFilter,
+        after: Option<ItemId>,
+        limit: u64,
+    ) -> StoreResult<Vec<Item>> {
+        let mut cond = filter_condition(f);
+        if let Some(a) = after {
+            cond = cond.add(item::Column::Id.gt(a.0));
+        }
+        let rows = item::Entity::find()
+            .filter(cond)
+            .order_by_asc(item::Column::Id)
+            .limit(Ord::max(limit, 1))
+            .all(&self.db)
+            .await?;
+        Ok(with_co_units(&self.db, rows)
+            .await?
+            .into_iter()
+            .map(|(item, _)| item)
+            .collect())
+    }
+
     /// Every item matching the filter (no paging), for dashboards, exports and feeds.
     ///
     /// # Errors
