@@ -6,8 +6,8 @@ use crate::{Store, StoreResult};
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Value;
 use sea_orm::{
-    ConnectionTrait, Database, DbBackend, EntityTrait, IntoActiveModel, SqliteTransactionMode,
-    Statement, TransactionOptions, TransactionTrait,
+    ConnectionTrait, Database, DbBackend, EntityTrait, SqliteTransactionMode, Statement,
+    TransactionOptions, TransactionTrait,
 };
 use uuid::Uuid;
 use xiaohao_core::event::GENESIS_HASH;
@@ -176,16 +176,7 @@ impl Store {
                 last_hash: GENESIS_HASH.into(),
             })
             .collect();
-        for chunk in rows.chunks(crate::rows_per_statement(self.backend(), 28)) {
-            item::Entity::insert_many(
-                chunk
-                    .iter()
-                    .cloned()
-                    .map(IntoActiveModel::into_active_model),
-            )
-            .exec_without_returning(&self.db)
-            .await?;
-        }
+        crate::insert_all::<item::Entity, _>(&self.db, &rows).await?;
         Ok(())
     }
 
@@ -250,26 +241,8 @@ impl Store {
             })
             .collect();
         let txn = self.begin_write().await?;
-        for chunk in items.chunks(crate::rows_per_statement(self.backend(), 28)) {
-            item::Entity::insert_many(
-                chunk
-                    .iter()
-                    .cloned()
-                    .map(IntoActiveModel::into_active_model),
-            )
-            .exec_without_returning(&txn)
-            .await?;
-        }
-        for chunk in events.chunks(crate::rows_per_statement(self.backend(), 12)) {
-            event::Entity::insert_many(
-                chunk
-                    .iter()
-                    .cloned()
-                    .map(IntoActiveModel::into_active_model),
-            )
-            .exec_without_returning(&txn)
-            .await?;
-        }
+        crate::insert_all::<item::Entity, _>(&txn, &items).await?;
+        crate::insert_all::<event::Entity, _>(&txn, &events).await?;
         txn.commit().await?;
         Ok(started.elapsed())
     }
@@ -436,16 +409,7 @@ impl Store {
             .collect();
         let started = std::time::Instant::now();
         let txn = self.db.begin().await?;
-        for chunk in rows.chunks(crate::rows_per_statement(self.backend(), 15)) {
-            duty::Entity::insert_many(
-                chunk
-                    .iter()
-                    .cloned()
-                    .map(IntoActiveModel::into_active_model),
-            )
-            .exec_without_returning(&txn)
-            .await?;
-        }
+        crate::insert_all::<duty::Entity, _>(&txn, &rows).await?;
         txn.commit().await?;
         Ok((rows.len(), started.elapsed()))
     }

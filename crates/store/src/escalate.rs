@@ -14,7 +14,7 @@ use crate::entities::{duty, escalation_fire, event, item, supervision_order};
 use crate::items::{ChainHead, apply_decision, changed_column_list, event_payload};
 use crate::outbox::{insert_rows, notification_row};
 use crate::schedule::{DutyRow, FireRow};
-use crate::{Store, StoreError, StoreResult, rows_per_statement};
+use crate::{Store, StoreError, StoreResult, insert_all, rows_per_statement};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Value};
 use sea_orm::{
@@ -195,7 +195,11 @@ async fn write_item_escalations(
         .copied()
         .filter(|i| !special.contains(i))
         .collect();
-    insert_events(txn, simple_done.iter().map(|&i| event_to_row(&events[i]))).await?;
+    let event_rows: Vec<event::Model> = simple_done
+        .iter()
+        .map(|&i| event_to_row(&events[i]))
+        .collect();
+    insert_all::<event::Entity, _>(txn, &event_rows).await?;
     let t_events = t0.elapsed();
     let orders: Vec<supervision_order::Model> = done
         .iter()
@@ -213,16 +217,7 @@ async fn write_item_escalations(
             })
         })
         .collect();
-    for chunk in orders.chunks(rows_per_statement(txn.get_database_backend(), 8)) {
-        supervision_order::Entity::insert_many(
-            chunk
-                .iter()
-                .cloned()
-                .map(IntoActiveModel::into_active_model),
-        )
-        .exec_without_returning(txn)
-        .await?;
-    }
+    insert_all::<supervision_order::Entity, _>(txn, &orders).await?;
     let outbox: Vec<_> = simple_done
         .iter()
         .flat_map(|&i| {
@@ -303,24 +298,6 @@ async fn claim(
         }
     }
     Ok(claimed)
-}
-
-async fn insert_events(
-    txn: &DatabaseTransaction,
-    rows: impl Iterator<Item = event::Model>,
-) -> StoreResult<()> {
-    let rows: Vec<event::Model> = rows.collect();
-    for chunk in rows.chunks(rows_per_statement(txn.get_database_backend(), 12)) {
-        event::Entity::insert_many(
-            chunk
-                .iter()
-                .cloned()
-                .map(IntoActiveModel::into_active_model),
-        )
-        .exec_without_returning(txn)
-        .await?;
-    }
-    Ok(())
 }
 
 /// Compare-and-set many item rows at once: one

@@ -66,6 +66,28 @@ pub(crate) fn rows_per_statement(backend: DbBackend, columns: usize) -> usize {
     (params / columns.max(1)).max(1)
 }
 
+/// Insert `rows` with multi-row statements of at most [`rows_per_statement`] rows each.
+pub(crate) async fn insert_all<E, C>(conn: &C, rows: &[E::Model]) -> StoreResult<()>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: sea_orm::IntoActiveModel<E::ActiveModel> + Clone,
+    C: ConnectionTrait,
+{
+    use sea_orm::Iterable;
+    let columns = E::Column::iter().count();
+    for chunk in rows.chunks(rows_per_statement(conn.get_database_backend(), columns)) {
+        E::insert_many(
+            chunk
+                .iter()
+                .cloned()
+                .map(sea_orm::IntoActiveModel::into_active_model),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Connect with the settings every deployment needs: on SQLite WAL, a busy timeout
     /// and foreign keys; on PostgreSQL a bounded pool.
