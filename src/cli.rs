@@ -126,7 +126,7 @@ pub struct BenchArgs {
     #[arg(long)]
     pub smtp: Option<String>,
     /// import: the work plan to import.
-    #[arg(long, default_value = "../shared/seeds/sanming_2020_measures.txt")]
+    #[arg(long, default_value = "tests/data/seeds/sanming_2020_measures.txt")]
     pub file: std::path::PathBuf,
 }
 

@@ -19,7 +19,7 @@ const SEEDS: [&str; 3] = [
 
 fn seed_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/seeds")
+        .join("tests/data/seeds")
         .join(name)
 }
 

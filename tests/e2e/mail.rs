@@ -1,5 +1,5 @@
 //! Reminder e-mail end to end: outbox rows written with the state changes, a worker on a
-//! manual clock, a real SMTP server on loopback (aiosmtpd), messages parsed back with
+//! manual clock, a real SMTP server on loopback (embedded, `smtp.rs`), messages parsed back with
 //! mail-parser and checked for exactly the expected Chinese subjects and bodies.
 
 use crate::smtp::{Received, SmtpSink};

@@ -10,7 +10,7 @@ fn main() {
         .unwrap_or_else(|| {
             concat!(
                 env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/seeds/sanming_2020_measures.txt"
+                "/../../tests/data/seeds/sanming_2020_measures.txt"
             )
             .to_owned()
         });

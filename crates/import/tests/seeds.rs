@@ -5,9 +5,9 @@ use xiaohao_import::{
     ChainDraft, ParseOptions, PlanDraft, TargetDraft, TaskDraft, parse_plan, parse_plan_with,
 };
 
-const FUJIAN: &str = include_str!("../../../../shared/seeds/fujian_2022_coordination.txt");
-const HUNAN: &str = include_str!("../../../../shared/seeds/hunan_2021_chain_leaders.txt");
-const SANMING: &str = include_str!("../../../../shared/seeds/sanming_2020_measures.txt");
+const FUJIAN: &str = include_str!("../../../tests/data/seeds/fujian_2022_coordination.txt");
+const HUNAN: &str = include_str!("../../../tests/data/seeds/hunan_2021_chain_leaders.txt");
+const SANMING: &str = include_str!("../../../tests/data/seeds/sanming_2020_measures.txt");
 
 fn s(items: &[&str]) -> Vec<String> {
     items.iter().map(|i| (*i).to_owned()).collect()
