@@ -109,7 +109,7 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
     let store = open_url(&scratch.url, (args.writers as u32 + 2).max(4)).await?;
     let settings = store.durability_settings().await?;
     let clock = Arc::new(ManualClock::new(Utc::now()));
-    let engine = Engine::new(store.clone(), clock.clone());
+    let engine = Engine::new(store.clone(), clock.clone(), policy()?);
     match args.workload {
         BenchWorkload::Changes => changes(&engine, &args, &settings).await,
         BenchWorkload::Sweep => sweep(&engine, clock, &args, &settings).await,
@@ -405,4 +405,12 @@ async fn import(engine: &Engine, args: &BenchArgs, settings: &str) -> Result<(),
         settings,
     );
     Ok(())
+}
+
+/// The policy of the configuration in the current directory (benches run from the
+/// repository, whose `config/` holds the calendar files).
+pub(crate) fn policy() -> Result<Arc<xiaohao_core::Policy>, CliError> {
+    let home = std::path::Path::new(".");
+    let settings = xiaohao_engine::Settings::load(home)?;
+    Ok(Arc::new(xiaohao_engine::load_policy(&settings, home)?))
 }

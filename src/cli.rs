@@ -43,6 +43,9 @@ pub enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Working-day calendars (holidays and 调休), one file per year in `calendar_dir`.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
     /// User accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -398,6 +401,20 @@ pub struct ItemDo {
     pub step: Option<String>,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Validate a year's calendar file (format: config/calendar/README.md) and install it as
+    /// `<calendar_dir>/<year>.toml`; `serve` reads it at its next start.
+    Import {
+        file: std::path::PathBuf,
+        /// Overwrite the calendar of a year that already has one.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// The years that have a calendar, and those missing.
+    Show,
 }
 
 #[derive(Debug, Subcommand)]

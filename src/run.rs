@@ -2,7 +2,7 @@
 //! 2 for input the user can fix, 1 for everything else.
 
 use crate::cli::{
-    AuditCommand, Cli, Command, DutyCommand, ImportCommand, ItemAdd, ItemCommand, ItemDo,
+    AuditCommand, CalendarCommand, Cli, Command, DutyCommand, ImportCommand, ItemAdd, ItemCommand, ItemDo,
     MailCommand, UnitCommand, UserCommand,
 };
 use std::sync::Arc;
@@ -10,7 +10,7 @@ use xiaohao_core::org::{Level, UnitKind};
 use xiaohao_core::{ItemId, ItemState};
 use xiaohao_engine::mail::{MailError, MailWorker};
 use xiaohao_engine::{
-    Clock, CommandRequest, Context, Engine, EngineError, FileClock, ItemRequest, ReportRequest,
+    Clock, CommandRequest, Engine, EngineError, FileClock, ItemRequest, ReportRequest,
     Scheduler, Settings, SystemClock,
 };
 use xiaohao_store::{DbSettings, ItemFilter, NewUnit, OutboxStatus, Store, StoreError};
@@ -149,6 +149,34 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// `calendar import|show`: files only, no database.
+fn calendar(settings: &Settings, home: &std::path::Path, c: &CalendarCommand) -> CliResult {
+    let dir = home.join(&settings.calendar_dir);
+    match c {
+        CalendarCommand::Import { file, replace } => {
+            let (year, path) = xiaohao_engine::calendar::import_calendar_file(file, &dir, *replace)?;
+            out!(
+                "calendar {} installed as {} ({} holidays, {} working days); restart serve to use it",
+                year.year(),
+                path.display(),
+                year.holidays().len(),
+                year.working_day_count()
+            );
+        }
+        CalendarCommand::Show => {
+            let cal = xiaohao_engine::calendar::load_calendar(&dir)?;
+            let today = xiaohao_engine::SystemClock.now().date_naive();
+            out!("covered: {:?}", cal.coverage());
+            if let Some(w) =
+                xiaohao_engine::calendar::coverage_warning(&cal, chrono::Datelike::year(&today))
+            {
+                out!("{w}");
+            }
+        }
+    }
+    Ok(())
+}
+
 pub async fn run(cli: Cli) -> CliResult {
     // A dry run of a plan import parses only: no configuration, no database.
     if let Command::Import(ImportCommand::Plan {
@@ -161,6 +189,9 @@ pub async fn run(cli: Cli) -> CliResult {
         return crate::imports::plan_dry_run(file, format);
     }
     let settings = Settings::load(&cli.home)?;
+    if let Command::Calendar(c) = &cli.command {
+        return calendar(&settings, &cli.home, c);
+    }
     if let Command::Migrate { status: true } = cli.command {
         let store = Store::connect(&DbSettings {
             url: settings.database.url.clone(),
@@ -178,10 +209,10 @@ pub async fn run(cli: Cli) -> CliResult {
     if let Command::Bench(args) = cli.command {
         return crate::bench::run(args).await;
     }
-    let context = Context::from_settings(&settings, &cli.home)?;
+    let policy = std::sync::Arc::new(xiaohao_engine::load_policy(&settings, &cli.home)?);
     let clock = clock(&settings, &cli.home)?;
     let store = open(&settings).await?;
-    let engine = Engine::new(store, clock).with_context(context);
+    let engine = Engine::new(store, clock, policy);
     if matches!(cli.command, Command::Serve { .. } | Command::Tick { .. }) {
         let year = chrono::Datelike::year(&engine.today());
         if let Some(w) = xiaohao_engine::calendar::coverage_warning(engine.calendar(), year) {
@@ -190,7 +221,7 @@ pub async fn run(cli: Cli) -> CliResult {
     }
     match cli.command {
         Command::Serve { addr, demo } => serve(engine, &settings, &cli.home, addr, demo).await,
-        Command::Simulate(_) | Command::Bench(_) => Ok(()),
+        Command::Simulate(_) | Command::Bench(_) | Command::Calendar(_) => Ok(()),
         Command::Tick { now, json } => tick(engine, &settings, now, json).await,
         Command::Duty(DutyCommand::List {
             unit,
@@ -699,7 +730,7 @@ async fn item(engine: &Engine, cmd: ItemCommand) -> CliResult {
                 );
             }
             if overdue {
-                filter.overdue_on = Some((engine.now() + chrono::Duration::hours(8)).date_naive());
+                filter.overdue_on = Some(engine.today());
             }
             let page = store.items(&filter).await?;
             if json {

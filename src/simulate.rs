@@ -11,7 +11,7 @@ use std::sync::Arc;
 use xiaohao_core::org::UnitKind;
 use xiaohao_core::progress::ProgressReport;
 use xiaohao_core::{Actor, Command, ItemId, ItemState, NewItem, UnitId};
-use xiaohao_engine::{Context, Engine, ManualClock, Scheduler, Settings};
+use xiaohao_engine::{Engine, ManualClock, Scheduler, Settings};
 use xiaohao_store::{ItemFilter, NewUnit};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,8 +97,8 @@ async fn simulate(
             "--db: `{url}` is not empty; simulate needs a fresh database"
         )));
     }
-    let context = Context::from_settings(settings, home)?;
-    let tz = context.timezone;
+    let policy = std::sync::Arc::new(xiaohao_engine::load_policy(settings, home)?);
+    let tz = policy.timezone;
     let at_nine = |d: NaiveDate| {
         tz.from_local_datetime(
             &d.and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN)),
@@ -108,7 +108,7 @@ async fn simulate(
         .unwrap_or_else(|| d.and_time(NaiveTime::MIN).and_utc())
     };
     let clock = Arc::new(ManualClock::new(at_nine(from)));
-    let engine = Engine::new(store, clock.clone()).with_context(context);
+    let engine = Engine::new(store, clock.clone(), policy);
     let scheduler = Scheduler::new(engine.clone(), settings)?;
     let store = engine.store();
     let now = engine.now();

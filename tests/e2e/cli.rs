@@ -251,6 +251,7 @@ async fn the_first_admin_is_created_from_the_command_line() {
         std::sync::Arc::new(xiaohao_engine::ManualClock::new(
             crate::support::start_time(),
         )),
+        crate::support::policy(),
     );
     let (user, _) = engine
         .login(

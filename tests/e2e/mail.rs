@@ -330,7 +330,11 @@ async fn a_simulated_week_sends_exactly_the_expected_messages() {
     let got = new_since(&sink, 6);
     assert_eq!(got[0].subject, format!("【通报】关于“{TITLE_A}”的提醒"));
     assert!(got[0].text.contains("灯色：红灯"), "{}", got[0].text);
-    assert!(got[0].text.contains("已逾期 1 天"), "{}", got[0].text);
+    assert!(
+        got[0].text.contains("逾期 1 个工作日"),
+        "delays are working days: {}",
+        got[0].text
+    );
     let r = drain_at(&t, &w, bj(2026, 3, 5, 9, 0)).await;
     assert_eq!((r.digests, r.sent), (1, 1), "{r}");
     let got = new_since(&sink, 7);
@@ -347,7 +351,7 @@ async fn a_simulated_week_sends_exactly_the_expected_messages() {
     assert!(
         got[0]
             .text
-            .contains("灯色：红灯｜办结时限：2026-03-04｜已逾期 1 天"),
+            .contains("灯色：红灯｜办结时限：2026-03-04｜逾期 1 个工作日"),
         "{}",
         got[0].text
     );

@@ -351,7 +351,10 @@ async fn two_schedulers_ticking_together_fire_everything_exactly_once() {
     // A second instance: its own connection pool on the same database, the same clock.
     let other_store = w.t.db.store().await;
     let clock: Arc<ManualClock> = w.t.clock.clone();
-    let other = Scheduler::new(Engine::new(other_store, clock), &Settings::default()).unwrap();
+    let other = Scheduler::new(
+        Engine::new(other_store, clock, crate::support::policy()),
+        &Settings::default(),
+    ).unwrap();
 
     let mut ids = Vec::new();
     for i in 0..24 {

@@ -108,6 +108,19 @@ pub fn start_time() -> DateTime<Utc> {
         .expect("valid time")
 }
 
+/// The policy of the repository's own configuration (`config/default.toml`,
+/// `config/calendar/`), as `serve` builds it at start.
+pub fn policy() -> Arc<xiaohao_core::Policy> {
+    static POLICY: std::sync::OnceLock<Arc<xiaohao_core::Policy>> = std::sync::OnceLock::new();
+    POLICY
+        .get_or_init(|| {
+            let home = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+            let settings = xiaohao_engine::Settings::load(home).expect("settings");
+            Arc::new(xiaohao_engine::load_policy(&settings, home).expect("policy"))
+        })
+        .clone()
+}
+
 /// A store, an engine on a manual clock, and the database guard.
 pub struct TestEngine {
     pub engine: Engine,
@@ -120,7 +133,7 @@ impl TestEngine {
         let db = TestDb::new().await;
         let store = db.store().await;
         let clock = Arc::new(ManualClock::new(start_time()));
-        let engine = Engine::new(store, clock.clone());
+        let engine = Engine::new(store, clock.clone(), policy());
         TestEngine { engine, clock, db }
     }
 

@@ -555,12 +555,11 @@ pub struct WorkingCalendar {
     uncovered: UncoveredYears,
 }
 
-/// The calendar files shipped in `config/calendar/`, compiled in: `(file name, text)`.
-///
-/// The service should load the files from its configuration directory so that an office can
-/// add next year's file without a rebuild; this copy serves tests, `simulate` and a
-/// fallback when no directory is configured.
-pub const BUNDLED_YEARS: &[(&str, &str)] = &[
+/// The calendar files of `config/calendar/`, for this crate's tests only: the service
+/// reads them from its configuration directory at start, so an office adds next year's
+/// file without a rebuild, and no calendar is compiled into the binary.
+#[cfg(test)]
+pub(crate) const BUNDLED_YEARS: &[(&str, &str)] = &[
     (
         "config/calendar/2025.toml",
         include_str!("../../../config/calendar/2025.toml"),
@@ -592,8 +591,9 @@ impl WorkingCalendar {
         })
     }
 
-    /// The calendar of the files in [`BUNDLED_YEARS`] (2025 and 2026).
-    pub fn bundled() -> Result<Self, CalendarError> {
+    /// The calendar of the files in `BUNDLED_YEARS` (2025 and 2026), for tests.
+    #[cfg(test)]
+    pub(crate) fn bundled() -> Result<Self, CalendarError> {
         let years = BUNDLED_YEARS
             .iter()
             .map(|(name, text)| YearCalendar::from_toml_named(name, text))

@@ -13,6 +13,8 @@
 //! - [`sla`]: SLA clocks that pause while an item is suspended.
 //! - [`access`]: account roles, the actor each acts as, and which items a user may read.
 //! - [`light`]: traffic lights derived on read.
+//! - [`policy`]: the one policy value (time zone, calendar, lights, ladder, cycles, SLA)
+//!   every figure a unit is judged by is computed with.
 //! - [`escalation`]: the ladder 预警 → 催办 → 督办 → 通报.
 //! - [`cycles`]: reporting cycles and their periods.
 //! - [`notify`]: notifications (outbox rows) that a decision yields.
@@ -29,6 +31,7 @@ pub mod item;
 pub mod light;
 pub mod notify;
 pub mod org;
+pub mod policy;
 pub mod progress;
 pub mod sla;
 pub mod state;
@@ -38,5 +41,6 @@ pub use command::{Actor, Capacity, Command, Decision, decide, new_item, permitte
 pub use error::DomainError;
 pub use ids::{ChainId, ItemId, PersonId, PlanId, UnitId};
 pub use item::{Item, ItemClass, ItemKind, NewItem, Target};
-pub use light::{Light, item_light};
+pub use light::Light;
+pub use policy::{Lateness, Policy};
 pub use state::{Action, ItemState, Role};

@@ -1,8 +1,7 @@
 //! Traffic lights (红黄绿灯), derived on read from the due date, progress and today — never
-//! stored, so they cannot go stale.
+//! stored, so they cannot go stale. Callers go through [`crate::policy::Policy::light`].
 
 use crate::calendar::{CalendarError, WorkingCalendar};
-use crate::item::Item;
 use crate::state::ItemState;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -96,28 +95,6 @@ pub struct LightInput {
     pub progress_percent: Option<i32>,
 }
 
-/// The light of an item with the bundled working-day calendar and the default thresholds:
-/// for lists, feeds and counts that have no engine at hand. [`light`] with the configured
-/// calendar and policy is the general form; with the shipped configuration they agree.
-pub fn item_light(item: &Item, today: NaiveDate) -> Light {
-    let input = LightInput {
-        state: item.state,
-        due_on: item.due_on,
-        // Deadlines and `created_at` are both China-local in practice; the date suffices.
-        started_on: (item.created_at + chrono::Duration::hours(8)).date_naive(),
-        progress_percent: item.progress_percent,
-    };
-    light(&input, today, bundled(), &LightPolicy::default()).unwrap_or(Light::Grey)
-}
-
-/// The last due date that shows yellow (rather than green) on `today` under the default
-/// policy: the SQL twin of the due-date part of [`item_light`] filters on it.
-pub fn yellow_until(today: NaiveDate) -> NaiveDate {
-    bundled()
-        .add_working_days(today, LightPolicy::default().yellow_within_working_days)
-        .unwrap_or(today)
-}
-
 /// States whose items have a running clock (and so can be red, yellow or green).
 pub fn running(state: ItemState) -> bool {
     matches!(
@@ -127,24 +104,6 @@ pub fn running(state: ItemState) -> bool {
             | ItemState::InProgress
             | ItemState::ClosureRequested
     )
-}
-
-/// Whole calendar days an item with a running clock is past its due date (0 when not late).
-pub fn days_late(state: ItemState, due_on: Option<NaiveDate>, today: NaiveDate) -> i64 {
-    match due_on {
-        Some(d) if running(state) && d < today => (today - d).num_days(),
-        _ => 0,
-    }
-}
-
-fn bundled() -> &'static WorkingCalendar {
-    static CAL: std::sync::OnceLock<WorkingCalendar> = std::sync::OnceLock::new();
-    CAL.get_or_init(|| {
-        WorkingCalendar::bundled()
-            .or_else(|_| WorkingCalendar::from_years(Vec::new()))
-            .map(|c| c.with_uncovered_years(crate::calendar::UncoveredYears::AssumeMondayToFriday))
-            .unwrap_or_else(|e| panic!("bundled working-day calendars: {e}"))
-    })
 }
 
 /// The share of the period elapsed by `today`, in percent (序时进度), 0..=100.
@@ -199,7 +158,7 @@ mod tests {
     }
 
     fn cal() -> WorkingCalendar {
-        WorkingCalendar::bundled().unwrap()
+        crate::policy::tests::test_calendar()
     }
 
     fn input(state: ItemState, due: Option<NaiveDate>, pct: Option<i32>) -> LightInput {

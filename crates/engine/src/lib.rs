@@ -22,7 +22,8 @@ pub use config::{MailSettings, Settings, SmtpSettings, TlsMode};
 pub use error::EngineError;
 pub use requests::{CommandRequest, ItemRequest, ReportRequest};
 pub use scheduler::{Scheduler, TickReport};
-pub use service::{Context, Engine, ItemDetail, Outcome};
+pub use calendar::{load_policy, missing_years_notice};
+pub use service::{Engine, ItemDetail, Outcome};
 pub use views::{
     AuditStatus, Clocks, DelayRow, Duty, ItemView, LightCounts, Stats, StatsRow, Supervision,
     month_period,

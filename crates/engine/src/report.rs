@@ -21,7 +21,7 @@ use crate::{Engine, EngineError};
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use xiaohao_core::light::{Light, LightInput, light};
+use xiaohao_core::light::Light;
 use xiaohao_core::{Item, ItemId, ItemState, UnitId};
 
 /// A reporting period.
@@ -157,12 +157,12 @@ pub const NO_UNIT: &str = "(未定牵头单位)";
 
 impl Engine {
     fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
-        at.with_timezone(&self.context().timezone).date_naive()
+        self.policy().local_date(at)
     }
 
     fn start_of(&self, day: NaiveDate) -> DateTime<Utc> {
         let naive = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-        self.context()
+        self.policy()
             .timezone
             .from_local_datetime(&naive)
             .earliest()
@@ -255,20 +255,14 @@ impl Engine {
                 }
             }
             if open_at_as_of && it.state != ItemState::Suspended {
-                let input = LightInput {
-                    state: if it.state == ItemState::Closed {
-                        ItemState::InProgress
-                    } else {
-                        it.state
-                    },
-                    due_on: it.due_on,
-                    started_on: self.local_date(it.created_at),
-                    progress_percent: it.progress_percent,
-                };
-                if matches!(
-                    light(&input, as_of, cal, &self.context().lights),
-                    Ok(Light::Red)
-                ) && let Some(due) = it.due_on
+                // The item as it stood on `as_of`: one closed after it was still running.
+                let mut then = (*it).clone();
+                if then.state == ItemState::Closed {
+                    then.state = ItemState::InProgress;
+                }
+                let policy = self.policy();
+                if policy.light(&then, as_of) == Light::Red
+                    && let Some(due) = it.due_on
                 {
                     red_items.push(RedItem {
                         id: it.id,
@@ -277,7 +271,7 @@ impl Engine {
                         lead: it.lead_unit.and_then(|u| units.get(&u).cloned()),
                         chain: it.chain_id.and_then(|c| chains.get(&c).cloned()),
                         due_on: Some(due),
-                        working_days_late: cal.working_days_between(due, as_of).unwrap_or(0),
+                        working_days_late: policy.working_days_late(&then, as_of),
                         escalation_level: it.escalation_level,
                     });
                 }

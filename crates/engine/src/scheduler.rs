@@ -41,14 +41,16 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
+    /// The scheduler of `engine`'s policy (time zone, ladder, cycles); `settings` give
+    /// only how it runs (catch-up window, batch size).
+    ///
     /// # Errors
-    /// A cron expression that does not parse or an unknown time zone.
+    /// A cron expression that does not parse.
     pub fn new(engine: Engine, settings: &crate::Settings) -> Result<Scheduler, EngineError> {
-        let tz = Tz::from_str(&settings.timezone).map_err(|_| {
-            EngineError::Config(format!("unknown time zone `{}`", settings.timezone))
-        })?;
+        let policy = engine.policy().clone();
+        let tz = policy.timezone;
         let mut cycles = Vec::new();
-        for c in &settings.cycles {
+        for c in &policy.cycles {
             let cron = croner::Cron::from_str(&c.cron).map_err(|e| {
                 EngineError::Config(format!("cycle `{}`: cron `{}`: {e}", c.key, c.cron))
             })?;
@@ -56,7 +58,7 @@ impl Scheduler {
         }
         Ok(Scheduler {
             engine,
-            ladder: settings.escalation.clone(),
+            ladder: policy.ladder.clone(),
             cycles,
             tz,
             catch_up_days: settings.scheduler.catch_up_days,

@@ -4,15 +4,15 @@ use crate::EngineError;
 use crate::clock::Clock;
 use crate::requests::{CommandRequest, ItemRequest, parse_date};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use chrono_tz::Tz;
 use serde::Serialize;
 use std::sync::Arc;
-use xiaohao_core::calendar::{UncoveredYears, WorkingCalendar};
+use xiaohao_core::calendar::WorkingCalendar;
 use xiaohao_core::event::Event;
-use xiaohao_core::light::{Light, LightInput, LightPolicy, light};
+use xiaohao_core::light::Light;
+use xiaohao_core::policy::{Lateness, Policy};
 use xiaohao_core::org::{Unit, UnitKind};
 use xiaohao_core::progress::ProgressReport;
-use xiaohao_core::sla::{MilestoneStatus, Pause, SlaPolicy, deadline_clock, policy_clocks};
+use xiaohao_core::sla::{MilestoneStatus, Pause, deadline_clock, policy_clocks};
 use xiaohao_core::{
     Action, Actor, Capacity, Command, Item, ItemId, NewItem, PersonId, Target, UnitId, decide,
     new_item,
@@ -24,51 +24,7 @@ use xiaohao_store::{ProgressRow, Store, StoreError};
 pub struct Engine {
     store: Store,
     clock: Arc<dyn Clock>,
-    context: Arc<Context>,
-}
-
-/// What the engine needs to know about time beyond the clock.
-#[derive(Debug)]
-pub struct Context {
-    pub calendar: WorkingCalendar,
-    pub timezone: Tz,
-    pub problem_sla: SlaPolicy,
-    pub lights: LightPolicy,
-}
-
-impl Context {
-    /// Built from settings: the calendar from `calendar_dir`.
-    ///
-    /// # Errors
-    /// A malformed calendar file or an unknown time zone.
-    pub fn from_settings(
-        settings: &crate::Settings,
-        home: &std::path::Path,
-    ) -> Result<Context, EngineError> {
-        Ok(Context {
-            calendar: crate::calendar::load_calendar(&home.join(&settings.calendar_dir))?,
-            timezone: settings.timezone.parse().map_err(|_| {
-                EngineError::Config(format!("unknown time zone `{}`", settings.timezone))
-            })?,
-            problem_sla: settings.problem_sla.clone(),
-            lights: settings.lights,
-        })
-    }
-}
-
-impl Default for Context {
-    fn default() -> Self {
-        Context {
-            // The bundled calendars are validated by core's tests.
-            calendar: WorkingCalendar::bundled()
-                .or_else(|_| WorkingCalendar::from_years(Vec::new()))
-                .map(|c| c.with_uncovered_years(UncoveredYears::AssumeMondayToFriday))
-                .unwrap_or_else(|e| panic!("bundled working-day calendars: {e}")),
-            timezone: chrono_tz::Asia::Shanghai,
-            problem_sla: SlaPolicy::problem_1_3_5(),
-            lights: LightPolicy::default(),
-        }
-    }
+    policy: Arc<Policy>,
 }
 
 /// What an accepted command left behind.
@@ -84,8 +40,9 @@ pub struct ItemDetail {
     pub item: Item,
     /// 红黄绿灯 today.
     pub light: Light,
-    /// Working days past the due date (negative: working days left).
-    pub working_days_late: Option<i64>,
+    /// Working days past the due date and left before it, and whether the count rests
+    /// on a year without a calendar file (`assumed`).
+    pub lateness: Lateness,
     /// SLA clocks: a problem's 应答/明确意见/办结 milestones, or a task's deadline.
     pub clocks: Vec<MilestoneStatus>,
     pub targets: Vec<Target>,
@@ -104,54 +61,46 @@ pub fn capacity_of(kind: UnitKind) -> Capacity {
 }
 
 impl Engine {
-    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
+    /// The engine over `store`, reading time from `clock` and every rule from `policy`
+    /// (the one value built at start and shared by every component).
+    pub fn new(store: Store, clock: Arc<dyn Clock>, policy: Arc<Policy>) -> Self {
         Self {
             store,
             clock,
-            context: Arc::new(Context::default()),
+            policy,
         }
     }
 
-    /// The same engine with a configured calendar, time zone and policies.
-    pub fn with_context(mut self, context: Context) -> Self {
-        self.context = Arc::new(context);
-        self
+    pub fn policy(&self) -> &Arc<Policy> {
+        &self.policy
     }
 
     pub fn calendar(&self) -> &WorkingCalendar {
-        &self.context.calendar
-    }
-
-    pub fn context(&self) -> &Context {
-        &self.context
+        &self.policy.calendar
     }
 
     /// Today in the configured time zone.
     pub fn today(&self) -> NaiveDate {
-        self.now()
-            .with_timezone(&self.context.timezone)
-            .date_naive()
+        self.policy.local_date(self.now())
     }
 
     fn local(&self, at: DateTime<Utc>) -> NaiveDateTime {
-        at.with_timezone(&self.context.timezone).naive_local()
+        self.policy.local(at)
     }
 
-    /// The traffic light of an item today.
+    /// The traffic light of an item today (the policy's one light rule).
     pub fn light_of(&self, item: &Item) -> Light {
-        let input = LightInput {
-            state: item.state,
-            due_on: item.due_on,
-            started_on: self.local(item.created_at).date(),
-            progress_percent: item.progress_percent,
-        };
-        light(
-            &input,
-            self.today(),
-            &self.context.calendar,
-            &self.context.lights,
-        )
-        .unwrap_or(Light::Grey)
+        self.policy.light(item, self.today())
+    }
+
+    /// Working days late today, and working days left (the policy's one delay figure).
+    pub fn lateness(&self, item: &Item) -> Lateness {
+        self.policy.lateness(item, self.today())
+    }
+
+    /// Working days past the due date today; 0 when not late.
+    pub fn working_days_late(&self, item: &Item) -> i64 {
+        self.policy.working_days_late(item, self.today())
     }
 
     /// Move the due date where the rules say: a problem assigned without a deadline is due
@@ -164,13 +113,13 @@ impl Engine {
         decision: &mut Decision,
     ) -> Result<(), EngineError> {
         let now = decision.item.updated_at;
-        let cal = &self.context.calendar;
+        let cal = &self.policy.calendar;
         let new_due = match command {
             Command::Assign { .. }
                 if decision.item.kind == ItemKind::Problem && decision.item.deadline.is_none() =>
             {
                 let days = self
-                    .context
+                    .policy
                     .problem_sla
                     .milestones
                     .last()
@@ -568,7 +517,7 @@ impl Engine {
     /// The item's SLA clocks, from its event trail (suspensions pause them). Empty when the
     /// calendar does not cover the dates or the item has not been assigned.
     pub fn clocks_of(&self, item: &Item, events: &[Event]) -> Vec<MilestoneStatus> {
-        let cal = &self.context.calendar;
+        let cal = &self.policy.calendar;
         let now = self.local(self.now());
         let first = |kind: &str| {
             events
@@ -614,7 +563,7 @@ impl Engine {
             xiaohao_core::sla::RESOLVE => first("request_closure"),
             _ => None,
         };
-        policy_clocks(cal, &self.context.problem_sla, assigned, &pauses, met, now)
+        policy_clocks(cal, &self.policy.problem_sla, assigned, &pauses, met, now)
             .unwrap_or_default()
     }
 
@@ -624,18 +573,13 @@ impl Engine {
     /// `Store(NotFound)` when the item does not exist.
     pub async fn detail(&self, id: ItemId) -> Result<ItemDetail, EngineError> {
         let item = self.store.item(id).await?;
-        let working_days_late = item.due_on.and_then(|d| {
-            self.context
-                .calendar
-                .working_days_between(d, self.today())
-                .ok()
-        });
+        let lateness = self.lateness(&item);
         let events = self.store.events(id).await?;
         let clocks = self.clocks_of(&item, &events);
         Ok(ItemDetail {
             clocks,
             light: self.light_of(&item),
-            working_days_late,
+            lateness,
             allowed_actions: item.state.allowed_actions(),
             targets: self.store.targets(id).await?,
             events,

@@ -6,19 +6,23 @@ use crate::{CommandRequest, Engine, EngineError, ItemDetail, ItemRequest, Outcom
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use xiaohao_core::light::days_late;
 use xiaohao_core::{AccountRole, Item, ItemId, ItemState, Light, UnitId};
-use xiaohao_store::{ItemFilter, ItemPage};
+use xiaohao_store::{ItemFilter, ItemPage, LightFilter};
 
-/// An item's clocks, as of today (calendar days, Asia/Shanghai).
+/// An item's clocks, as of today in the policy's time zone. Delays are working days.
 #[derive(Debug, Clone, Serialize)]
 pub struct Clocks {
     pub today: NaiveDate,
     pub light: Light,
     pub deadline: Option<NaiveDate>,
-    /// Days until the deadline (negative when late); `None` without a deadline.
-    pub days_left: Option<i64>,
-    pub days_late: i64,
+    /// The due date supervision works on (the deadline moved by 暂缓 or an SLA).
+    pub due_on: Option<NaiveDate>,
+    /// Working days left until the due date (0 on or after it); `None` without one.
+    pub working_days_left: Option<i64>,
+    /// Working days past the due date (逾期 N 个工作日).
+    pub working_days_late: i64,
+    /// The counts rest on a year without a working-day calendar (Monday–Friday assumed).
+    pub assumed: bool,
     pub escalation_level: i32,
     /// Whole days since the last change.
     pub days_in_state: i64,
@@ -87,7 +91,7 @@ pub struct Duty {
     pub can_report: bool,
 }
 
-/// Delay audit: how late each lead unit is, over its open items.
+/// Delay audit: how late each lead unit is, over its open items, in working days.
 #[derive(Debug, Clone, Serialize)]
 pub struct DelayRow {
     pub unit: UnitId,
@@ -122,15 +126,36 @@ pub fn month_period(day: NaiveDate) -> String {
 impl Engine {
     pub fn clocks(&self, item: &Item) -> Clocks {
         let today = self.today();
+        let lateness = self.lateness(item);
         Clocks {
             today,
             light: self.light_of(item),
             deadline: item.deadline,
-            days_left: item.deadline.map(|d| (d - today).num_days()),
-            days_late: days_late(item.state, item.due_on, today),
+            due_on: item.due_on,
+            working_days_left: lateness.working_days_left,
+            working_days_late: lateness.working_days,
+            assumed: lateness.assumed,
             escalation_level: item.escalation_level,
             days_in_state: (self.now() - item.updated_at).num_days(),
         }
+    }
+
+    /// The light filter for `light` today, from the policy.
+    pub fn light_filter(&self, light: Light) -> LightFilter {
+        let today = self.today();
+        LightFilter {
+            light,
+            today,
+            yellow_until: self.policy().yellow_until(today),
+        }
+    }
+
+    /// Whether `item` passes the part of `filter` SQL cannot decide: the light, by the
+    /// policy's one rule.
+    fn passes_light(&self, filter: &ItemFilter, item: &Item) -> bool {
+        filter
+            .light
+            .is_none_or(|l| l.is_exact() || self.policy().light(item, l.today) == l.light)
     }
 
     /// A page of the items `who` may read.
@@ -143,7 +168,65 @@ impl Engine {
         mut filter: ItemFilter,
     ) -> Result<ItemPage, EngineError> {
         filter.scope = Some(who.scope.clone());
-        Ok(self.store().items(&filter).await?)
+        self.list(&filter).await
+    }
+
+    /// A page of items, newest first. A yellow or green filter walks the SQL candidates by
+    /// id and keeps those the policy colours so, so the list holds exactly what the pages
+    /// and the dashboard's tiles show.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn list(&self, filter: &ItemFilter) -> Result<ItemPage, EngineError> {
+        if filter.light.is_none_or(|l| l.is_exact()) {
+            return Ok(self.store().items(filter).await?);
+        }
+        let mut keys: Vec<(chrono::DateTime<chrono::Utc>, ItemId)> = Vec::new();
+        self.walk(filter, |it| keys.push((it.created_at, it.id)))
+            .await?;
+        // The store's order: newest first, then by id.
+        keys.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let limit = if filter.limit == 0 {
+            50
+        } else {
+            filter.limit.min(1000)
+        };
+        let page: Vec<ItemId> = keys
+            .iter()
+            .skip(usize::try_from(filter.offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|k| k.1)
+            .collect();
+        let mut found = self.store().items_by_ids(&page).await?;
+        Ok(ItemPage {
+            items: page.iter().filter_map(|id| found.remove(id)).collect(),
+            total: keys.len() as u64,
+            limit,
+            offset: filter.offset,
+        })
+    }
+
+    /// Visit every item matching `filter` (the light by the policy), 2,000 rows at a time.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn walk(
+        &self,
+        filter: &ItemFilter,
+        mut visit: impl FnMut(&Item),
+    ) -> Result<(), EngineError> {
+        const PAGE: u64 = 2000;
+        let mut after = None;
+        loop {
+            let page = self.store().items_after(filter, after, PAGE).await?;
+            for it in page.iter().filter(|it| self.passes_light(filter, it)) {
+                visit(it);
+            }
+            match page.last() {
+                Some(last) if page.len() as u64 == PAGE => after = Some(last.id),
+                _ => return Ok(()),
+            }
+        }
     }
 
     /// Every item `who` may read that matches (no paging).
@@ -156,7 +239,63 @@ impl Engine {
         mut filter: ItemFilter,
     ) -> Result<Vec<Item>, EngineError> {
         filter.scope = Some(who.scope.clone());
-        Ok(self.store().all_items(&filter).await?)
+        let mut items = self.store().all_items(&filter).await?;
+        items.retain(|it| self.passes_light(&filter, it));
+        Ok(items)
+    }
+
+    /// Items per state and per light today (the policy's rule), for `/metrics`. Red, blue
+    /// and grey are counted in SQL; yellow and green by walking the running items that are
+    /// not red.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn item_counts(&self) -> Result<(Vec<(String, u64)>, Vec<(Light, u64)>), EngineError> {
+        let by_state = self.store().item_counts_by_state().await?;
+        let mut by_light = Vec::with_capacity(Light::ALL.len());
+        let (mut yellow, mut green) = (0u64, 0u64);
+        let candidates = ItemFilter {
+            light: Some(self.light_filter(Light::Yellow)),
+            ..ItemFilter::default()
+        };
+        let today = self.today();
+        let mut after = None;
+        loop {
+            let page = self.store().items_after(&candidates, after, 2000).await?;
+            for it in &page {
+                match self.policy().light(it, today) {
+                    Light::Yellow => yellow += 1,
+                    Light::Green => green += 1,
+                    _ => {}
+                }
+            }
+            match page.last() {
+                Some(last) if page.len() == 2000 => after = Some(last.id),
+                _ => break,
+            }
+        }
+        // Green items without a due date are not in the yellow candidates.
+        let undated = ItemFilter {
+            light: Some(self.light_filter(Light::Green)),
+            ..ItemFilter::default()
+        };
+        green += self.store().count_items_without_due(&undated).await?;
+        for light in Light::ALL {
+            let n = match light {
+                Light::Yellow => yellow,
+                Light::Green => green,
+                exact => {
+                    self.store()
+                        .count_items(&ItemFilter {
+                            light: Some(self.light_filter(exact)),
+                            ..ItemFilter::default()
+                        })
+                        .await?
+                }
+            };
+            by_light.push((light, n));
+        }
+        Ok((by_state, by_light))
     }
 
     /// # Errors
@@ -341,8 +480,8 @@ impl Engine {
         let mut overdue = Vec::new();
         let mut escalated = Vec::new();
         for it in items {
-            let late = days_late(it.state, it.deadline, today);
-            if late > 0 {
+            if self.light_of(&it) == Light::Red {
+                let late = self.working_days_late(&it);
                 if let Some(u) = it.lead_unit {
                     let row = delays.entry(u).or_insert_with(|| DelayRow {
                         unit: u,
@@ -363,7 +502,7 @@ impl Engine {
         }
         let mut delays: Vec<DelayRow> = delays.into_values().collect();
         delays.sort_by_key(|d| std::cmp::Reverse(d.total_days_late));
-        overdue.sort_by_key(|i| i.deadline);
+        overdue.sort_by_key(|i| i.due_on);
         let (items_checked, events_checked, broken) = self.store().verify_all_chains().await?;
         Ok(Supervision {
             today,

@@ -24,16 +24,37 @@ pub struct ItemFilter {
     /// Items this unit leads or co-handles.
     pub unit: Option<UnitId>,
     pub chain: Option<ChainId>,
-    /// Open items whose due date is before this date.
+    /// Items with a running clock whose due date is before this date (red).
     pub overdue_on: Option<NaiveDate>,
     /// Substring of title, text or number.
     pub text: Option<String>,
     /// Only items a user with this scope may read.
     pub scope: Option<Scope>,
-    /// Only items showing this light on the given (local) day.
-    pub light: Option<(Light, NaiveDate)>,
+    /// Only items that may show this light (exact for red, blue and grey; a superset for
+    /// yellow and green, which the engine narrows with the policy's light rule).
+    pub light: Option<LightFilter>,
     pub limit: u64,
     pub offset: u64,
+}
+
+/// The due-date part of the policy's light rule, as the store can ask it in SQL. Built by
+/// the engine from its policy ([`xiaohao_core::Policy::yellow_until`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LightFilter {
+    pub light: Light,
+    /// The local day the light is for.
+    pub today: NaiveDate,
+    /// The last due date within the yellow window of working days on `today`.
+    pub yellow_until: NaiveDate,
+}
+
+impl LightFilter {
+    /// Whether the SQL condition selects exactly the items of this light; when false the
+    /// caller must keep only those the policy colours so (序时进度 needs the item's progress
+    /// and filing date, and a rest day right after the window is still within it).
+    pub fn is_exact(&self) -> bool {
+        !matches!(self.light, Light::Yellow | Light::Green)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -269,16 +290,12 @@ impl Store {
             .collect())
     }
 
-    /// Items per state, and per traffic light on `today` by the due-date rule (the SQL twin
-    /// used by the light filter) — counted in the database, for `/metrics`, which is scraped
-    /// every few seconds and must not read a million rows to count them.
+    /// Items per state, counted in the database (for `/metrics`, scraped every few
+    /// seconds: it must not read a million rows to count them).
     ///
     /// # Errors
     /// On database failure.
-    pub async fn item_counts(
-        &self,
-        today: NaiveDate,
-    ) -> StoreResult<(Vec<(String, u64)>, Vec<(Light, u64)>)> {
+    pub async fn item_counts_by_state(&self) -> StoreResult<Vec<(String, u64)>> {
         let by_state: Vec<(String, i64)> = item::Entity::find()
             .select_only()
             .column(item::Column::State)
@@ -288,21 +305,32 @@ impl Store {
             .into_tuple()
             .all(&self.db)
             .await?;
-        let mut by_light = Vec::with_capacity(Light::ALL.len());
-        for light in Light::ALL {
-            let n = item::Entity::find()
-                .filter(light_condition(light, today))
-                .count(&self.db)
-                .await?;
-            by_light.push((light, n));
-        }
-        Ok((
-            by_state
-                .into_iter()
-                .map(|(s, n)| (s, u64::try_from(n).unwrap_or(0)))
-                .collect(),
-            by_light,
-        ))
+        Ok(by_state
+            .into_iter()
+            .map(|(s, n)| (s, u64::try_from(n).unwrap_or(0)))
+            .collect())
+    }
+
+    /// How many items the filter selects that have no due date.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn count_items_without_due(&self, f: &ItemFilter) -> StoreResult<u64> {
+        Ok(item::Entity::find()
+            .filter(filter_condition(f).add(item::Column::DueOn.is_null()))
+            .count(&self.db)
+            .await?)
+    }
+
+    /// How many items the filter selects.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn count_items(&self, f: &ItemFilter) -> StoreResult<u64> {
+        Ok(item::Entity::find()
+            .filter(filter_condition(f))
+            .count(&self.db)
+            .await?)
     }
 
     /// Outbox messages per status (for `/metrics`).
@@ -711,9 +739,10 @@ fn filter_condition(f: &ItemFilter) -> Condition {
         cond = cond.add(party_condition(u));
     }
     if let Some(day) = f.overdue_on {
+        // Overdue is red: a running clock past the due date (a suspended item is not late).
         cond = cond
             .add(item::Column::DueOn.lt(day))
-            .add(item::Column::State.is_in(open_states()));
+            .add(item::Column::State.is_in(running_states()));
     }
     if let Some(q) = f.text.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         cond = cond.add(
@@ -726,8 +755,8 @@ fn filter_condition(f: &ItemFilter) -> Condition {
     if let Some(scope) = &f.scope {
         cond = cond.add(scope_condition(scope));
     }
-    if let Some((light, today)) = f.light {
-        cond = cond.add(light_condition(light, today));
+    if let Some(l) = f.light {
+        cond = cond.add(light_condition(&l));
     }
     cond
 }
@@ -763,19 +792,11 @@ fn scope_condition(scope: &Scope) -> Condition {
     any
 }
 
-/// The SQL twin of the due-date part of [`xiaohao_core::light::item_light`]. (Its other
-/// part, progress behind 序时进度, turns some green items yellow on display only.)
-fn light_condition(light: Light, today: NaiveDate) -> Condition {
-    let yellow_until = xiaohao_core::light::yellow_until(today);
-    let running = || {
-        item::Column::State.is_in(
-            ItemState::ALL
-                .iter()
-                .filter(|s| xiaohao_core::light::running(**s))
-                .map(|s| s.as_str()),
-        )
-    };
-    match light {
+/// The SQL side of the policy's light rule (see [`LightFilter::is_exact`]): red, blue and
+/// grey depend on state and due date only; yellow and green are narrowed in Rust.
+fn light_condition(f: &LightFilter) -> Condition {
+    let running = || item::Column::State.is_in(running_states());
+    match f.light {
         Light::Blue => Condition::all().add(item::Column::State.eq(ItemState::Closed.as_str())),
         Light::Grey => Condition::all().add(item::Column::State.is_in([
             ItemState::Draft.as_str(),
@@ -784,23 +805,23 @@ fn light_condition(light: Light, today: NaiveDate) -> Condition {
         ])),
         Light::Red => Condition::all()
             .add(running())
-            .add(item::Column::DueOn.lt(today)),
+            .add(item::Column::DueOn.lt(f.today)),
+        // Due today or later: near the date, or lagging behind 序时进度.
         Light::Yellow => Condition::all()
             .add(running())
-            .add(item::Column::DueOn.gte(today))
-            .add(item::Column::DueOn.lte(yellow_until)),
+            .add(item::Column::DueOn.gte(f.today)),
         Light::Green => Condition::all().add(running()).add(
             Condition::any()
                 .add(item::Column::DueOn.is_null())
-                .add(item::Column::DueOn.gt(yellow_until)),
+                .add(item::Column::DueOn.gt(f.yellow_until)),
         ),
     }
 }
 
-fn open_states() -> Vec<&'static str> {
+fn running_states() -> Vec<&'static str> {
     ItemState::ALL
         .iter()
-        .filter(|s| s.is_open())
+        .filter(|s| xiaohao_core::light::running(**s))
         .map(|s| s.as_str())
         .collect()
 }

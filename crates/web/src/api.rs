@@ -451,7 +451,7 @@ pub(crate) async fn item_filter(engine: &Engine, q: ItemQuery) -> Result<ItemFil
     };
     if let Some(l) = nonempty(q.light) {
         let light: Light = l.parse().map_err(|e| bad("light", e))?;
-        filter.light = Some((light, engine.today()));
+        filter.light = Some(engine.light_filter(light));
     }
     if let Some(u) = nonempty(q.unit) {
         filter.unit = Some(

@@ -5,7 +5,7 @@ use crate::ApiError;
 use axum::http::StatusCode;
 use rust_xlsxwriter::{Format, Workbook};
 use std::collections::HashMap;
-use xiaohao_core::{Item, item_light};
+use xiaohao_core::Item;
 use xiaohao_engine::Engine;
 
 pub const HEADERS: [&str; 13] = [
@@ -48,7 +48,6 @@ pub async fn ledger_rows(engine: &Engine, items: &[Item]) -> Result<Vec<[String;
         .into_iter()
         .map(|c| (c.id, c.name))
         .collect();
-    let today = engine.today();
     let unit = |u: &xiaohao_core::UnitId| units.get(u).cloned().unwrap_or_default();
     Ok(items
         .iter()
@@ -69,7 +68,7 @@ pub async fn ledger_rows(engine: &Engine, items: &[Item]) -> Result<Vec<[String;
                     .or_else(|| it.deadline_text.clone())
                     .unwrap_or_default(),
                 it.state.label_zh().to_owned(),
-                item_light(it, today).label_zh().to_owned(),
+                engine.light_of(it).label_zh().to_owned(),
                 it.progress_percent
                     .map(|p| p.to_string())
                     .unwrap_or_default(),

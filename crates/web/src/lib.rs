@@ -115,7 +115,7 @@ pub(crate) fn base_url(headers: &HeaderMap) -> String {
 
 async fn metrics_text(State(state): State<AppState>) -> Result<Response, ApiError> {
     let engine = &state.engine;
-    let (states, lights) = engine.store().item_counts(engine.today()).await?;
+    let (states, lights) = engine.item_counts().await?;
     let mut by_state = std::collections::BTreeMap::new();
     let mut by_light = std::collections::BTreeMap::new();
     for s in ItemState::ALL {
@@ -144,6 +144,22 @@ async fn metrics_text(State(state): State<AppState>) -> Result<Response, ApiErro
         "xiaohao_items_by_light",
         "Items by traffic light.",
         &rows(&by_light, "light"),
+    );
+    // 1 for each year that should have a working-day calendar by now and has none (this
+    // year; next year from 1 November): dates in it are counted Monday–Friday.
+    let today = engine.today();
+    let calendar_rows: Vec<_> = [chrono::Datelike::year(&today), chrono::Datelike::year(&today) + 1]
+        .into_iter()
+        .map(|y| {
+            let missing = engine.policy().missing_calendar_years(today).contains(&y);
+            (vec![("year", y.to_string())], u64::from(missing))
+        })
+        .collect();
+    metrics::gauge(
+        &mut out,
+        "xiaohao_calendar_year_missing",
+        "1 when a year that should have a working-day calendar file by now has none.",
+        &calendar_rows,
     );
     let outbox = engine.store().outbox_depth().await?;
     let outbox_rows: Vec<_> = outbox

@@ -18,7 +18,7 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::collections::HashMap;
-use xiaohao_core::{AccountRole, Action, Item, ItemState, Light, item_light, permitted_actions};
+use xiaohao_core::{AccountRole, Action, Item, ItemState, Light, permitted_actions};
 use xiaohao_engine::{CommandRequest, Engine, EngineError, Principal, ReportRequest};
 use xiaohao_store::TokenKind;
 
@@ -63,6 +63,8 @@ pub struct Me {
     pub role_label: &'static str,
     pub can_report: bool,
     pub is_supervision: bool,
+    /// For offices and admins: a working-day calendar year is missing.
+    pub calendar_notice: Option<String>,
 }
 
 async fn me(engine: &Engine, p: &Principal) -> Result<Me, EngineError> {
@@ -73,6 +75,11 @@ async fn me(engine: &Engine, p: &Principal) -> Result<Me, EngineError> {
         role_label: p.role().label_zh(),
         can_report: matches!(p.role(), AccountRole::Unit | AccountRole::Office),
         is_supervision: matches!(p.role(), AccountRole::Supervision | AccountRole::Admin),
+        calendar_notice: if matches!(p.role(), AccountRole::Office | AccountRole::Admin) {
+            xiaohao_engine::missing_years_notice(engine.policy(), engine.today())
+        } else {
+            None
+        },
     })
 }
 
@@ -140,7 +147,10 @@ pub struct Row {
     pub co: String,
     pub percent: String,
     pub level: i32,
+    /// Working days late (the policy's one figure).
     pub days_late: i64,
+    /// The delay rests on a year without a working-day calendar.
+    pub assumed: bool,
 }
 
 struct Names {
@@ -164,8 +174,9 @@ impl Names {
         self.units.get(u).cloned().unwrap_or_default()
     }
 
-    fn row(&self, it: &Item, today: chrono::NaiveDate) -> Row {
-        let light = item_light(it, today);
+    fn row(&self, it: &Item, engine: &Engine) -> Row {
+        let light = engine.light_of(it);
+        let lateness = engine.lateness(it);
         Row {
             id: it.id.to_string(),
             number: it.number.clone().unwrap_or_default(),
@@ -199,7 +210,8 @@ impl Names {
                 .map(|p| format!("{p}%"))
                 .unwrap_or_else(|| "—".into()),
             level: it.escalation_level,
-            days_late: xiaohao_core::light::days_late(it.state, it.due_on, today),
+            days_late: lateness.working_days,
+            assumed: lateness.assumed,
         }
     }
 }
@@ -324,6 +336,8 @@ struct DashboardPage {
     chains: Vec<xiaohao_engine::StatsRow>,
     units: Vec<xiaohao_engine::StatsRow>,
     feed_url: Option<String>,
+    /// The yellow rule in words, from the policy.
+    yellow_rule: String,
 }
 
 async fn dashboard(
@@ -350,6 +364,11 @@ async fn dashboard(
         chains: stats.by_chain,
         units: stats.by_unit,
         feed_url,
+        yellow_rule: format!(
+            "{}个工作日内到期或进度落后序时进度{}个百分点以上",
+            engine.policy().lights.yellow_within_working_days,
+            engine.policy().lights.lag_percent
+        ),
     }
     .into_response())
 }
@@ -430,7 +449,6 @@ async fn ledger(
     .await?;
     let page = engine.list_for(&p, filter).await?;
     let names = Names::load(engine).await?;
-    let today = engine.today();
     let base = encode_query(&q);
     let with_offset = |o: u64| {
         if base.is_empty() {
@@ -448,7 +466,7 @@ async fn ledger(
     Ok(LedgerPage {
         me: Some(me(engine, &p).await?),
         total: page.total,
-        rows: page.items.iter().map(|i| names.row(i, today)).collect(),
+        rows: page.items.iter().map(|i| names.row(i, engine)).collect(),
         states: ItemState::ALL
             .iter()
             .map(|s| (s.as_str().to_owned(), s.label_zh().to_owned()))
@@ -629,17 +647,24 @@ async fn item_page(
             at: local_time(r.reported_at),
         })
         .collect();
-    let days_left = match view.clocks.days_left {
+    let assumed = if view.clocks.assumed {
+        "（按周一至周五估算）"
+    } else {
+        ""
+    };
+    let days_left = match view.clocks.working_days_left {
         None => "未定时限".to_owned(),
         Some(_) if matches!(view.clocks.light, Light::Grey | Light::Blue) => {
-            "已结束,不再计时".to_owned()
+            "已结束，不再计时".to_owned()
         }
-        Some(d) if d < 0 => format!("已超期 {} 天", -d),
-        Some(d) => format!("{d} 天"),
+        Some(_) if view.clocks.light == Light::Red => {
+            format!("逾期 {} 个工作日{assumed}", view.clocks.working_days_late)
+        }
+        Some(d) => format!("剩余 {d} 个工作日{assumed}"),
     };
     let page = ItemPage {
         me: Some(me(engine, &p).await?),
-        r: names.row(item, today),
+        r: names.row(item, engine),
         text: item.text.clone(),
         chain,
         days_left,
@@ -893,8 +918,8 @@ async fn supervision_page(State(state): State<AppState>, PageAuth(p): PageAuth) 
     Ok(SupervisionPage {
         me: Some(me(engine, &p).await?),
         today: s.today.to_string(),
-        overdue: s.overdue.iter().map(|i| names.row(i, s.today)).collect(),
-        escalated: s.escalated.iter().map(|i| names.row(i, s.today)).collect(),
+        overdue: s.overdue.iter().map(|i| names.row(i, engine)).collect(),
+        escalated: s.escalated.iter().map(|i| names.row(i, engine)).collect(),
         delays: s.delays,
         audit_ok: s.audit.ok,
         audit_items: s.audit.items_checked,

@@ -16,7 +16,7 @@ mod templates;
 mod transport;
 mod worker;
 
-pub use render::{Entry, light_for};
+pub use render::Entry;
 pub use templates::Templates;
 pub use transport::Transport;
 pub use worker::{Claim, DrainReport, MailWorker, message_id_for};

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use xiaohao_core::{Item, ItemState};
+use xiaohao_core::{Item, Policy};
 use xiaohao_store::OutboxRow;
 
 /// One reminder line, as the templates see it.
@@ -16,8 +16,9 @@ pub struct Entry {
     pub title: String,
     pub state: String,
     pub deadline: Option<String>,
+    /// Working days late (the policy's one figure).
     pub days_late: i64,
-    /// 红灯, 黄灯, 绿灯, or — for closed items and items without a deadline.
+    /// 红灯, 黄灯, 绿灯, 已销号 or 未计时 (the policy's one light rule).
     pub light: String,
     pub link: String,
     pub actor: Option<String>,
@@ -62,23 +63,11 @@ pub(crate) fn label_of(kind: &str) -> (String, usize) {
     (label.to_owned(), group)
 }
 
-/// The traffic light (红黄绿灯) of an item on `today`: red past the deadline, yellow within a
-/// week of it, green otherwise; `—` for items that are not open or have no deadline.
-/// (A simple rule until the SLA-based light is available to the mailer.)
-pub fn light_for(state: ItemState, deadline: Option<NaiveDate>, today: NaiveDate) -> &'static str {
-    match deadline {
-        _ if !state.is_open() => "—",
-        None => "—",
-        Some(d) if today > d => "红灯",
-        Some(d) if (d - today).num_days() <= 7 => "黄灯",
-        Some(_) => "绿灯",
-    }
-}
-
 impl Entry {
     pub(crate) fn new(
         row: &OutboxRow,
         item: Option<&Item>,
+        policy: &Policy,
         today: NaiveDate,
         public_url: &str,
     ) -> Entry {
@@ -105,12 +94,8 @@ impl Entry {
                 title: it.title.clone(),
                 state: it.state.label_zh().to_owned(),
                 deadline: it.deadline.map(|d| d.to_string()),
-                days_late: it
-                    .deadline
-                    .filter(|_| it.state.is_open())
-                    .map(|d| (today - d).num_days().max(0))
-                    .unwrap_or(0),
-                light: light_for(it.state, it.deadline, today).to_owned(),
+                days_late: policy.working_days_late(it, today),
+                light: policy.light(it, today).label_zh().to_owned(),
                 link: format!("{base}/items/{}", it.id),
                 actor,
                 note,

@@ -15,7 +15,6 @@ use std::path::Path;
 use std::time::Duration;
 use uuid::Uuid;
 use xiaohao_core::UnitId;
-use xiaohao_core::calendar::{UncoveredYears, WorkingCalendar, YearCalendar};
 use xiaohao_core::org::Unit;
 use xiaohao_store::{ClaimSpec, DIGEST_KIND, OutboxRow};
 
@@ -93,8 +92,6 @@ pub struct MailWorker {
     engine: Engine,
     mail: MailSettings,
     public_url: String,
-    tz: Tz,
-    calendar: WorkingCalendar,
     templates: Templates,
     transport: Transport,
     quiet: (NaiveTime, NaiveTime),
@@ -102,34 +99,9 @@ pub struct MailWorker {
     poll: Duration,
 }
 
-/// The working-day calendar from `calendar_dir` (falling back to the built-in years); years
-/// without a file count Monday to Friday.
-fn load_calendar(dir: &Path) -> WorkingCalendar {
-    let mut years = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let path = e.path();
-            if path.extension().is_some_and(|x| x == "toml")
-                && let Ok(text) = std::fs::read_to_string(&path)
-            {
-                match YearCalendar::from_toml_named(&path.display().to_string(), &text) {
-                    Ok(y) => years.push(y),
-                    Err(err) => tracing::warn!("calendar {}: {err}", path.display()),
-                }
-            }
-        }
-    }
-    let cal = if years.is_empty() {
-        WorkingCalendar::bundled()
-    } else {
-        WorkingCalendar::from_years(years)
-    };
-    cal.unwrap_or_default()
-        .with_uncovered_years(UncoveredYears::AssumeMondayToFriday)
-}
-
 impl MailWorker {
-    /// A worker with the transport, templates and calendar the settings name, relative paths
+    /// A worker with the transport and templates the settings name (time zone and calendar
+    /// come from the engine's policy), relative paths
     /// taken from `home`.
     ///
     /// # Errors
@@ -150,10 +122,6 @@ impl MailWorker {
         transport: Transport,
     ) -> Result<MailWorker, MailError> {
         let mail = settings.mail.clone();
-        let tz: Tz = settings
-            .timezone
-            .parse()
-            .map_err(|_| MailError::Config(format!("timezone `{}`", settings.timezone)))?;
         let time = |k: &str, v: &str| {
             MailSettings::time_of_day(k, v).map_err(|e| MailError::Config(e.to_string()))
         };
@@ -168,8 +136,6 @@ impl MailWorker {
         Ok(MailWorker {
             engine,
             public_url: settings.server.public_url.clone(),
-            tz,
-            calendar: load_calendar(&home.join(&settings.calendar_dir)),
             templates: Templates::load(&home.join(&mail.templates_dir))?,
             transport,
             quiet,
@@ -184,7 +150,7 @@ impl MailWorker {
     }
 
     fn local(&self, now: DateTime<Utc>) -> chrono::DateTime<Tz> {
-        now.with_timezone(&self.tz)
+        now.with_timezone(&self.engine.policy().timezone)
     }
 
     /// Whether `now` falls in the quiet hours (no mail at night).
@@ -199,7 +165,8 @@ impl MailWorker {
     }
 
     fn is_working_day(&self, day: NaiveDate) -> bool {
-        self.calendar
+        self.engine
+            .calendar()
             .is_working_day(day)
             .unwrap_or(day.weekday().num_days_from_monday() < 5)
     }
@@ -425,6 +392,9 @@ impl MailWorker {
                 total,
                 system_name: &self.mail.from_name,
                 public_url: &self.public_url,
+                calendar_notice: (unit.kind == xiaohao_core::org::UnitKind::Office)
+                    .then(|| crate::calendar::missing_years_notice(self.engine.policy(), today))
+                    .flatten(),
             });
             (
                 self.templates.render("digest.subject.txt", &ctx)?,
@@ -484,7 +454,13 @@ impl MailWorker {
             },
             None => None,
         };
-        Ok(Entry::new(row, item.as_ref(), today, &self.public_url))
+        Ok(Entry::new(
+            row,
+            item.as_ref(),
+            self.engine.policy(),
+            today,
+            &self.public_url,
+        ))
     }
 
     /// Send a test message to `address` directly (no outbox row).
@@ -563,6 +539,9 @@ struct DigestCtx<'a> {
     total: usize,
     system_name: &'a str,
     public_url: &'a str,
+    /// For offices: the years whose working-day calendar is missing (see
+    /// [`xiaohao_core::Policy::missing_calendar_years`]).
+    calendar_notice: Option<String>,
 }
 
 fn minijinja_ctx<T: Serialize>(t: T) -> minijinja::Value {

@@ -1,0 +1,225 @@
+//! The policy: every rule a unit is judged by, in one immutable value built at start from
+//! the configuration — time zone, working calendar, traffic lights, escalation ladder,
+//! reporting cycles and SLA. Pages, lists, filters, exports, mails, metrics and bulletins
+//! all ask it, so a figure is computed once and reads the same everywhere.
+
+use crate::calendar::WorkingCalendar;
+use crate::cycles::CycleDef;
+use crate::escalation::Ladder;
+use crate::item::Item;
+use crate::light::{Light, LightInput, LightPolicy, light, running};
+use crate::sla::SlaPolicy;
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub timezone: Tz,
+    pub calendar: WorkingCalendar,
+    pub lights: LightPolicy,
+    pub ladder: Ladder,
+    pub cycles: Vec<CycleDef>,
+    pub problem_sla: SlaPolicy,
+}
+
+/// How late an item is, in working days, and whether that count rests on a guessed
+/// (Monday–Friday) calendar year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Lateness {
+    /// Working days past the due date; 0 when not late or not running.
+    pub working_days: i64,
+    /// Working days left until the due date (0 on it or after it); `None` without one.
+    pub working_days_left: Option<i64>,
+    /// The count covers a date of a year without a calendar file.
+    pub assumed: bool,
+}
+
+impl Policy {
+    /// The local date of an instant.
+    pub fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
+        at.with_timezone(&self.timezone).date_naive()
+    }
+
+    /// The local date and time of an instant.
+    pub fn local(&self, at: DateTime<Utc>) -> NaiveDateTime {
+        at.with_timezone(&self.timezone).naive_local()
+    }
+
+    /// The day an item's period starts for 序时进度: the local date it was filed.
+    pub fn started_on(&self, item: &Item) -> NaiveDate {
+        self.local_date(item.created_at)
+    }
+
+    /// The traffic light of `item` on `today` — the one light rule. A date the calendar
+    /// cannot answer (never under the Monday–Friday fallback) shows grey.
+    pub fn light(&self, item: &Item, today: NaiveDate) -> Light {
+        let input = LightInput {
+            state: item.state,
+            due_on: item.due_on,
+            started_on: self.started_on(item),
+            progress_percent: item.progress_percent,
+        };
+        light(&input, today, &self.calendar, &self.lights).unwrap_or(Light::Grey)
+    }
+
+    /// Working days an item with a running clock is past its due date on `today`, the one
+    /// figure of delay shown and counted everywhere (逾期 N 个工作日). The same count the
+    /// ladder climbs by: the working days in `(due, today]`.
+    pub fn lateness(&self, item: &Item, today: NaiveDate) -> Lateness {
+        let Some(due) = item.due_on else {
+            return Lateness {
+                working_days: 0,
+                working_days_left: None,
+                assumed: false,
+            };
+        };
+        let signed = self.working_days_between(due, today);
+        let late = running(item.state) && due < today;
+        Lateness {
+            working_days: if late { signed.max(0) } else { 0 },
+            working_days_left: Some((-signed).max(0)),
+            assumed: self.is_assumed(due) || self.is_assumed(today),
+        }
+    }
+
+    /// Working days late (see [`Policy::lateness`]).
+    pub fn working_days_late(&self, item: &Item, today: NaiveDate) -> i64 {
+        self.lateness(item, today).working_days
+    }
+
+    /// Signed working days in `(from, to]` (see
+    /// [`WorkingCalendar::working_days_between`]); dates the calendar cannot answer count
+    /// as calendar days, which the Monday–Friday fallback makes unreachable in practice.
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        self.calendar
+            .working_days_between(from, to)
+            .unwrap_or_else(|_| (to - from).num_days())
+    }
+
+    /// Whether answers about `date` are a Monday–Friday guess (no calendar file for its year).
+    pub fn is_assumed(&self, date: NaiveDate) -> bool {
+        !self.calendar.covers(date.year())
+    }
+
+    /// The last due date that is yellow rather than green by the due-date part of the rule
+    /// on `today` (the lag part needs the item's progress).
+    pub fn yellow_until(&self, today: NaiveDate) -> NaiveDate {
+        self.calendar
+            .add_working_days(today, self.lights.yellow_within_working_days)
+            .unwrap_or(today)
+    }
+
+    /// The years from `today`'s on whose calendar file is missing and should be there by
+    /// now: this year always, next year from 1 November (the State Council publishes the
+    /// next year's holidays each autumn).
+    pub fn missing_calendar_years(&self, today: NaiveDate) -> Vec<i32> {
+        let mut years = vec![today.year()];
+        if today.month() >= 11 {
+            years.push(today.year() + 1);
+        }
+        years.retain(|y| !self.calendar.covers(*y));
+        years
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::calendar::{UncoveredYears, YearCalendar};
+    use crate::ids::ItemId;
+    use crate::item::ItemKind;
+    use crate::state::ItemState;
+
+    /// The repository's calendar files, for tests only (the binary reads them at start).
+    pub(crate) fn test_calendar() -> WorkingCalendar {
+        let years = [
+            (
+                "config/calendar/2025.toml",
+                include_str!("../../../config/calendar/2025.toml"),
+            ),
+            (
+                "config/calendar/2026.toml",
+                include_str!("../../../config/calendar/2026.toml"),
+            ),
+        ]
+        .iter()
+        .map(|(n, t)| YearCalendar::from_toml_named(n, t).unwrap())
+        .collect();
+        WorkingCalendar::from_years(years)
+            .unwrap()
+            .with_uncovered_years(UncoveredYears::AssumeMondayToFriday)
+    }
+
+    pub(crate) fn test_policy() -> Policy {
+        Policy {
+            timezone: chrono_tz::Asia::Shanghai,
+            calendar: test_calendar(),
+            lights: LightPolicy::default(),
+            ladder: Ladder::default(),
+            cycles: Vec::new(),
+            problem_sla: SlaPolicy::problem_1_3_5(),
+        }
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    pub(crate) fn item(state: ItemState, due: NaiveDate) -> Item {
+        let at = d(2026, 1, 5).and_hms_opt(1, 0, 0).unwrap().and_utc();
+        Item {
+            id: ItemId::new(),
+            kind: ItemKind::Task,
+            number: None,
+            title: "t".into(),
+            text: String::new(),
+            plan_id: None,
+            chain_id: None,
+            owner_unit: None,
+            lead_unit: None,
+            co_units: Vec::new(),
+            leader: None,
+            deadline: Some(due),
+            due_on: Some(due),
+            deadline_text: None,
+            grade: None,
+            class: None,
+            state,
+            suspended_from: None,
+            escalation_level: 0,
+            closure_requested_by: None,
+            progress_percent: None,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+            closed_at: None,
+        }
+    }
+
+    #[test]
+    fn days_late_are_working_days() {
+        let p = test_policy();
+        // Due 09-30, seen on 10-09: 国庆 10-01..07 are off, 10-09 is a Friday; only 10-09
+        // (and 10-10, 调休 Saturday, not yet) count.
+        let it = item(ItemState::InProgress, d(2026, 9, 30));
+        let l = p.lateness(&it, d(2026, 10, 9));
+        assert_eq!(l.working_days, 2, "{l:?}");
+        assert!(!l.assumed);
+        // Not running: not late.
+        assert_eq!(
+            p.working_days_late(&item(ItemState::Closed, d(2026, 9, 30)), d(2026, 10, 9)),
+            0
+        );
+    }
+
+    #[test]
+    fn an_uncovered_year_is_assumed_and_missing_from_november() {
+        let p = test_policy();
+        let it = item(ItemState::InProgress, d(2027, 1, 4));
+        assert!(p.lateness(&it, d(2027, 1, 8)).assumed);
+        assert!(p.missing_calendar_years(d(2026, 10, 31)).is_empty());
+        assert_eq!(p.missing_calendar_years(d(2026, 11, 1)), vec![2027]);
+        assert_eq!(p.missing_calendar_years(d(2027, 3, 1)), vec![2027]);
+    }
+}
