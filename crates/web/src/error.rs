@@ -56,7 +56,9 @@ impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         let status = match &e {
             DomainError::InvalidTransition { .. } => StatusCode::CONFLICT,
-            DomainError::NotPermitted { .. } | DomainError::SelfVerification => {
+            DomainError::NotPermitted { .. }
+            | DomainError::OutsideJurisdiction { .. }
+            | DomainError::SelfVerification => {
                 StatusCode::FORBIDDEN
             }
             DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
