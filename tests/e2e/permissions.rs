@@ -59,7 +59,9 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
             Method::POST,
             format!("/api/items/{x}/progress"),
             Some(json!({"period": "2026-03", "text": "完成备案"})),
-            [FORBID, FORBID, FORBID, FORBID, OK, HIDDEN, FORBID, FORBID, UNAUTH],
+            [
+                FORBID, FORBID, FORBID, FORBID, OK, HIDDEN, FORBID, FORBID, UNAUTH,
+            ],
         ),
         (
             Method::POST,
@@ -74,20 +76,26 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
             format!("/api/items/{x}/transitions"),
             Some(json!({"action": "reschedule", "reason": " ", "deadline": "2026-09-30"})),
             // Permission first, then input: only office powers get as far as "reason".
-            [BAD, BAD, BAD, FORBID, FORBID, HIDDEN, FORBID, FORBID, UNAUTH],
+            [
+                BAD, BAD, BAD, FORBID, FORBID, HIDDEN, FORBID, FORBID, UNAUTH,
+            ],
         ),
         (
             Method::POST,
             format!("/api/items/{x}/transitions"),
             Some(json!({"action": "request_closure", "evidence": " "})),
             // Only the lead unit gets as far as "evidence is required".
-            [FORBID, FORBID, FORBID, FORBID, BAD, HIDDEN, FORBID, FORBID, UNAUTH],
+            [
+                FORBID, FORBID, FORBID, FORBID, BAD, HIDDEN, FORBID, FORBID, UNAUTH,
+            ],
         ),
         (
             Method::POST,
             format!("/api/items/{d}/transitions"),
             Some(json!({"action": "cancel", "reason": " "})),
-            [BAD, BAD, BAD, FORBID, HIDDEN, HIDDEN, HIDDEN, FORBID, UNAUTH],
+            [
+                BAD, BAD, BAD, FORBID, HIDDEN, HIDDEN, HIDDEN, FORBID, UNAUTH,
+            ],
         ),
         (
             Method::POST,
@@ -114,7 +122,9 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
             Method::GET,
             format!("/api/units/{}/feed", w.unit_a),
             None,
-            [OK, FORBID, FORBID, FORBID, OK, FORBID, FORBID, FORBID, UNAUTH],
+            [
+                OK, FORBID, FORBID, FORBID, OK, FORBID, FORBID, FORBID, UNAUTH,
+            ],
         ),
         (Method::GET, "/api/chains".into(), None, every),
         (Method::GET, "/api/plans".into(), None, every),
@@ -124,13 +134,17 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
             Method::GET,
             "/api/supervision".into(),
             None,
-            [OK, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, OK, UNAUTH],
+            [
+                OK, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, OK, UNAUTH,
+            ],
         ),
         (
             Method::GET,
             "/api/users".into(),
             None,
-            [OK, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, UNAUTH],
+            [
+                OK, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, UNAUTH,
+            ],
         ),
         (
             Method::POST,
@@ -138,7 +152,9 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
             Some(
                 json!({"username": "UNIQUE", "unit": "省科技厅", "role": "unit", "password": "a long password"}),
             ),
-            [NEW, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, UNAUTH],
+            [
+                NEW, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, UNAUTH,
+            ],
         ),
         (Method::GET, "/api/export/ledger.csv".into(), None, every),
         (Method::GET, "/api/export/ledger.xlsx".into(), None, every),
@@ -149,7 +165,11 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
             [204, 204, 204, 204, 204, 204, 204, 204, UNAUTH],
         ),
     ];
-    for (id, readers) in [(&x, readers_of_a), (&d, readers_of_draft), (&c, readers_of_c)] {
+    for (id, readers) in [
+        (&x, readers_of_a),
+        (&d, readers_of_draft),
+        (&c, readers_of_c),
+    ] {
         for tail in ["", "/events", "/progress"] {
             table.push((Method::GET, format!("/api/items/{id}{tail}"), None, readers));
         }

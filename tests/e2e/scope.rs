@@ -47,6 +47,9 @@ async fn chain(t: &TestEngine, name: &str, units: Vec<UnitId>) -> ChainId {
         .id
 }
 
+/// An item's ties to units and chains: (owner, lead, co-unit, chain).
+type Tie = (Option<UnitId>, UnitId, Option<UnitId>, Option<ChainId>);
+
 #[tokio::test]
 async fn scope_twin_agrees_with_admits_for_every_state_and_role() {
     let t = TestEngine::new().await;
@@ -60,8 +63,8 @@ async fn scope_twin_agrees_with_admits_for_every_state_and_role() {
     let petro = chain(&t, "石化产业链", vec![office.id, unit.id]).await;
     let energy = chain(&t, "新能源产业链", vec![other_office.id]).await;
 
-    // (owner, lead, co-unit, chain): every tie a scope can have, and none.
-    let ties: [(Option<UnitId>, UnitId, Option<UnitId>, Option<ChainId>); 8] = [
+    // Every tie a scope can have, and none.
+    let ties: [Tie; 8] = [
         (Some(office.id), stranger.id, None, None),
         (Some(gulei.id), stranger.id, None, None),
         (Some(top.id), stranger.id, None, None),
@@ -82,8 +85,8 @@ async fn scope_twin_agrees_with_admits_for_every_state_and_role() {
                 chain_id: *chain,
                 ..Default::default()
             };
-            let mut decision = new_item(ItemId::new(), &new, &Actor::system(), t.engine.now())
-                .expect("file");
+            let mut decision =
+                new_item(ItemId::new(), &new, &Actor::system(), t.engine.now()).expect("file");
             decision.item.state = state;
             store.insert_item(&decision, &[]).await.expect("insert");
             items.push(decision.item);
@@ -104,7 +107,12 @@ async fn scope_twin_agrees_with_admits_for_every_state_and_role() {
         ),
         (
             "石化专班".into(),
-            Scope::of(AccountRole::Office, office.id, vec![petro], &office_of(office.id)),
+            Scope::of(
+                AccountRole::Office,
+                office.id,
+                vec![petro],
+                &office_of(office.id),
+            ),
         ),
         (
             "领导小组办公室".into(),
@@ -172,7 +180,10 @@ async fn scope_twin_agrees_with_admits_for_every_state_and_role() {
             .filter(|i| scope.admits(i))
             .map(|i| i.id)
             .collect();
-        assert_eq!(sql, core, "{name}: the SQL twin disagrees with Scope::admits");
+        assert_eq!(
+            sql, core,
+            "{name}: the SQL twin disagrees with Scope::admits"
+        );
         for state in ItemState::ALL {
             let of_state = items.iter().filter(|i| i.state == state);
             let seen = of_state.clone().filter(|i| core.contains(&i.id)).count();
@@ -225,7 +236,11 @@ async fn an_item_returned_to_draft_is_again_invisible_to_its_units() {
     };
     let listed = |body: &str| body.contains("编制石化产业招商图谱");
     let (status, _) = get(format!("/api/items/{filed}")).await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "a draft is not the unit's yet");
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a draft is not the unit's yet"
+    );
     t.engine
         .execute(
             filed,
@@ -353,7 +368,11 @@ async fn the_command_path_widens_an_office_to_its_subtree_and_no_further() {
             .is_err()
     );
     let item = e.store().item(kept_above.id).await.unwrap();
-    assert_eq!(item.state, ItemState::Draft, "a refused command writes nothing");
+    assert_eq!(
+        item.state,
+        ItemState::Draft,
+        "a refused command writes nothing"
+    );
     // The resolved actor carries the subtree.
     let resolved = e.with_jurisdiction(&top_actor).await.unwrap();
     assert_eq!(

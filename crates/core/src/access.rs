@@ -330,12 +330,19 @@ mod tests {
             (energy, Some(top)),
         ];
         let of = |u| Jurisdiction::office(u, &parents);
-        assert!([top, petro, gulei, energy].iter().all(|o| of(top).covers(Some(top), Some(*o))));
+        assert!(
+            [top, petro, gulei, energy]
+                .iter()
+                .all(|o| of(top).covers(Some(top), Some(*o)))
+        );
         assert!(of(petro).covers(Some(petro), Some(gulei)));
         assert!(!of(petro).covers(Some(petro), Some(energy)));
         assert!(!of(petro).covers(Some(petro), Some(top)), "never upwards");
         assert!(!of(energy).covers(Some(energy), Some(petro)));
-        assert!(!of(gulei).covers(Some(gulei), None), "no owner: admins only");
+        assert!(
+            !of(gulei).covers(Some(gulei), None),
+            "no owner: admins only"
+        );
         assert!(Jurisdiction::All.covers(None, None));
         assert!(OWN.covers(Some(petro), Some(petro)) && !OWN.covers(Some(petro), Some(gulei)));
         // A cycle in the parent links ends the walk.
@@ -347,7 +354,10 @@ mod tests {
         // An office reads what it may act on.
         let scope = Scope::of(AccountRole::Office, top, vec![], &of(top));
         assert!(scope.admits(&item(gulei, UnitId::new(), UnitId::new(), None)));
-        assert_eq!(AccountRole::Admin.actor(top, "x").jurisdiction, Jurisdiction::All);
+        assert_eq!(
+            AccountRole::Admin.actor(top, "x").jurisdiction,
+            Jurisdiction::All
+        );
         assert_eq!(AccountRole::Office.actor(top, "x").jurisdiction, *OWN);
     }
 

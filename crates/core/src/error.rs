@@ -22,7 +22,9 @@ pub enum DomainError {
     },
     /// An office power on an item another office keeps: an office acts with office powers
     /// only on items owned by its own unit or a unit below it.
-    #[error("`{action}` is an office power over the items an office keeps; this item is kept by an office outside the jurisdiction of {actor} (its own unit and the units below it)")]
+    #[error(
+        "`{action}` is an office power over the items an office keeps; this item is kept by an office outside the jurisdiction of {actor} (its own unit and the units below it)"
+    )]
     OutsideJurisdiction { action: Action, actor: String },
     /// The unit that asked for closure can never verify it.
     #[error("the unit that requested closure cannot verify it; a different office must verify")]

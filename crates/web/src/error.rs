@@ -58,9 +58,7 @@ impl From<DomainError> for ApiError {
             DomainError::InvalidTransition { .. } => StatusCode::CONFLICT,
             DomainError::NotPermitted { .. }
             | DomainError::OutsideJurisdiction { .. }
-            | DomainError::SelfVerification => {
-                StatusCode::FORBIDDEN
-            }
+            | DomainError::SelfVerification => StatusCode::FORBIDDEN,
             DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         };
         let field = e.field().map(str::to_owned);

@@ -123,13 +123,15 @@ pub async fn world() -> World {
         ..Default::default()
     };
     let on_petro = Some(chain.id.to_string());
-    let a = filed(e, 
+    let a = filed(
+        e,
         &office_actor,
         file("延伸炼化一体化产业链", "省工信厅", on_petro.clone()),
     )
     .await;
     let b = filed(e, &office_actor, file("建设中试基地", "省科技厅", None)).await;
-    let c = filed(e, 
+    let c = filed(
+        e,
         &other_actor,
         file(
             "建设储能电池产业园",
@@ -138,7 +140,8 @@ pub async fn world() -> World {
         ),
     )
     .await;
-    let draft = filed(e, 
+    let draft = filed(
+        e,
         &office_actor,
         file("编制石化产业招商图谱", "省工信厅", on_petro),
     )

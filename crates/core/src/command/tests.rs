@@ -238,7 +238,13 @@ fn an_office_acts_with_office_powers_only_within_its_jurisdiction() {
     let draft = draft(&w);
     let err = apply(&draft, &w.sibling, assign()).unwrap_err();
     assert!(
-        matches!(err, DomainError::OutsideJurisdiction { action: Action::Assign, .. }),
+        matches!(
+            err,
+            DomainError::OutsideJurisdiction {
+                action: Action::Assign,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(permitted_actions(&draft, &w.sibling).is_empty());
@@ -246,9 +252,7 @@ fn an_office_acts_with_office_powers_only_within_its_jurisdiction() {
     assert!(permitted_actions(&draft, &w.office2).contains(&Action::Assign));
     let assigned = apply(&draft, &w.office2, assign()).unwrap();
     for cmd in [
-        Command::Cancel {
-            reason: "r".into(),
-        },
+        Command::Cancel { reason: "r".into() },
         Command::Reschedule {
             deadline: chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap(),
             reason: "r".into(),
@@ -271,7 +275,10 @@ fn an_office_acts_with_office_powers_only_within_its_jurisdiction() {
     // An office that leads an item still acts as its lead unit, wherever the item is kept.
     let mut led = assigned.clone();
     led.lead_unit = w.sibling.unit;
-    assert_eq!(permitted_actions(&led, &w.sibling), vec![Action::Return, Action::Accept]);
+    assert_eq!(
+        permitted_actions(&led, &w.sibling),
+        vec![Action::Return, Action::Accept]
+    );
     // An administrator acts on every item, even one without an owner.
     let mut admin = w.sibling.clone();
     admin.jurisdiction = Jurisdiction::All;
