@@ -385,5 +385,6 @@ fn unit_actor(u: UnitId) -> Actor {
         unit: Some(u),
         capacity: xiaohao_core::Capacity::Unit,
         name: u.to_string(),
+        jurisdiction: xiaohao_core::Jurisdiction::OwnUnit,
     }
 }

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command as Process, Stdio};
 use std::time::Duration;
 use xiaohao_core::org::UnitKind;
-use xiaohao_core::{AccountRole, Actor, Capacity, Command, ItemId};
+use xiaohao_core::{AccountRole, Command, ItemId};
 use xiaohao_engine::{Engine, ItemRequest};
 
 fn on_path(name: &str) -> Option<PathBuf> {
@@ -201,11 +201,7 @@ async fn a_unit_reports_and_asks_for_closure_the_office_returns_then_verifies() 
     let unit_a = t.unit("省工信厅", UnitKind::Department).await;
     let unit_b = t.unit("省科技厅", UnitKind::Department).await;
     let e = &t.engine;
-    let office_actor = Actor {
-        unit: Some(office.id),
-        capacity: Capacity::Office,
-        name: "专班".into(),
-    };
+    let office_actor = AccountRole::Office.actor(office.id, "专班");
     let actor_a = Engine::actor_of(&unit_a);
     let mut ids: Vec<ItemId> = Vec::new();
     for (number, title, lead, deadline) in [

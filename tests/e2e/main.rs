@@ -15,5 +15,6 @@ mod multi_instance;
 mod permissions;
 mod report;
 mod scheduler;
+mod scope;
 mod smtp;
 mod store_story;

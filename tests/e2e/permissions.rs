@@ -2,158 +2,14 @@
 //! must get, plus logout/revocation, the login rate limit, the calendar feed, metrics and
 //! the OpenAPI document.
 
+mod world;
+
 use crate::support::{PASSWORD, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use world::{ROLES, world};
+use xiaohao_core::AccountRole;
 use xiaohao_core::org::UnitKind;
-use xiaohao_core::{AccountRole, Actor, Capacity, Command, ItemId};
-use xiaohao_engine::ItemRequest;
-use xiaohao_store::{NewChain, NewPerson};
-
-const ROLES: [&str; 7] = [
-    "admin",
-    "office",
-    "unit_a",
-    "unit_b",
-    "leader",
-    "supervision",
-    "anonymous",
-];
-
-struct World {
-    app: TestApp,
-    tokens: Vec<(&'static str, Option<String>)>,
-    /// Led by unit A, on the chain the leader leads, filed by the office.
-    item_a: ItemId,
-    unit_a: String,
-}
-
-async fn world() -> World {
-    let app = TestApp::spawn().await;
-    let t = &app.t;
-    let admin_unit = t.unit("信息中心", UnitKind::Office).await;
-    let office = t.unit("石化产业工作专班办公室", UnitKind::Office).await;
-    let unit_a = t.unit("省工信厅", UnitKind::Department).await;
-    let unit_b = t.unit("省科技厅", UnitKind::Department).await;
-    let sup = t.unit("省政府督查室", UnitKind::Supervision).await;
-    let gov = t.unit("省政府办公厅", UnitKind::Government).await;
-    let store = t.engine.store();
-    let now = t.engine.now();
-    let leader = store
-        .create_person(
-            NewPerson {
-                name: "张链长".into(),
-                title: Some("副省长".into()),
-                unit: Some(gov.id),
-                email: None,
-            },
-            now,
-        )
-        .await
-        .unwrap();
-    let chain = store
-        .create_chain(
-            NewChain {
-                name: "石化产业链".into(),
-                leaders: vec![leader.id],
-                lead_units: vec![unit_a.id],
-                ..Default::default()
-            },
-            now,
-        )
-        .await
-        .unwrap();
-    let e = &t.engine;
-    let office_actor = Actor {
-        unit: Some(office.id),
-        capacity: Capacity::Office,
-        name: "专班".into(),
-    };
-    let file = |title: &str, lead: &str, chain: Option<String>| ItemRequest {
-        title: title.into(),
-        lead_unit: Some(lead.into()),
-        chain,
-        deadline: Some("2026-06-30".into()),
-        ..Default::default()
-    };
-    let a = e
-        .file_item(
-            &office_actor,
-            &file(
-                "延伸炼化一体化产业链",
-                "省工信厅",
-                Some(chain.id.to_string()),
-            ),
-        )
-        .await
-        .unwrap()
-        .item
-        .id;
-    let b = e
-        .file_item(&office_actor, &file("建设中试基地", "省科技厅", None))
-        .await
-        .unwrap()
-        .item
-        .id;
-    let actor_a = xiaohao_engine::Engine::actor_of(&unit_a);
-    let actor_b = xiaohao_engine::Engine::actor_of(&unit_b);
-    for (id, lead) in [(a, &actor_a), (b, &actor_b)] {
-        e.execute(
-            id,
-            &office_actor,
-            &Command::Assign {
-                lead_unit: None,
-                deadline: None,
-            },
-            None,
-        )
-        .await
-        .unwrap();
-        e.execute(id, lead, &Command::Accept, None).await.unwrap();
-        e.execute(id, lead, &Command::Start, None).await.unwrap();
-    }
-    let leader_name = format!("leader-{}", &uuid::Uuid::new_v4().simple().to_string()[..6]);
-    e.add_user(
-        &leader_name,
-        None,
-        "省政府办公厅",
-        AccountRole::Leader,
-        Some("张链长"),
-        PASSWORD,
-    )
-    .await
-    .unwrap();
-    let tokens = vec![
-        (
-            "admin",
-            Some(app.token(admin_unit.id, AccountRole::Admin).await),
-        ),
-        (
-            "office",
-            Some(app.token(office.id, AccountRole::Office).await),
-        ),
-        (
-            "unit_a",
-            Some(app.token(unit_a.id, AccountRole::Unit).await),
-        ),
-        (
-            "unit_b",
-            Some(app.token(unit_b.id, AccountRole::Unit).await),
-        ),
-        ("leader", Some(app.login(&leader_name).await)),
-        (
-            "supervision",
-            Some(app.token(sup.id, AccountRole::Supervision).await),
-        ),
-        ("anonymous", None),
-    ];
-    World {
-        app,
-        tokens,
-        item_a: a,
-        unit_a: unit_a.id.to_string(),
-    }
-}
 
 async fn call(
     app: &TestApp,
@@ -179,68 +35,96 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
     let w = world().await;
     let app = &w.app;
     let x = w.item_a.to_string();
+    let d = w.draft.to_string();
+    let c = w.item_c.to_string();
     const OK: u16 = 200;
     const NEW: u16 = 201;
     const UNAUTH: u16 = 401;
     const FORBID: u16 = 403;
     const HIDDEN: u16 = 404;
-    // Columns: admin, office, unit_a, unit_b, leader, supervision, anonymous.
-    let every = [OK, OK, OK, OK, OK, OK, UNAUTH];
-    let readers_of_a = [OK, OK, OK, HIDDEN, OK, OK, UNAUTH];
-    let table: Vec<(Method, String, Option<Value>, [u16; 7])> = vec![
+    const BAD: u16 = 422;
+    // Columns as in ROLES: admin, office (石化专班), top_office (领导小组办公室 above both
+    // 专班), other_office (新能源专班, linked to the 石化 chain), unit_a, unit_b, leader,
+    // supervision, anonymous.
+    let every = [OK, OK, OK, OK, OK, OK, OK, OK, UNAUTH];
+    let readers_of_a = [OK, OK, OK, OK, OK, HIDDEN, OK, OK, UNAUTH];
+    // A draft is office-only: its future lead unit and the chain's leader do not see it.
+    let readers_of_draft = [OK, OK, OK, OK, HIDDEN, HIDDEN, HIDDEN, OK, UNAUTH];
+    // Kept by the other chain's office: the 石化 office does not even read it.
+    let readers_of_c = [OK, HIDDEN, OK, OK, HIDDEN, OK, HIDDEN, OK, UNAUTH];
+    let mut table: Vec<(Method, String, Option<Value>, [u16; 9])> = vec![
         (Method::GET, "/api/me".into(), None, every),
         (Method::GET, "/api/items".into(), None, every),
-        (Method::GET, format!("/api/items/{x}"), None, readers_of_a),
-        (
-            Method::GET,
-            format!("/api/items/{x}/events"),
-            None,
-            readers_of_a,
-        ),
-        (
-            Method::GET,
-            format!("/api/items/{x}/progress"),
-            None,
-            readers_of_a,
-        ),
         (
             Method::POST,
             format!("/api/items/{x}/progress"),
             Some(json!({"period": "2026-03", "text": "完成备案"})),
-            [FORBID, FORBID, OK, HIDDEN, FORBID, FORBID, UNAUTH],
+            [
+                FORBID, FORBID, FORBID, FORBID, OK, HIDDEN, FORBID, FORBID, UNAUTH,
+            ],
         ),
         (
             Method::POST,
             format!("/api/items/{x}/transitions"),
             Some(json!({"action": "escalate", "level": 1, "step": "督办"})),
-            [OK, OK, FORBID, HIDDEN, FORBID, OK, UNAUTH],
+            // Office powers: the keeper, the office above it and the administrator; the
+            // other chain's office reads the item but is refused.
+            [OK, OK, OK, FORBID, FORBID, HIDDEN, FORBID, OK, UNAUTH],
+        ),
+        (
+            Method::POST,
+            format!("/api/items/{x}/transitions"),
+            Some(json!({"action": "reschedule", "reason": " ", "deadline": "2026-09-30"})),
+            // Permission first, then input: only office powers get as far as "reason".
+            [
+                BAD, BAD, BAD, FORBID, FORBID, HIDDEN, FORBID, FORBID, UNAUTH,
+            ],
         ),
         (
             Method::POST,
             format!("/api/items/{x}/transitions"),
             Some(json!({"action": "request_closure", "evidence": " "})),
-            // Permission first, then input: only the lead unit gets as far as "evidence
-            // is required".
-            [FORBID, FORBID, 422, HIDDEN, FORBID, FORBID, UNAUTH],
+            // Only the lead unit gets as far as "evidence is required".
+            [
+                FORBID, FORBID, FORBID, FORBID, BAD, HIDDEN, FORBID, FORBID, UNAUTH,
+            ],
+        ),
+        (
+            Method::POST,
+            format!("/api/items/{d}/transitions"),
+            Some(json!({"action": "cancel", "reason": " "})),
+            [
+                BAD, BAD, BAD, FORBID, HIDDEN, HIDDEN, HIDDEN, FORBID, UNAUTH,
+            ],
+        ),
+        (
+            Method::POST,
+            format!("/api/items/{c}/transitions"),
+            Some(json!({"action": "escalate", "level": 1, "step": "督办"})),
+            // The office above acts on its other 专班's item too; the 石化 office cannot
+            // even see it.
+            [OK, HIDDEN, OK, OK, HIDDEN, FORBID, HIDDEN, OK, UNAUTH],
         ),
         (
             Method::POST,
             "/api/items".into(),
             Some(json!({"title": "新事项"})),
-            [NEW, NEW, FORBID, FORBID, FORBID, NEW, UNAUTH],
+            [NEW, NEW, NEW, NEW, FORBID, FORBID, FORBID, NEW, UNAUTH],
         ),
         (Method::GET, "/api/units".into(), None, every),
         (
             Method::POST,
             "/api/units".into(),
             Some(json!({"name": "UNIQUE"})),
-            [NEW, NEW, FORBID, FORBID, FORBID, FORBID, UNAUTH],
+            [NEW, NEW, NEW, NEW, FORBID, FORBID, FORBID, FORBID, UNAUTH],
         ),
         (
             Method::GET,
             format!("/api/units/{}/feed", w.unit_a),
             None,
-            [OK, FORBID, OK, FORBID, FORBID, FORBID, UNAUTH],
+            [
+                OK, FORBID, FORBID, FORBID, OK, FORBID, FORBID, FORBID, UNAUTH,
+            ],
         ),
         (Method::GET, "/api/chains".into(), None, every),
         (Method::GET, "/api/plans".into(), None, every),
@@ -250,13 +134,17 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
             Method::GET,
             "/api/supervision".into(),
             None,
-            [OK, FORBID, FORBID, FORBID, FORBID, OK, UNAUTH],
+            [
+                OK, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, OK, UNAUTH,
+            ],
         ),
         (
             Method::GET,
             "/api/users".into(),
             None,
-            [OK, FORBID, FORBID, FORBID, FORBID, FORBID, UNAUTH],
+            [
+                OK, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, UNAUTH,
+            ],
         ),
         (
             Method::POST,
@@ -264,7 +152,9 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
             Some(
                 json!({"username": "UNIQUE", "unit": "省科技厅", "role": "unit", "password": "a long password"}),
             ),
-            [NEW, FORBID, FORBID, FORBID, FORBID, FORBID, UNAUTH],
+            [
+                NEW, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, UNAUTH,
+            ],
         ),
         (Method::GET, "/api/export/ledger.csv".into(), None, every),
         (Method::GET, "/api/export/ledger.xlsx".into(), None, every),
@@ -272,9 +162,18 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
             Method::POST,
             "/api/auth/logout".into(),
             None,
-            [204, 204, 204, 204, 204, 204, UNAUTH],
+            [204, 204, 204, 204, 204, 204, 204, 204, UNAUTH],
         ),
     ];
+    for (id, readers) in [
+        (&x, readers_of_a),
+        (&d, readers_of_draft),
+        (&c, readers_of_c),
+    ] {
+        for tail in ["", "/events", "/progress"] {
+            table.push((Method::GET, format!("/api/items/{id}{tail}"), None, readers));
+        }
+    }
     let mut mismatches = Vec::new();
     let mut cells = 0;
     for (method, path, body, expected) in &table {
@@ -313,19 +212,18 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
     );
     assert_eq!(cells, table.len() * ROLES.len());
 
-    // What each role sees in the list and the export.
-    let tok = |r: &str| {
-        w.tokens
-            .iter()
-            .find(|(n, _)| *n == r)
-            .and_then(|(_, t)| t.clone())
-            .unwrap()
-    };
-    for (role, titles_visible) in [
-        ("unit_a", true),
-        ("unit_b", false),
-        ("leader", true),
-        ("office", true),
+    // What each role sees in the list, the export and the statistics: item A from 交办 on,
+    // the draft only where drafts are read (offices, 督查室, administrators).
+    let tok = |r: &str| w.token(r);
+    for (role, a_visible, draft_visible) in [
+        ("unit_a", true, false),
+        ("unit_b", false, false),
+        ("leader", true, false),
+        ("office", true, true),
+        ("top_office", true, true),
+        ("other_office", true, true),
+        ("supervision", true, true),
+        ("admin", true, true),
     ] {
         let (_, csv) = call(
             app,
@@ -338,19 +236,63 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
         assert!(csv.starts_with('\u{feff}'), "BOM");
         assert_eq!(
             csv.contains("延伸炼化一体化产业链"),
-            titles_visible,
+            a_visible,
             "{role} export: {csv}"
         );
-        let (_, list) = call(
+        assert_eq!(
+            csv.contains("编制石化产业招商图谱"),
+            draft_visible,
+            "{role} export: {csv}"
+        );
+        for (q, visible) in [("炼化", a_visible), ("招商图谱", draft_visible)] {
+            let (_, list) = call(
+                app,
+                Method::GET,
+                &format!("/api/items?q={q}"),
+                Some(&tok(role)),
+                None,
+            )
+            .await;
+            let list: Value = serde_json::from_str(&list).unwrap();
+            assert_eq!(list["total"], u64::from(visible), "{role} {q}: {list}");
+        }
+        let (_, stats) = call(app, Method::GET, "/api/stats", Some(&tok(role)), None).await;
+        let stats: Value = serde_json::from_str(&stats).unwrap();
+        assert_eq!(
+            stats["by_state"]["draft"].is_u64(),
+            draft_visible,
+            "{role}: {stats}"
+        );
+    }
+    // Unit A and the leader count item A alone: neither the draft nor anything else.
+    for role in ["unit_a", "leader"] {
+        let (_, stats) = call(app, Method::GET, "/api/stats", Some(&tok(role)), None).await;
+        let stats: Value = serde_json::from_str(&stats).unwrap();
+        assert_eq!(stats["all"]["total"], 1, "{role}: {stats}");
+    }
+    // The page's actions agree with the command path: the other chain's office reads item A
+    // but is offered no office power; the office above is offered them.
+    for (role, offered) in [
+        ("other_office", false),
+        ("top_office", true),
+        ("office", true),
+        ("admin", true),
+    ] {
+        let (_, view) = call(
             app,
             Method::GET,
-            "/api/items?q=炼化",
+            &format!("/api/items/{x}"),
             Some(&tok(role)),
             None,
         )
         .await;
-        let list: Value = serde_json::from_str(&list).unwrap();
-        assert_eq!(list["total"], u64::from(titles_visible), "{role}: {list}");
+        let view: Value = serde_json::from_str(&view).unwrap();
+        let actions = view["permitted_actions"].as_array().unwrap();
+        assert_eq!(
+            actions.contains(&json!("reschedule")),
+            offered,
+            "{role}: {actions:?}"
+        );
     }
     // Unit B cannot change A's item even with a well-formed request naming its version.
     let (status, _) = call(
@@ -457,7 +399,7 @@ async fn logout_revokes_and_failed_logins_are_rate_limited() {
 async fn feed_metrics_openapi_and_the_login_redirect() {
     let w = world().await;
     let app = &w.app;
-    let unit_a_tok = w.tokens[2].1.clone().unwrap();
+    let unit_a_tok = w.token("unit_a");
     let (status, body) = call(
         app,
         Method::GET,
@@ -485,6 +427,7 @@ async fn feed_metrics_openapi_and_the_login_redirect() {
     assert!(ics.contains("DTSTART;VALUE=DATE:20260630\r\n"), "{ics}");
     assert!(ics.contains(&format!("UID:{}-deadline@xiaohao\r\n", w.item_a)));
     assert_eq!(ics.matches("BEGIN:VEVENT").count(), 1, "only unit A's item");
+    assert!(!ics.contains(&w.draft.to_string()), "never a draft: {ics}");
     for line in ics.split("\r\n") {
         assert!(line.len() <= 75, "unfolded line: {line}");
         assert!(!line.contains('\n'));
@@ -518,9 +461,10 @@ async fn feed_metrics_openapi_and_the_login_redirect() {
         .text()
         .await
         .unwrap();
-    assert!(m.contains("xiaohao_items{state=\"in_progress\"} 2"), "{m}");
+    assert!(m.contains("xiaohao_items{state=\"in_progress\"} 3"), "{m}");
+    assert!(m.contains("xiaohao_items{state=\"draft\"} 1"), "{m}");
     assert!(
-        m.contains("xiaohao_items_by_light{light=\"green\"} 2"),
+        m.contains("xiaohao_items_by_light{light=\"green\"} 3"),
         "{m}"
     );
     assert!(
@@ -595,17 +539,32 @@ async fn every_page_renders_for_every_role() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    let d = w.draft;
+    let c = w.item_c;
     // Columns as in ROLES; anonymous is sent to the login page (303).
-    let table: Vec<(String, [u16; 7])> = vec![
-        ("/".into(), [200, 200, 200, 200, 200, 200, 303]),
+    let every = [200, 200, 200, 200, 200, 200, 200, 200, 303];
+    let table: Vec<(String, [u16; 9])> = vec![
+        ("/".into(), every),
+        ("/ledger?light=green&q=产业".into(), every),
+        ("/ledger?q=招商图谱".into(), every),
         (
-            "/ledger?light=green&q=产业".into(),
-            [200, 200, 200, 200, 200, 200, 303],
+            format!("/items/{x}"),
+            [200, 200, 200, 200, 200, 404, 200, 200, 303],
         ),
-        (format!("/items/{x}"), [200, 200, 200, 404, 200, 200, 303]),
-        ("/progress".into(), [200, 200, 200, 200, 200, 200, 303]),
-        ("/supervision".into(), [200, 403, 403, 403, 403, 200, 303]),
-        ("/login".into(), [200, 200, 200, 200, 200, 200, 200]),
+        (
+            format!("/items/{d}"),
+            [200, 200, 200, 200, 404, 404, 404, 200, 303],
+        ),
+        (
+            format!("/items/{c}"),
+            [200, 404, 200, 200, 404, 200, 404, 200, 303],
+        ),
+        ("/progress".into(), every),
+        (
+            "/supervision".into(),
+            [200, 403, 403, 403, 403, 403, 403, 200, 303],
+        ),
+        ("/login".into(), [200; 9]),
     ];
     let mut wrong = Vec::new();
     for (path, expected) in &table {
@@ -625,6 +584,21 @@ async fn every_page_renders_for_every_role() {
             }
             if status == 200 {
                 assert!(body.contains("<html lang=\"zh-CN\">"), "{path} as {role}");
+            }
+            // The page offers office powers (撤销) only within the office's jurisdiction,
+            // and lists no draft to those who may not read one.
+            if *path == format!("/items/{x}") && status == 200 {
+                let offered = body.contains("value=\"cancel\"");
+                let office_power = matches!(*role, "admin" | "office" | "top_office");
+                if offered != office_power {
+                    wrong.push(format!("{path} as {role}: 撤销 offered: {offered}"));
+                }
+            }
+            if path == "/ledger?q=招商图谱" && status == 200 {
+                let listed = body.contains("编制石化产业招商图谱");
+                if listed != !matches!(*role, "unit_a" | "unit_b" | "leader") {
+                    wrong.push(format!("{path} as {role}: draft listed: {listed}"));
+                }
             }
         }
     }

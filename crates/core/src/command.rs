@@ -4,6 +4,7 @@
 //! returns the new item, exactly one event and the notifications to enqueue. The store
 //! applies all of it in one transaction; nothing else changes an item.
 
+use crate::access::Jurisdiction;
 use crate::error::DomainError;
 use crate::event::EventDraft;
 use crate::ids::{ItemId, PersonId, UnitId};
@@ -50,6 +51,9 @@ pub struct Actor {
     pub capacity: Capacity,
     /// A readable name for the audit trail: the unit or person.
     pub name: String,
+    /// Where an office uses office powers; ignored for other capacities.
+    #[serde(default)]
+    pub jurisdiction: Jurisdiction,
 }
 
 impl Actor {
@@ -58,7 +62,13 @@ impl Actor {
             unit: None,
             capacity: Capacity::System,
             name: "system".into(),
+            jurisdiction: Jurisdiction::OwnUnit,
         }
+    }
+
+    /// An office holding office powers over `item`: its jurisdiction covers the item's owner.
+    pub fn governs(&self, item: &Item) -> bool {
+        self.capacity == Capacity::Office && self.jurisdiction.covers(self.unit, item.owner_unit)
     }
 
     /// The roles this actor holds towards `item`.
@@ -66,7 +76,9 @@ impl Actor {
         let mut roles = BTreeSet::new();
         match self.capacity {
             Capacity::Office => {
-                roles.insert(Role::Office);
+                if self.governs(item) {
+                    roles.insert(Role::Office);
+                }
             }
             Capacity::Supervision => {
                 roles.insert(Role::Supervision);
@@ -261,6 +273,12 @@ pub fn decide(
     })?;
     let roles = actor.roles_for(item);
     let Some(role) = row.roles.iter().copied().find(|r| roles.contains(r)) else {
+        if actor.capacity == Capacity::Office && row.roles.contains(&Role::Office) {
+            return Err(DomainError::OutsideJurisdiction {
+                action,
+                actor: actor.describe(),
+            });
+        }
         return Err(DomainError::NotPermitted {
             state: item.state,
             action,

@@ -20,6 +20,12 @@ pub enum DomainError {
         required: Vec<crate::state::Role>,
         actor: String,
     },
+    /// An office power on an item another office keeps: an office acts with office powers
+    /// only on items owned by its own unit or a unit below it.
+    #[error(
+        "`{action}` is an office power over the items an office keeps; this item is kept by an office outside the jurisdiction of {actor} (its own unit and the units below it)"
+    )]
+    OutsideJurisdiction { action: Action, actor: String },
     /// The unit that asked for closure can never verify it.
     #[error("the unit that requested closure cannot verify it; a different office must verify")]
     SelfVerification,
@@ -44,6 +50,7 @@ impl DomainError {
         match self {
             Self::InvalidTransition { .. } => "invalid_transition",
             Self::NotPermitted { .. } => "not_permitted",
+            Self::OutsideJurisdiction { .. } => "outside_jurisdiction",
             Self::SelfVerification => "self_verification",
             Self::Invalid { .. } => "invalid_input",
         }
@@ -53,7 +60,9 @@ impl DomainError {
     pub fn field(&self) -> Option<&'static str> {
         match self {
             Self::Invalid { field, .. } => Some(field),
-            Self::InvalidTransition { .. } | Self::NotPermitted { .. } => Some("action"),
+            Self::InvalidTransition { .. }
+            | Self::NotPermitted { .. }
+            | Self::OutsideJurisdiction { .. } => Some("action"),
             Self::SelfVerification => Some("actor"),
         }
     }

@@ -36,7 +36,7 @@ pub mod progress;
 pub mod sla;
 pub mod state;
 
-pub use access::{AccountRole, Scope};
+pub use access::{AccountRole, Jurisdiction, Scope};
 pub use command::{Actor, Capacity, Command, Decision, decide, new_item, permitted_actions};
 pub use error::DomainError;
 pub use ids::{ChainId, ItemId, PersonId, PlanId, UnitId};

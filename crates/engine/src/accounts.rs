@@ -8,7 +8,7 @@ use crate::{Engine, EngineError};
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use chrono::Duration;
 use sha2::{Digest, Sha256};
-use xiaohao_core::{AccountRole, Actor, Item, ItemId, Scope};
+use xiaohao_core::{AccountRole, Actor, Item, ItemId, Jurisdiction, Scope};
 use xiaohao_store::{NewUser, StoreError, TokenKind, User};
 
 /// How long a browser session lives.
@@ -261,10 +261,14 @@ impl Engine {
             }
             _ => Vec::new(),
         };
-        let scope = Scope::of(user.role, unit_id, chains);
-        let actor = user
+        let mut actor = user
             .role
             .actor(unit_id, &format!("{}/{}", unit_name, user.display_name));
+        if user.role == AccountRole::Office {
+            let parents = self.store().unit_parents().await?;
+            actor.jurisdiction = Jurisdiction::office(unit_id, &parents);
+        }
+        let scope = Scope::of(user.role, unit_id, chains, &actor.jurisdiction);
         Ok(Principal {
             user,
             actor,

@@ -163,6 +163,7 @@ impl Engine {
         actor: &Actor,
         lines: &[LedgerLine],
     ) -> Result<LedgerPlan, EngineError> {
+        let actor = &self.with_jurisdiction(actor).await?;
         let mut plan = LedgerPlan::default();
         let now = self.now();
         let mut seen: HashSet<ItemId> = HashSet::new();

@@ -14,8 +14,8 @@ use xiaohao_core::org::{Unit, UnitKind};
 use xiaohao_core::progress::ProgressReport;
 use xiaohao_core::sla::{MilestoneStatus, Pause, deadline_clock, policy_clocks};
 use xiaohao_core::{
-    Action, Actor, Capacity, Command, Item, ItemId, NewItem, PersonId, Target, UnitId, decide,
-    new_item,
+    Action, Actor, Capacity, Command, Item, ItemId, Jurisdiction, NewItem, PersonId, Target,
+    UnitId, decide, new_item,
 };
 use xiaohao_core::{Decision, ItemKind};
 use xiaohao_store::{ProgressRow, Store, StoreError};
@@ -192,7 +192,25 @@ impl Engine {
             unit: Some(unit.id),
             capacity: capacity_of(unit.kind),
             name: unit.name.clone(),
+            jurisdiction: Jurisdiction::OwnUnit,
         }
+    }
+
+    /// The actor with its office jurisdiction loaded from the org tree: an office still at
+    /// [`Jurisdiction::OwnUnit`] widens to its unit and every unit below it. Every command
+    /// path goes through here, so an office's powers never depend on who built the actor.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn with_jurisdiction(&self, actor: &Actor) -> Result<Actor, EngineError> {
+        let mut actor = actor.clone();
+        if let (Capacity::Office, Jurisdiction::OwnUnit, Some(unit)) =
+            (actor.capacity, &actor.jurisdiction, actor.unit)
+        {
+            let parents = self.store.unit_parents().await?;
+            actor.jurisdiction = Jurisdiction::office(unit, &parents);
+        }
+        Ok(actor)
     }
 
     async fn unit_ref(&self, field: &str, key: &str) -> Result<Unit, EngineError> {
@@ -357,6 +375,8 @@ impl Engine {
 
     /// As [`Engine::execute`], on an item `admit` lets the actor see; any other item is
     /// `NotFound`, exactly as if it did not exist. One read serves the check and the command.
+    /// An office power on an item outside the office's jurisdiction is refused by `decide`
+    /// (`OutsideJurisdiction`, 403).
     ///
     /// # Errors
     /// As [`Engine::execute`].
@@ -368,6 +388,7 @@ impl Engine {
         expected_version: Option<i64>,
         admit: impl FnOnce(&Item) -> bool,
     ) -> Result<Outcome, EngineError> {
+        let actor = &self.with_jurisdiction(actor).await?;
         let (item, head) = self.store.item_with_head(id).await?;
         if !admit(&item) {
             return Err(xiaohao_store::StoreError::NotFound {

@@ -6,7 +6,9 @@ use crate::{CommandRequest, Engine, EngineError, ItemDetail, ItemRequest, Outcom
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use xiaohao_core::{AccountRole, Item, ItemId, ItemState, Light, UnitId};
+use xiaohao_core::{
+    AccountRole, Action, Item, ItemId, ItemState, Light, Scope, UnitId, permitted_actions,
+};
 use xiaohao_store::{ItemFilter, ItemPage, LightFilter};
 
 /// An item's clocks, as of today in the policy's time zone. Delays are working days.
@@ -34,6 +36,9 @@ pub struct ItemView {
     #[serde(flatten)]
     pub detail: ItemDetail,
     pub clocks: Clocks,
+    /// What the viewer may do now (the page's buttons): the transition table, the
+    /// self-verification rule and the office's jurisdiction.
+    pub permitted_actions: Vec<Action>,
 }
 
 /// Traffic-light counts for one row of the dashboard.
@@ -304,7 +309,12 @@ impl Engine {
         self.visible_item(who, id).await?;
         let detail = self.detail(id).await?;
         let clocks = self.clocks(&detail.item);
-        Ok(ItemView { detail, clocks })
+        let permitted_actions = permitted_actions(&detail.item, &who.actor);
+        Ok(ItemView {
+            detail,
+            clocks,
+            permitted_actions,
+        })
     }
 
     /// Act on an item `who` may see. An item out of scope is `NotFound`, never a hint.
@@ -518,15 +528,23 @@ impl Engine {
         })
     }
 
-    /// Open items with a deadline that `unit` leads or co-handles (the calendar feed).
+    /// Open items with a deadline that `unit` leads or co-handles (the calendar feed), as
+    /// the unit's scope reads them: never a draft.
     ///
     /// # Errors
     /// On store failure.
     pub async fn unit_deadlines(&self, unit: UnitId) -> Result<Vec<Item>, EngineError> {
+        let scope = Scope::of(
+            AccountRole::Unit,
+            unit,
+            Vec::new(),
+            &xiaohao_core::Jurisdiction::OwnUnit,
+        );
         let items = self
             .store()
             .all_items(&ItemFilter {
                 unit: Some(unit),
+                scope: Some(scope),
                 ..ItemFilter::default()
             })
             .await?;

@@ -773,15 +773,20 @@ fn party_condition(u: UnitId) -> Condition {
     )
 }
 
-/// The SQL twin of [`Scope::admits`].
+/// The SQL twin of [`Scope::admits`]; `scope_twin_agrees_with_admits` (e2e) checks them
+/// against each other for every state × role × tie.
 fn scope_condition(scope: &Scope) -> Condition {
+    let mut cond = Condition::all();
+    if !scope.drafts {
+        cond = cond.add(item::Column::State.ne(ItemState::Draft.as_str()));
+    }
     if scope.all {
-        return Condition::all();
+        return cond;
     }
     // A scope with no ties sees nothing: the primary key is never NULL.
     let mut any = Condition::any().add(item::Column::Id.is_null());
-    if let Some(owner) = scope.owner {
-        any = any.add(item::Column::OwnerUnitId.eq(owner.0));
+    if !scope.owners.is_empty() {
+        any = any.add(item::Column::OwnerUnitId.is_in(scope.owners.iter().map(|u| u.0)));
     }
     if let Some(u) = scope.party {
         any = any.add(party_condition(u));
@@ -789,7 +794,7 @@ fn scope_condition(scope: &Scope) -> Condition {
     if !scope.chains.is_empty() {
         any = any.add(item::Column::ChainId.is_in(scope.chains.iter().map(|c| c.0)));
     }
-    any
+    cond.add(any)
 }
 
 /// The SQL side of the policy's light rule (see [`LightFilter::is_exact`]): red, blue and

@@ -6,7 +6,7 @@ use crate::{Store, StoreError, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder,
+    QueryOrder, QuerySelect,
 };
 use std::collections::HashMap;
 use xiaohao_core::org::{
@@ -215,6 +215,23 @@ impl Store {
                 unit_from_row(row, al)
             })
             .collect()
+    }
+
+    /// Every unit with its parent: the org tree an office's jurisdiction is computed from.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn unit_parents(&self) -> StoreResult<Vec<(UnitId, Option<UnitId>)>> {
+        Ok(unit::Entity::find()
+            .select_only()
+            .column(unit::Column::Id)
+            .column(unit::Column::ParentId)
+            .into_tuple::<(uuid::Uuid, Option<uuid::Uuid>)>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|(id, parent)| (id.into(), parent.map(Into::into)))
+            .collect())
     }
 
     /// # Errors

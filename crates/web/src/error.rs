@@ -56,9 +56,9 @@ impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         let status = match &e {
             DomainError::InvalidTransition { .. } => StatusCode::CONFLICT,
-            DomainError::NotPermitted { .. } | DomainError::SelfVerification => {
-                StatusCode::FORBIDDEN
-            }
+            DomainError::NotPermitted { .. }
+            | DomainError::OutsideJurisdiction { .. }
+            | DomainError::SelfVerification => StatusCode::FORBIDDEN,
             DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         };
         let field = e.field().map(str::to_owned);

@@ -6,7 +6,10 @@ use proptest::prelude::*;
 
 struct World {
     office: Actor,
+    /// The office above `office` (领导小组办公室): office powers over its items too.
     office2: Actor,
+    /// Another chain's office beside `office`: no office powers over its items.
+    sibling: Actor,
     supervision: Actor,
     lead: Actor,
     co: Actor,
@@ -19,13 +22,19 @@ fn unit_actor(name: &str, capacity: Capacity) -> Actor {
         unit: Some(UnitId::new()),
         capacity,
         name: name.into(),
+        jurisdiction: Jurisdiction::OwnUnit,
     }
 }
 
 fn world() -> World {
+    let office = unit_actor("专班办公室", Capacity::Office);
+    let mut office2 = unit_actor("领导小组办公室", Capacity::Office);
+    let (top, below) = (office2.unit.unwrap(), office.unit);
+    office2.jurisdiction = Jurisdiction::office(top, &[(top, None), (below.unwrap(), Some(top))]);
     World {
-        office: unit_actor("专班办公室", Capacity::Office),
-        office2: unit_actor("省发改委", Capacity::Office),
+        office,
+        office2,
+        sibling: unit_actor("新能源专班办公室", Capacity::Office),
         supervision: unit_actor("督查室", Capacity::Supervision),
         lead: unit_actor("省工信厅", Capacity::Unit),
         co: unit_actor("省科技厅", Capacity::Unit),
@@ -217,6 +226,66 @@ fn requester_can_never_verify_even_as_office() {
         DomainError::SelfVerification
     );
     assert!(apply(&item, &w.office2, Command::Verify { comment: None }).is_ok());
+}
+
+#[test]
+fn an_office_acts_with_office_powers_only_within_its_jurisdiction() {
+    let w = world();
+    let assign = || Command::Assign {
+        lead_unit: None,
+        deadline: None,
+    };
+    let draft = draft(&w);
+    let err = apply(&draft, &w.sibling, assign()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DomainError::OutsideJurisdiction {
+                action: Action::Assign,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(permitted_actions(&draft, &w.sibling).is_empty());
+    // The office above acts on its office's items; the owner itself too.
+    assert!(permitted_actions(&draft, &w.office2).contains(&Action::Assign));
+    let assigned = apply(&draft, &w.office2, assign()).unwrap();
+    for cmd in [
+        Command::Cancel { reason: "r".into() },
+        Command::Reschedule {
+            deadline: chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap(),
+            reason: "r".into(),
+        },
+        Command::Transfer {
+            to: w.other_unit,
+            reason: "r".into(),
+        },
+    ] {
+        assert!(matches!(
+            apply(&assigned, &w.sibling, cmd.clone()),
+            Err(DomainError::OutsideJurisdiction { .. })
+        ));
+        assert!(apply(&assigned, &w.office, cmd).is_ok());
+    }
+    // Never upwards: an item the office above keeps is outside the office's jurisdiction.
+    let mut kept_above = draft.clone();
+    kept_above.owner_unit = w.office2.unit;
+    assert!(apply(&kept_above, &w.office, assign()).is_err());
+    // An office that leads an item still acts as its lead unit, wherever the item is kept.
+    let mut led = assigned.clone();
+    led.lead_unit = w.sibling.unit;
+    assert_eq!(
+        permitted_actions(&led, &w.sibling),
+        vec![Action::Return, Action::Accept]
+    );
+    // An administrator acts on every item, even one without an owner.
+    let mut admin = w.sibling.clone();
+    admin.jurisdiction = Jurisdiction::All;
+    let mut unowned = draft.clone();
+    unowned.owner_unit = None;
+    assert!(apply(&unowned, &admin, assign()).is_ok());
+    assert!(apply(&unowned, &w.office, assign()).is_err());
 }
 
 #[test]
@@ -440,6 +509,7 @@ fn new_items_are_validated() {
 enum Who {
     Office,
     Office2,
+    Sibling,
     Supervision,
     Lead,
     Co,
@@ -451,6 +521,7 @@ fn who() -> impl Strategy<Value = Who> {
     prop_oneof![
         Just(Who::Office),
         Just(Who::Office2),
+        Just(Who::Sibling),
         Just(Who::Supervision),
         Just(Who::Lead),
         Just(Who::Co),
@@ -562,6 +633,7 @@ proptest! {
             let actor = match who {
                 Who::Office => w.office.clone(),
                 Who::Office2 => w.office2.clone(),
+                Who::Sibling => w.sibling.clone(),
                 Who::Supervision => w.supervision.clone(),
                 // The lead actor is whoever leads the item now, so transfers keep it reachable.
                 Who::Lead => Actor { unit: item.lead_unit, ..w.lead.clone() },
@@ -578,6 +650,10 @@ proptest! {
                     prop_assert_eq!(d.event.from_state, Some(before.state));
                     prop_assert_eq!(d.event.to_state, d.item.state);
                     prop_assert!(crate::state::transition(before.state, cmd.action()).is_some());
+                    // Office powers only within the office's jurisdiction.
+                    if d.event.actor_role == Role::Office.as_str() {
+                        prop_assert!(actor.governs(&before));
+                    }
                     if d.item.state == ItemState::Closed && before.state != ItemState::Closed {
                         // Verified by a named unit other than the requester.
                         prop_assert!(actor.unit.is_some());
