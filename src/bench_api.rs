@@ -98,7 +98,11 @@ pub async fn api(scratch: &Scratch, args: &BenchArgs) -> Result<(), CliError> {
     let writers = args.writers.max(1);
     let store = open_url(&scratch.url, u32::try_from(writers + 2).unwrap_or(10)).await?;
     let settings = store.durability_settings().await?;
-    let engine = Engine::new(store.clone(), Arc::new(SystemClock), crate::bench::policy()?);
+    let engine = Engine::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        crate::bench::policy()?,
+    );
     let (office, lead) = units(&engine).await?;
     let office_unit = office
         .unit

@@ -88,7 +88,11 @@ async fn run(
     .map_err(fail)?;
     store.migrate().await.map_err(fail)?;
     let durability = store.durability_settings().await.map_err(fail)?;
-    let engine = Engine::new(store.clone(), Arc::new(SystemClock), crate::bench::policy()?);
+    let engine = Engine::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        crate::bench::policy()?,
+    );
     let now = engine.now();
     let unit = store
         .create_unit(

@@ -2,16 +2,16 @@
 //! 2 for input the user can fix, 1 for everything else.
 
 use crate::cli::{
-    AuditCommand, CalendarCommand, Cli, Command, DutyCommand, ImportCommand, ItemAdd, ItemCommand, ItemDo,
-    MailCommand, UnitCommand, UserCommand,
+    AuditCommand, CalendarCommand, Cli, Command, DutyCommand, ImportCommand, ItemAdd, ItemCommand,
+    ItemDo, MailCommand, UnitCommand, UserCommand,
 };
 use std::sync::Arc;
 use xiaohao_core::org::{Level, UnitKind};
 use xiaohao_core::{ItemId, ItemState};
 use xiaohao_engine::mail::{MailError, MailWorker};
 use xiaohao_engine::{
-    Clock, CommandRequest, Engine, EngineError, FileClock, ItemRequest, ReportRequest,
-    Scheduler, Settings, SystemClock,
+    Clock, CommandRequest, Engine, EngineError, FileClock, ItemRequest, ReportRequest, Scheduler,
+    Settings, SystemClock,
 };
 use xiaohao_store::{DbSettings, ItemFilter, NewUnit, OutboxStatus, Store, StoreError};
 
@@ -154,7 +154,8 @@ fn calendar(settings: &Settings, home: &std::path::Path, c: &CalendarCommand) ->
     let dir = home.join(&settings.calendar_dir);
     match c {
         CalendarCommand::Import { file, replace } => {
-            let (year, path) = xiaohao_engine::calendar::import_calendar_file(file, &dir, *replace)?;
+            let (year, path) =
+                xiaohao_engine::calendar::import_calendar_file(file, &dir, *replace)?;
             out!(
                 "calendar {} installed as {} ({} holidays, {} working days); restart serve to use it",
                 year.year(),

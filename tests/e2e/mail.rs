@@ -394,7 +394,7 @@ async fn a_simulated_week_sends_exactly_the_expected_messages() {
         got[1].text
     );
     assert!(
-        got[1].text.contains("状态：已销号｜灯色：—"),
+        got[1].text.contains("状态：已销号｜灯色：已销号"),
         "{}",
         got[1].text
     );

@@ -354,7 +354,8 @@ async fn two_schedulers_ticking_together_fire_everything_exactly_once() {
     let other = Scheduler::new(
         Engine::new(other_store, clock, crate::support::policy()),
         &Settings::default(),
-    ).unwrap();
+    )
+    .unwrap();
 
     let mut ids = Vec::new();
     for i in 0..24 {

@@ -17,12 +17,12 @@ mod service;
 mod views;
 
 pub use accounts::{API_TOKEN_DAYS, Principal, SESSION_DAYS, new_secret, token_hash};
+pub use calendar::{load_policy, missing_years_notice};
 pub use clock::{Clock, ClockError, FileClock, ManualClock, SystemClock};
 pub use config::{MailSettings, Settings, SmtpSettings, TlsMode};
 pub use error::EngineError;
 pub use requests::{CommandRequest, ItemRequest, ReportRequest};
 pub use scheduler::{Scheduler, TickReport};
-pub use calendar::{load_policy, missing_years_notice};
 pub use service::{Engine, ItemDetail, Outcome};
 pub use views::{
     AuditStatus, Clocks, DelayRow, Duty, ItemView, LightCounts, Stats, StatsRow, Supervision,

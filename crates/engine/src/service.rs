@@ -9,8 +9,8 @@ use std::sync::Arc;
 use xiaohao_core::calendar::WorkingCalendar;
 use xiaohao_core::event::Event;
 use xiaohao_core::light::Light;
-use xiaohao_core::policy::{Lateness, Policy};
 use xiaohao_core::org::{Unit, UnitKind};
+use xiaohao_core::policy::{Lateness, Policy};
 use xiaohao_core::progress::ProgressReport;
 use xiaohao_core::sla::{MilestoneStatus, Pause, deadline_clock, policy_clocks};
 use xiaohao_core::{

@@ -255,7 +255,9 @@ impl Engine {
     ///
     /// # Errors
     /// On store failure.
-    pub async fn item_counts(&self) -> Result<(Vec<(String, u64)>, Vec<(Light, u64)>), EngineError> {
+    pub async fn item_counts(
+        &self,
+    ) -> Result<(Vec<(String, u64)>, Vec<(Light, u64)>), EngineError> {
         let by_state = self.store().item_counts_by_state().await?;
         let mut by_light = Vec::with_capacity(Light::ALL.len());
         let (mut yellow, mut green) = (0u64, 0u64);

@@ -148,13 +148,16 @@ async fn metrics_text(State(state): State<AppState>) -> Result<Response, ApiErro
     // 1 for each year that should have a working-day calendar by now and has none (this
     // year; next year from 1 November): dates in it are counted Monday–Friday.
     let today = engine.today();
-    let calendar_rows: Vec<_> = [chrono::Datelike::year(&today), chrono::Datelike::year(&today) + 1]
-        .into_iter()
-        .map(|y| {
-            let missing = engine.policy().missing_calendar_years(today).contains(&y);
-            (vec![("year", y.to_string())], u64::from(missing))
-        })
-        .collect();
+    let calendar_rows: Vec<_> = [
+        chrono::Datelike::year(&today),
+        chrono::Datelike::year(&today) + 1,
+    ]
+    .into_iter()
+    .map(|y| {
+        let missing = engine.policy().missing_calendar_years(today).contains(&y);
+        (vec![("year", y.to_string())], u64::from(missing))
+    })
+    .collect();
     metrics::gauge(
         &mut out,
         "xiaohao_calendar_year_missing",

@@ -64,7 +64,8 @@ pub(crate) fn label_of(kind: &str) -> (String, usize) {
 }
 
 impl Entry {
-    pub(crate) fn new(
+    /// The line for one outbox row, its light and delay from the policy.
+    pub fn new(
         row: &OutboxRow,
         item: Option<&Item>,
         policy: &Policy,
