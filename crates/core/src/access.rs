@@ -255,7 +255,7 @@ mod tests {
     use super::*;
     use crate::item::{ItemKind, NewItem};
     use crate::{ItemId, new_item};
-    use chrono::Utc;
+    use chrono::{DateTime, Utc};
 
     const OWN: &Jurisdiction = &Jurisdiction::OwnUnit;
 
@@ -269,7 +269,7 @@ mod tests {
             chain_id: chain,
             ..NewItem::default()
         };
-        let mut item = new_item(ItemId::new(), &new, &office, Utc::now())
+        let mut item = new_item(ItemId::new(), &new, &office, DateTime::<Utc>::UNIX_EPOCH)
             .expect("file")
             .item;
         item.state = ItemState::Assigned;
