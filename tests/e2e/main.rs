@@ -13,6 +13,7 @@ mod lifecycle_http;
 mod mail;
 mod multi_instance;
 mod permissions;
+mod progress;
 mod report;
 mod scheduler;
 mod smtp;
