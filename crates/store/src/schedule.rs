@@ -479,7 +479,7 @@ async fn settle_from_reports(
             if xiaohao_core::progress::settles(period, &report_period, local_date(at)) {
                 first
                     .entry((item, unit))
-                    .and_modify(|t| *t = (*t).min(at))
+                    .and_modify(|t| *t = Ord::min(*t, at))
                     .or_insert(at);
             }
         }
