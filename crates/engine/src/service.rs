@@ -429,8 +429,7 @@ impl Engine {
         // A report without an expected version is an append: another report (or any change)
         // that bumped the version meanwhile is no reason to refuse it. It is re-read and
         // re-decided against the fresh item, so the rules still see the state it lands on.
-        let attempts = if expected_version.is_none() && matches!(command, Command::Report { .. })
-        {
+        let attempts = if expected_version.is_none() && matches!(command, Command::Report { .. }) {
             APPEND_ATTEMPTS
         } else {
             1
