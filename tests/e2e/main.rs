@@ -14,6 +14,7 @@ mod mail;
 mod multi_instance;
 mod permissions;
 mod policy;
+mod progress;
 mod report;
 mod scheduler;
 mod scope;

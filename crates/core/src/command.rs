@@ -349,8 +349,15 @@ pub fn decide(
         }
         Command::Report { report: r } => {
             r.validate()?;
-            if let Some(p) = r.percent {
-                next.progress_percent = Some(p);
+            // Each unit's report is its own row; the item carries the lead unit's figures
+            // only. A co-unit's report neither moves the item (开始办理 is the lead's) nor
+            // overwrites the lead's percent.
+            if role == Role::LeadUnit {
+                if let Some(p) = r.percent {
+                    next.progress_percent = Some(p);
+                }
+            } else {
+                next.state = item.state;
             }
             payload.insert("period".into(), r.period.clone().into());
             payload.insert("percent".into(), serde_json::json!(r.percent));

@@ -1,5 +1,6 @@
 //! Progress reports (反馈进展): period, text, percent, metric actuals, attachments.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
@@ -82,9 +83,84 @@ pub fn validate_period(period: &str) -> Result<(), DomainError> {
     }
 }
 
+/// The first day of a period: `2026-11` → 1 Nov, `2026-Q4` → 1 Oct, `2026-H2` → 1 Jul,
+/// `2026` → 1 Jan. `None` for anything that is not a period.
+pub fn period_start(period: &str) -> Option<NaiveDate> {
+    validate_period(period).ok()?;
+    let (year, rest) = match period.split_once('-') {
+        Some((y, r)) => (y, Some(r)),
+        None => (period, None),
+    };
+    let year: i32 = year.parse().ok()?;
+    let month = match rest {
+        None => 1,
+        Some(r) => match r.as_bytes() {
+            [b'Q', q] => u32::from(q - b'1') * 3 + 1,
+            [b'H', h] => u32::from(h - b'1') * 6 + 1,
+            _ => r.parse().ok()?,
+        },
+    };
+    NaiveDate::from_ymd_opt(year, month, 1)
+}
+
+/// The duty settlement rule: a report settles a unit's reporting duty for `duty_period` when
+/// it reports on that period and was filed on or after the period's first day — whether
+/// before or after the duty opened (a unit that reports on 2 November has reported for
+/// November, though the monthly duty opens on the 20th). Only the duty's own unit's reports
+/// count; callers pair a duty with its unit's reports.
+pub fn settles(duty_period: &str, report_period: &str, filed_on: NaiveDate) -> bool {
+    duty_period == report_period && period_start(duty_period).is_some_and(|start| filed_on >= start)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn period_starts() {
+        assert_eq!(period_start("2026-11"), Some(d(2026, 11, 1)));
+        assert_eq!(period_start("2026-Q4"), Some(d(2026, 10, 1)));
+        assert_eq!(period_start("2026-Q1"), Some(d(2026, 1, 1)));
+        assert_eq!(period_start("2026-H2"), Some(d(2026, 7, 1)));
+        assert_eq!(period_start("2026"), Some(d(2026, 1, 1)));
+        assert_eq!(period_start("2026-13"), None);
+    }
+
+    #[test]
+    fn a_report_filed_early_in_the_period_settles_its_duty() {
+        // Filed on 2 November, before the monthly duty opens on the 20th.
+        assert!(settles("2026-11", "2026-11", d(2026, 11, 2)));
+        assert!(settles("2026-11", "2026-11", d(2026, 11, 1)));
+        // Filed after the duty opened, or late in December: still November's report.
+        assert!(settles("2026-11", "2026-11", d(2026, 11, 23)));
+        assert!(settles("2026-11", "2026-11", d(2026, 12, 3)));
+        // Another period's report, or one filed before the period began, does not.
+        assert!(!settles("2026-11", "2026-10", d(2026, 11, 2)));
+        assert!(!settles("2026-11", "2026-11", d(2026, 10, 31)));
+        assert!(!settles("2026-Q4", "2026-Q4", d(2026, 9, 30)));
+        assert!(settles("2026-Q4", "2026-Q4", d(2027, 1, 5)));
+    }
+
+    proptest! {
+        #[test]
+        fn settles_exactly_the_same_period_from_its_first_day(
+            y in 2000i32..2100, m in 1u32..=12, other in 1u32..=12, offset in -400i64..400
+        ) {
+            let period = format!("{y}-{m:02}");
+            let start = d(y, m, 1);
+            let filed = start + chrono::Duration::days(offset);
+            prop_assert_eq!(settles(&period, &period, filed), offset >= 0);
+            let other_period = format!("{y}-{other:02}");
+            if other != m {
+                prop_assert!(!settles(&period, &other_period, filed));
+            }
+        }
+    }
 
     #[test]
     fn periods() {

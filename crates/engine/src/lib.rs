@@ -10,6 +10,7 @@ pub mod config;
 mod error;
 pub mod ledger;
 pub mod mail;
+pub mod progress;
 pub mod report;
 pub mod requests;
 pub mod scheduler;

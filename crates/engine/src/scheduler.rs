@@ -116,10 +116,19 @@ impl Scheduler {
                 }
                 let opened_on = at.date_naive();
                 let period = cycle.period.period_key(opened_on);
+                let tz = self.tz;
+                let local_date = move |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
                 if let Some(n) = self
                     .engine
                     .store()
-                    .open_cycle(cycle, &period, at.with_timezone(&Utc), opened_on, now)
+                    .open_cycle(
+                        cycle,
+                        &period,
+                        at.with_timezone(&Utc),
+                        opened_on,
+                        now,
+                        &local_date,
+                    )
                     .await?
                 {
                     report.occurrences += 1;

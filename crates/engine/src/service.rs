@@ -27,6 +27,10 @@ pub struct Engine {
     policy: Arc<Policy>,
 }
 
+/// How often a report without an expected version is re-read and re-decided when other
+/// changes keep landing first: enough for dozens of units reporting on one item at once.
+const APPEND_ATTEMPTS: u64 = 40;
+
 /// What an accepted command left behind.
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
@@ -47,7 +51,10 @@ pub struct ItemDetail {
     pub clocks: Vec<MilestoneStatus>,
     pub targets: Vec<Target>,
     pub events: Vec<Event>,
+    /// Every report, oldest first, each naming its unit.
     pub progress: Vec<ProgressRow>,
+    /// Each reporting unit's latest report, the lead's first (its figures are the item's).
+    pub progress_by_unit: Vec<crate::progress::UnitProgress>,
     pub allowed_actions: Vec<Action>,
 }
 
@@ -386,35 +393,53 @@ impl Engine {
         actor: &Actor,
         command: &Command,
         expected_version: Option<i64>,
-        admit: impl FnOnce(&Item) -> bool,
+        admit: impl Fn(&Item) -> bool,
     ) -> Result<Outcome, EngineError> {
         let actor = &self.with_jurisdiction(actor).await?;
-        let (item, head) = self.store.item_with_head(id).await?;
-        if !admit(&item) {
-            return Err(xiaohao_store::StoreError::NotFound {
-                what: "item",
-                key: id.to_string(),
+        // A report without an expected version is an append: another report (or any change)
+        // that bumped the version meanwhile is no reason to refuse it. It is re-read and
+        // re-decided against the fresh item, so the rules still see the state it lands on.
+        let attempts = if expected_version.is_none() && matches!(command, Command::Report { .. }) {
+            APPEND_ATTEMPTS
+        } else {
+            1
+        };
+        let mut attempt = 1;
+        loop {
+            let (item, head) = self.store.item_with_head(id).await?;
+            if !admit(&item) {
+                return Err(xiaohao_store::StoreError::NotFound {
+                    what: "item",
+                    key: id.to_string(),
+                }
+                .into());
             }
-            .into());
+            if let Some(v) = expected_version
+                && v != item.version
+            {
+                return Err(EngineError::Conflict(format!(
+                    "item {id} is at version {}, you acted on version {v}; reload and try again",
+                    item.version
+                )));
+            }
+            let mut decision = decide(&item, actor, command, self.now())?;
+            self.adjust_due(&item, command, &mut decision).await?;
+            match self.store.commit_decision_at(&item, &decision, &head).await {
+                Ok(event) => {
+                    return Ok(Outcome {
+                        item: decision.item,
+                        event,
+                    });
+                }
+                Err(StoreError::Conflict(_)) if attempt < attempts => {
+                    // A short random pause, growing a little, so racing appends spread out.
+                    let ms = fastrand::u64(0..=2 * attempt.min(10));
+                    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
-        if let Some(v) = expected_version
-            && v != item.version
-        {
-            return Err(EngineError::Conflict(format!(
-                "item {id} is at version {}, you acted on version {v}; reload and try again",
-                item.version
-            )));
-        }
-        let mut decision = decide(&item, actor, command, self.now())?;
-        self.adjust_due(&item, command, &mut decision).await?;
-        let event = self
-            .store
-            .commit_decision_at(&item, &decision, &head)
-            .await?;
-        Ok(Outcome {
-            item: decision.item,
-            event,
-        })
     }
 
     /// Resolve a request (units by name, dates as text) and execute it.
@@ -597,14 +622,16 @@ impl Engine {
         let lateness = self.lateness(&item);
         let events = self.store.events(id).await?;
         let clocks = self.clocks_of(&item, &events);
+        let progress = self.store.progress(id).await?;
         Ok(ItemDetail {
+            progress_by_unit: crate::progress::by_unit(&item, &progress),
+            progress,
             clocks,
             light: self.light_of(&item),
             lateness,
             allowed_actions: item.state.allowed_actions(),
             targets: self.store.targets(id).await?,
             events,
-            progress: self.store.progress(id).await?,
             item,
         })
     }

@@ -68,7 +68,10 @@ pub struct ItemPage {
 #[derive(Debug, Clone, Serialize)]
 pub struct ProgressRow {
     pub event_seq: i64,
+    /// The reporting unit: each unit's reports are its own.
     pub unit: Option<UnitId>,
+    /// Its name, for pages and the API.
+    pub unit_name: Option<String>,
     pub reported_at: DateTime<Utc>,
     #[serde(flatten)]
     pub report: ProgressReport,
@@ -395,12 +398,30 @@ impl Store {
     /// # Errors
     /// On database failure or an unreadable row.
     pub async fn progress(&self, id: ItemId) -> StoreResult<Vec<ProgressRow>> {
-        progress_report::Entity::find()
+        use crate::entities::unit;
+        let rows = progress_report::Entity::find()
             .filter(progress_report::Column::ItemId.eq(id.0))
             .order_by_asc(progress_report::Column::EventSeq)
             .all(&self.db)
-            .await?
-            .into_iter()
+            .await?;
+        let mut unit_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.unit_id).collect();
+        unit_ids.sort_unstable();
+        unit_ids.dedup();
+        let names: HashMap<Uuid, String> = if unit_ids.is_empty() {
+            HashMap::new()
+        } else {
+            unit::Entity::find()
+                .select_only()
+                .column(unit::Column::Id)
+                .column(unit::Column::Name)
+                .filter(unit::Column::Id.is_in(unit_ids))
+                .into_tuple::<(Uuid, String)>()
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .collect()
+        };
+        rows.into_iter()
             .map(|p| {
                 let actuals: Vec<Actual> = serde_json::from_str(&p.actuals)
                     .map_err(|e| StoreError::Corrupt(format!("progress_reports.actuals: {e}")))?;
@@ -411,6 +432,7 @@ impl Store {
                 Ok(ProgressRow {
                     event_seq: p.event_seq,
                     unit: p.unit_id.map(Into::into),
+                    unit_name: p.unit_id.and_then(|u| names.get(&u).cloned()),
                     reported_at: p.reported_at,
                     report: ProgressReport {
                         period: p.period,
@@ -554,7 +576,10 @@ pub(crate) async fn apply_decision(
         .into_active_model()
         .insert(txn)
         .await?;
-        crate::schedule::fulfil_progress_duty(txn, it.id, &report.period, event.at).await?;
+        if let Some(unit) = event.actor_unit {
+            crate::schedule::fulfil_progress_duty(txn, it.id, unit, &report.period, event.at)
+                .await?;
+        }
     }
     enqueue(txn, &decision.notifications, &event, it.updated_at).await?;
     Ok(event)

@@ -100,7 +100,10 @@ pub struct ScheduleCounts {
 
 impl Store {
     /// Claim the occurrence `(cycle, period)` and open its duties, all in one transaction.
-    /// Returns `None` when another tick (or instance) already claimed it.
+    /// A progress duty whose unit already filed a report that settles it
+    /// ([`xiaohao_core::progress::settles`], with `local_date` giving a report's filing day in
+    /// the schedule's time zone) is created fulfilled. Returns `None` when another tick (or
+    /// instance) already claimed the occurrence.
     ///
     /// # Errors
     /// On database failure; nothing is written then and the next tick tries again.
@@ -111,6 +114,7 @@ impl Store {
         scheduled_at: DateTime<Utc>,
         opened_on: NaiveDate,
         now: DateTime<Utc>,
+        local_date: &(dyn Fn(DateTime<Utc>) -> NaiveDate + Sync),
     ) -> StoreResult<Option<u64>> {
         let txn = self.begin_write().await?;
         let claimed = cycle_occurrence::Entity::insert(
@@ -175,6 +179,9 @@ impl Store {
                     DutyKind::Summary => summary_units.push(lead),
                 }
             }
+        }
+        if cycle.kind == DutyKind::Progress {
+            settle_from_reports(&txn, &mut rows, period_key, local_date).await?;
         }
         summary_units.sort();
         summary_units.dedup();
@@ -442,10 +449,58 @@ impl Store {
     }
 }
 
-/// A progress report for `period` fulfils the item's duty for that period.
+/// Mark the duties among `rows` (all of `period`) that their unit's reports already settle
+/// as submitted, at the first such report.
+async fn settle_from_reports(
+    txn: &DatabaseTransaction,
+    rows: &mut [duty::Model],
+    period: &str,
+    local_date: &(dyn Fn(DateTime<Utc>) -> NaiveDate + Sync),
+) -> StoreResult<()> {
+    use crate::entities::progress_report;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut first: HashMap<(Uuid, Uuid), DateTime<Utc>> = HashMap::new();
+    let mut pages = progress_report::Entity::find()
+        .select_only()
+        .column(progress_report::Column::ItemId)
+        .column(progress_report::Column::UnitId)
+        .column(progress_report::Column::Period)
+        .column(progress_report::Column::ReportedAt)
+        .filter(progress_report::Column::Period.eq(period))
+        .filter(progress_report::Column::UnitId.is_not_null())
+        .order_by_asc(progress_report::Column::Id)
+        .into_tuple::<(Uuid, Option<Uuid>, String, DateTime<Utc>)>()
+        .paginate(txn, 5000);
+    while let Some(page) = pages.fetch_and_next().await? {
+        for (item, unit, report_period, at) in page {
+            let Some(unit) = unit else { continue };
+            if xiaohao_core::progress::settles(period, &report_period, local_date(at)) {
+                first
+                    .entry((item, unit))
+                    .and_modify(|t| *t = Ord::min(*t, at))
+                    .or_insert(at);
+            }
+        }
+    }
+    for row in rows.iter_mut() {
+        let Some(item) = row.item_id else { continue };
+        if let Some(at) = first.get(&(item, row.unit_id)) {
+            row.status = DUTY_SUBMITTED.to_owned();
+            row.submitted_at = Some(*at);
+        }
+    }
+    Ok(())
+}
+
+/// A unit's progress report for `period` fulfils that unit's duty on the item for that
+/// period ([`xiaohao_core::progress::settles`]: a duty that exists has opened, so the report
+/// is filed after the period began). Another unit's report settles nothing of it.
 pub(crate) async fn fulfil_progress_duty(
     txn: &DatabaseTransaction,
     item: ItemId,
+    unit: UnitId,
     period: &str,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
@@ -453,6 +508,7 @@ pub(crate) async fn fulfil_progress_duty(
         .col_expr(duty::Column::Status, Expr::value(DUTY_SUBMITTED))
         .col_expr(duty::Column::SubmittedAt, Expr::value(at))
         .filter(duty::Column::ItemId.eq(item.0))
+        .filter(duty::Column::UnitId.eq(unit.0))
         .filter(duty::Column::PeriodKey.eq(period))
         .filter(duty::Column::Status.is_in([DUTY_OPEN, DUTY_MISSED]))
         .exec(txn)

@@ -510,6 +510,26 @@ pub struct ProgressView {
     pub text: String,
     pub percent: String,
     pub at: String,
+    /// The reporting unit, marked （牵头） for the lead.
+    pub unit: String,
+}
+
+/// One reporting unit's latest figures on an item page.
+pub struct UnitProgressView {
+    pub unit: String,
+    pub lead: bool,
+    pub percent: String,
+    pub period: String,
+    pub at: String,
+}
+
+fn unit_label(name: Option<&str>, lead: bool) -> String {
+    let name = name.unwrap_or("—");
+    if lead {
+        format!("{name}(牵头)")
+    } else {
+        name.to_owned()
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -536,6 +556,7 @@ struct ItemPage {
     events: Vec<EventRow>,
     chain_ok: bool,
     progress: Vec<ProgressView>,
+    by_unit: Vec<UnitProgressView>,
 }
 
 #[derive(Deserialize, Default)]
@@ -645,6 +666,27 @@ async fn item_page(
                 .map(|p| format!("{p}%"))
                 .unwrap_or_default(),
             at: local_time(r.reported_at),
+            unit: unit_label(
+                r.unit_name.as_deref(),
+                r.unit.is_some() && r.unit == item.lead_unit,
+            ),
+        })
+        .collect();
+    let by_unit = view
+        .detail
+        .progress_by_unit
+        .iter()
+        .map(|u| UnitProgressView {
+            unit: u.unit_name.clone().unwrap_or_else(|| "—".into()),
+            lead: u.lead,
+            percent: u
+                .latest
+                .report
+                .percent
+                .map(|p| format!("{p}%"))
+                .unwrap_or_else(|| "未填".into()),
+            period: u.latest.report.period.clone(),
+            at: local_time(u.latest.reported_at),
         })
         .collect();
     let assumed = if view.clocks.assumed {
@@ -684,6 +726,7 @@ async fn item_page(
         events,
         chain_ok,
         progress,
+        by_unit,
     };
     Ok(page.into_response())
 }

@@ -91,7 +91,7 @@ fn whole_lifecycle() {
     .unwrap();
     assert_eq!(item.state, ItemState::Assigned);
     let item = apply(&item, &w.lead, Command::Accept).unwrap();
-    let item = apply(&item, &w.co, report()).unwrap();
+    let item = apply(&item, &w.lead, report()).unwrap();
     assert_eq!(item.state, ItemState::InProgress);
     assert_eq!(item.progress_percent, Some(40));
     let item = apply(
@@ -110,6 +110,56 @@ fn whole_lifecycle() {
     assert_eq!(d.item.closed_at, Some(now()));
     assert_eq!(d.notifications.len(), 1);
     assert_eq!(d.notifications[0].recipient, w.lead.unit.unwrap());
+}
+
+fn report_of(percent: i32) -> Command {
+    Command::Report {
+        report: ProgressReport {
+            period: "2026-03".into(),
+            text: "配合单位进展".into(),
+            percent: Some(percent),
+            actuals: vec![],
+            attachments: vec![],
+        },
+    }
+}
+
+#[test]
+fn progress_per_unit_a_co_units_report_moves_neither_state_nor_percent() {
+    let w = world();
+    let item = draft(&w);
+    let item = apply(
+        &item,
+        &w.office,
+        Command::Assign {
+            lead_unit: None,
+            deadline: None,
+        },
+    )
+    .unwrap();
+    let accepted = apply(&item, &w.lead, Command::Accept).unwrap();
+    // 开始办理 is the lead's: a co-unit's report leaves an accepted item accepted.
+    let d = decide(&accepted, &w.co, &report_of(10), now()).unwrap();
+    assert_eq!(d.item.state, ItemState::Accepted);
+    assert_eq!(d.event.to_state, ItemState::Accepted);
+    assert_eq!(d.event.actor_role, "co_unit");
+    assert_eq!(d.item.progress_percent, None);
+    assert!(d.report.is_some(), "the co-unit's report is still stored");
+    // The lead's report moves it and sets the item's percent; a co-unit's later 10 % does
+    // not overwrite the lead's 60 %.
+    let item = apply(&d.item, &w.lead, report_of(60)).unwrap();
+    assert_eq!(item.state, ItemState::InProgress);
+    assert_eq!(item.progress_percent, Some(60));
+    let item = apply(&item, &w.co, report_of(10)).unwrap();
+    assert_eq!(item.progress_percent, Some(60));
+    assert_eq!(item.state, ItemState::InProgress);
+    // A lead report without a percent keeps the lead's last figure.
+    let mut no_percent = report_of(0);
+    if let Command::Report { report } = &mut no_percent {
+        report.percent = None;
+    }
+    let item = apply(&item, &w.lead, no_percent).unwrap();
+    assert_eq!(item.progress_percent, Some(60));
 }
 
 #[test]
@@ -653,6 +703,11 @@ proptest! {
                     // Office powers only within the office's jurisdiction.
                     if d.event.actor_role == Role::Office.as_str() {
                         prop_assert!(actor.governs(&before));
+                    }
+                    if matches!(cmd, Command::Report { .. }) && before.lead_unit != actor.unit {
+                        // Progress per unit: only the lead's report moves the item.
+                        prop_assert_eq!(d.item.state, before.state);
+                        prop_assert_eq!(d.item.progress_percent, before.progress_percent);
                     }
                     if d.item.state == ItemState::Closed && before.state != ItemState::Closed {
                         // Verified by a named unit other than the requester.
