@@ -214,7 +214,7 @@ fn ids(grid: &[Vec<Data>]) -> BTreeSet<String> {
 
 fn row_of<'a>(grid: &'a mut [Vec<Data>], id: &str) -> &'a mut Vec<Data> {
     grid.iter_mut()
-        .find(|r| r[col("ID")].to_string() == id)
+        .find(|r| r[col("ID")] == id)
         .unwrap_or_else(|| panic!("no row {id}"))
 }
 
