@@ -254,6 +254,12 @@ pub enum LedgerError {
     NoSheet,
     #[error("header row: missing column {0}")]
     MissingColumn(&'static str),
+    /// The web download before the layout was one: its IDs are under 事项ID and its 序号 is a
+    /// running count, so reading it would file every row as a new draft.
+    #[error(
+        "this sheet is the former web export (column 事项ID): export the ledger again and edit that copy"
+    )]
+    FormerLayout,
     #[error("cannot write the workbook: {0}")]
     Write(String),
 }

@@ -165,6 +165,10 @@ pub fn read_ledger(bytes: &[u8]) -> Result<(Vec<LedgerInput>, Vec<RowError>), Le
             .position(|c| cell_text(c).replace(char::is_whitespace, "") == column.header())
     };
     let title_col = col(Column::Title).ok_or(LedgerError::MissingColumn(Column::Title.header()))?;
+    let former_id = header.iter().any(|c| cell_text(c) == "事项ID");
+    if former_id && col(Column::Id).is_none() {
+        return Err(LedgerError::FormerLayout);
+    }
     let (id_col, number_col, lead_col, co_col, leader_col, deadline_col, text_col) = (
         col(Column::Id),
         col(Column::Number),
@@ -344,6 +348,29 @@ mod tests {
             ["各县\u{FF08}市、区\u{FF09}政府", "市工信局"]
         );
         assert_eq!(split_units("a)、b"), ["a)", "b"]);
+    }
+
+    #[test]
+    fn the_former_web_export_is_refused_rather_than_read_as_new_rows() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["序号", "编号", "事项", "完成时限", "事项ID"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(0, u16::try_from(c).unwrap(), *h).unwrap();
+        }
+        for (c, v) in ["1", "(一)", "推进产业集群建设", "2026-06-30", "abc"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(1, u16::try_from(c).unwrap(), *v).unwrap();
+        }
+        let bytes = wb.save_to_buffer().unwrap();
+        assert!(matches!(
+            read_ledger(&bytes),
+            Err(LedgerError::FormerLayout)
+        ));
     }
 
     #[test]
