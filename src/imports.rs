@@ -6,12 +6,10 @@ use crate::out;
 use crate::run::{CliError, CliResult, print_json, usage};
 use std::path::Path;
 use xiaohao_core::item::{MAX_TEXT_CHARS, MAX_TITLE_CHARS};
-use xiaohao_core::light::Light;
 use xiaohao_core::{ChainId, Target};
-use xiaohao_engine::ledger::{LedgerDeadline, LedgerLine};
+use xiaohao_engine::ledger::LedgerEntry;
 use xiaohao_engine::report::Period;
 use xiaohao_engine::{Engine, EngineError};
-use xiaohao_import::ledger::{DeadlineCell, LedgerRow, LightCell};
 use xiaohao_import::{ChainDraft, PlanDraft};
 use xiaohao_store::{ChainImport, ItemImport, PlanImport, StoreError};
 
@@ -219,48 +217,16 @@ async fn import_ledger(
     json: bool,
 ) -> CliResult {
     let bytes = read_file(file)?;
-    let (rows, errors) = xiaohao_import::ledger::read_ledger(&bytes)
-        .map_err(|e| usage(format!("{}: {e}", file.display())))?;
     let actor = engine.actor_for("--as", actor).await?;
-    let lines: Vec<LedgerLine> = rows
-        .into_iter()
-        .map(|r| LedgerLine {
-            row: r.row,
-            id: r.id,
-            number: r.number,
-            title: r.title,
-            text: r.text,
-            lead: r.lead,
-            co: r.co,
-            leader: r.leader,
-            deadline: r.deadline.map(|d| match d {
-                DeadlineCell::Date(d) => LedgerDeadline::Date(d),
-                DeadlineCell::Text(t) => LedgerDeadline::Text(t),
-                DeadlineCell::Empty => LedgerDeadline::Empty,
-            }),
-        })
-        .collect();
-    let mut plan = engine.plan_ledger_import(&actor, &lines).await?;
-    plan.errors.extend(
-        errors
-            .into_iter()
-            .map(|e| xiaohao_engine::ledger::LineError {
-                row: e.row,
-                reason: e.reason,
-            }),
-    );
-    plan.errors.sort_by_key(|e| e.row);
+    let plan = engine
+        .plan_ledger_workbook(&actor, &bytes)
+        .await
+        .map_err(|e| match e {
+            EngineError::Invalid { message, .. } => usage(format!("{}: {message}", file.display())),
+            other => other.into(),
+        })?;
     if !plan.errors.is_empty() {
-        return Err(usage(format!(
-            "{}: nothing imported; {} row(s) cannot be applied: {}",
-            file.display(),
-            plan.errors.len(),
-            plan.errors
-                .iter()
-                .map(|e| format!("第{}行: {}", e.row, e.reason))
-                .collect::<Vec<_>>()
-                .join("; ")
-        )));
+        return Err(usage(format!("{}: {}", file.display(), plan.refusal())));
     }
     if !dry_run {
         engine
@@ -320,38 +286,8 @@ pub async fn export(engine: &Engine, cmd: ExportCommand) -> CliResult {
         None => None,
     };
     let entries = engine.ledger(chain, unit).await?;
-    let rows: Vec<LedgerRow> = entries
-        .iter()
-        .map(|e| LedgerRow {
-            number: e.item.number.clone().unwrap_or_default(),
-            title: e.item.title.clone(),
-            lead: e.lead.clone().unwrap_or_default(),
-            co: e.co.clone(),
-            leader: e.leader.clone().unwrap_or_default(),
-            deadline: match (e.item.deadline, &e.item.deadline_text) {
-                (Some(d), _) => DeadlineCell::Date(d),
-                (None, Some(t)) => DeadlineCell::Text(t.clone()),
-                (None, None) => DeadlineCell::Empty,
-            },
-            state: e.item.state.label_zh().to_owned(),
-            light: match e.light {
-                Light::Red => LightCell::Red,
-                Light::Yellow => LightCell::Yellow,
-                Light::Green => LightCell::Green,
-                _ => LightCell::None,
-            },
-            latest_progress: e.latest_progress.clone().unwrap_or_default(),
-            working_days_late: e.working_days_late.filter(|d| *d > 0),
-            escalation: if e.item.escalation_level > 0 {
-                format!("{}级", e.item.escalation_level)
-            } else {
-                String::new()
-            },
-            text: e.item.text.clone(),
-            id: e.item.id.to_string(),
-        })
-        .collect();
-    let bytes = xiaohao_import::ledger::write_ledger("台账", &rows)
+    let rows: Vec<_> = entries.iter().map(LedgerEntry::row).collect();
+    let bytes = xiaohao_import::ledger::write_ledger(&rows)
         .map_err(|e| CliError::Failure(e.to_string()))?;
     write_file(&xlsx, &bytes)?;
     out!("{} items written to {}", rows.len(), xlsx.display());

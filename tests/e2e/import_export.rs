@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use xiaohao_core::org::{UnitKind, normalize_name};
 use xiaohao_engine::Engine;
-use xiaohao_import::ledger::{DeadlineCell, LedgerRow, LightCell, read_ledger, write_ledger};
+use xiaohao_import::ledger::{DeadlineCell, LedgerRow, read_ledger, write_ledger};
 use xiaohao_import::{ChainDraft, PlanDraft};
 use xiaohao_store::{ItemFilter, ItemImport, PlanImport, Store};
 
@@ -396,13 +396,9 @@ fn rows_of(bytes: &[u8]) -> Vec<LedgerRow> {
             co: r.co.unwrap_or_default(),
             leader: r.leader.unwrap_or_default(),
             deadline: r.deadline.unwrap_or(DeadlineCell::Empty),
-            state: String::new(),
-            light: LightCell::None,
-            latest_progress: String::new(),
-            working_days_late: None,
-            escalation: String::new(),
             text: r.text.unwrap_or_default(),
             id: r.id.unwrap_or_default(),
+            ..Default::default()
         })
         .collect()
 }
@@ -470,7 +466,7 @@ async fn the_excel_ledger_round_trips_and_edits_become_commands() {
     let i = rows.iter().position(|r| r.id == draft).expect("row");
     rows[i].deadline = DeadlineCell::Date(chrono::NaiveDate::from_ymd_opt(2026, 7, 31).unwrap());
     let edited = cli.file("edited.xlsx");
-    std::fs::write(&edited, write_ledger("台账", &rows).expect("write")).expect("save");
+    std::fs::write(&edited, write_ledger(&rows).expect("write")).expect("save");
     let out = cli.ok(&[
         "import",
         "ledger",
@@ -507,7 +503,7 @@ async fn the_excel_ledger_round_trips_and_edits_become_commands() {
         deadline: DeadlineCell::Text("长期坚持".into()),
         ..rows[0].clone()
     });
-    std::fs::write(&edited, write_ledger("台账", &rows).expect("write")).expect("save");
+    std::fs::write(&edited, write_ledger(&rows).expect("write")).expect("save");
     let out = cli.ok(&[
         "import",
         "ledger",
@@ -554,7 +550,7 @@ async fn the_excel_ledger_round_trips_and_edits_become_commands() {
     rows[0].title = "不应写入的修改".into();
     rows[1].leader = "无此人".into();
     rows[2].lead = "不存在的单位".into();
-    std::fs::write(&edited, write_ledger("台账", &rows).expect("write")).expect("save");
+    std::fs::write(&edited, write_ledger(&rows).expect("write")).expect("save");
     let counts = |s: &Store| {
         let s = s.clone();
         async move {

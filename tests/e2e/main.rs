@@ -9,6 +9,7 @@ mod browser;
 mod cli;
 mod concurrency;
 mod import_export;
+mod ledger_web;
 mod lifecycle_http;
 mod mail;
 mod multi_instance;

@@ -1,16 +1,18 @@
 //! The 台账 as rows: what an export shows, and how an edited sheet turns back into
-//! commands. Every change is a command decided by the domain; the whole sheet is
-//! validated first and then applied in one transaction — or refused with every row at
-//! fault named, and nothing applied.
+//! commands. The layout itself (columns, headers, the .xlsx and CSV writers, the reader) is
+//! one definition in `xiaohao_import::ledger`; here every figure of a row is decided
+//! (light, working days late) and an edited sheet becomes commands. Every change is a
+//! command decided by the domain; the whole sheet is validated first and then applied in
+//! one transaction — or refused with every row at fault named, and nothing applied.
 
-use crate::{Engine, EngineError};
-use chrono::NaiveDate;
+use crate::{Engine, EngineError, Principal};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use xiaohao_core::light::Light;
 use xiaohao_core::{
     Actor, ChainId, Command, Decision, Item, ItemId, ItemState, NewItem, UnitId, decide, new_item,
 };
+use xiaohao_import::ledger::{DeadlineCell, LedgerInput, LedgerRow, LightCell, read_ledger};
 use xiaohao_store::ItemFilter;
 
 /// The reason recorded on every command an imported sheet yields.
@@ -20,36 +22,60 @@ pub const LEDGER_REASON: &str = "台账导入";
 #[derive(Debug, Clone, Serialize)]
 pub struct LedgerEntry {
     pub item: Item,
+    pub chain: Option<String>,
     pub lead: Option<String>,
     pub co: Vec<String>,
     pub leader: Option<String>,
     pub light: Light,
     pub latest_progress: Option<String>,
-    pub working_days_late: Option<i64>,
+    /// [`Engine::working_days_late`]: 0 when not late.
+    pub working_days_late: i64,
 }
 
-/// A deadline cell as read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LedgerDeadline {
-    Date(NaiveDate),
-    Text(String),
-    Empty,
+impl LedgerEntry {
+    /// The entry as a row of the one 台账 layout, the same for every export.
+    pub fn row(&self) -> LedgerRow {
+        let item = &self.item;
+        LedgerRow {
+            number: item.number.clone().unwrap_or_default(),
+            kind: item.kind.label_zh().to_owned(),
+            title: item.title.clone(),
+            chain: self.chain.clone().unwrap_or_default(),
+            lead: self.lead.clone().unwrap_or_default(),
+            co: self.co.clone(),
+            leader: self.leader.clone().unwrap_or_default(),
+            deadline: match (item.deadline, &item.deadline_text) {
+                (Some(d), _) => DeadlineCell::Date(d),
+                (None, Some(t)) => DeadlineCell::Text(t.clone()),
+                (None, None) => DeadlineCell::Empty,
+            },
+            state: item.state.label_zh().to_owned(),
+            light: match self.light {
+                Light::Red => LightCell::Red,
+                Light::Yellow => LightCell::Yellow,
+                Light::Green => LightCell::Green,
+                Light::Blue | Light::Grey => LightCell::None,
+            },
+            percent: item.progress_percent,
+            working_days_late: (self.working_days_late > 0).then_some(self.working_days_late),
+            escalation: if item.escalation_level > 0 {
+                format!("{}级", item.escalation_level)
+            } else {
+                String::new()
+            },
+            latest_progress: self.latest_progress.clone().unwrap_or_default(),
+            text: item.text.clone(),
+            id: item.id.to_string(),
+        }
+    }
 }
 
-/// One row of an edited ledger. `None` for a column the sheet does not have.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LedgerLine {
-    pub row: u32,
-    pub id: Option<String>,
-    pub number: Option<String>,
-    pub title: String,
-    pub text: Option<String>,
-    pub lead: Option<String>,
-    pub co: Option<Vec<String>>,
-    /// 牵头领导, by name.
-    pub leader: Option<String>,
-    pub deadline: Option<LedgerDeadline>,
-}
+/// A deadline cell as read: the layout's own type.
+pub type LedgerDeadline = DeadlineCell;
+
+/// One row of an edited ledger, as the layout's reader returns it. `None` for a column the
+/// sheet does not have.
+pub type LedgerLine = LedgerInput;
 
 /// A row that cannot be applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -78,8 +104,8 @@ pub struct LedgerPlan {
 }
 
 impl Engine {
-    /// Every item (optionally of one chain, or led or co-handled by one unit) in plan
-    /// order, with names, light, latest progress and working days late.
+    /// Every item (optionally of one chain, or led or co-handled by one unit) as the
+    /// ledger shows it, in plan order. For the command line, which sees everything.
     ///
     /// # Errors
     /// On store failure.
@@ -88,32 +114,47 @@ impl Engine {
         chain: Option<ChainId>,
         unit: Option<UnitId>,
     ) -> Result<Vec<LedgerEntry>, EngineError> {
+        let items = self
+            .store()
+            .all_items(&ItemFilter {
+                chain,
+                unit,
+                ..Default::default()
+            })
+            .await?;
+        self.ledger_entries(items).await
+    }
+
+    /// The items `who` may read that match `filter` (no paging), as the ledger shows
+    /// them, in plan order: the web download of the ledger page.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn ledger_for(
+        &self,
+        who: &Principal,
+        filter: ItemFilter,
+    ) -> Result<Vec<LedgerEntry>, EngineError> {
+        let items = self.all_for(who, filter).await?;
+        self.ledger_entries(items).await
+    }
+
+    /// Items with names, light, latest progress and working days late, in plan order
+    /// (filed first first).
+    async fn ledger_entries(&self, mut items: Vec<Item>) -> Result<Vec<LedgerEntry>, EngineError> {
         let store = self.store();
-        let mut items = Vec::new();
-        let mut offset = 0;
-        loop {
-            let page = store
-                .items(&ItemFilter {
-                    chain,
-                    unit,
-                    limit: 1000,
-                    offset,
-                    ..Default::default()
-                })
-                .await?;
-            let n = page.items.len() as u64;
-            items.extend(page.items);
-            offset += n;
-            if n == 0 || offset >= page.total {
-                break;
-            }
-        }
         items.sort_by_key(|i| (i.created_at, i.id));
         let names: HashMap<UnitId, String> = store
             .units()
             .await?
             .into_iter()
             .map(|u| (u.id, u.name))
+            .collect();
+        let chains: HashMap<ChainId, String> = store
+            .chains()
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
             .collect();
         let progress = store.latest_progress().await?;
         let mut people: HashMap<xiaohao_core::PersonId, String> = HashMap::new();
@@ -128,13 +169,8 @@ impl Engine {
                 }
                 None => None,
             };
-            let working_days_late = match item.due_on {
-                Some(d) if item.state.is_open() => {
-                    self.calendar().working_days_between(d, self.today()).ok()
-                }
-                _ => None,
-            };
             out.push(LedgerEntry {
+                chain: item.chain_id.and_then(|c| chains.get(&c).cloned()),
                 lead: item.lead_unit.and_then(|u| names.get(&u).cloned()),
                 co: item
                     .co_units
@@ -144,11 +180,48 @@ impl Engine {
                 leader,
                 light: self.light_of(&item),
                 latest_progress: progress.get(&item.id).cloned(),
-                working_days_late,
+                working_days_late: self.working_days_late(&item),
                 item,
             });
         }
         Ok(out)
+    }
+
+    /// Read an edited workbook of the 台账 layout and validate it against the ledger
+    /// ([`Engine::plan_ledger_import`]); rows the reader refused are among the errors,
+    /// in row order. Nothing is written.
+    ///
+    /// # Errors
+    /// `Invalid` (field `ledger`) when the bytes are not a ledger workbook; store failures.
+    pub async fn plan_ledger_workbook(
+        &self,
+        actor: &Actor,
+        bytes: &[u8],
+    ) -> Result<LedgerPlan, EngineError> {
+        let (lines, unreadable) =
+            read_ledger(bytes).map_err(|e| EngineError::invalid("ledger", e.to_string()))?;
+        let mut plan = self.plan_ledger_import(actor, &lines).await?;
+        plan.errors
+            .extend(unreadable.into_iter().map(|e| LineError {
+                row: e.row,
+                reason: e.reason,
+            }));
+        plan.errors.sort_by_key(|e| e.row);
+        Ok(plan)
+    }
+
+    /// Read, validate and apply an edited workbook in one transaction; with any row at
+    /// fault, apply nothing and name them all.
+    ///
+    /// # Errors
+    /// As [`Engine::plan_ledger_workbook`] and [`Engine::import_ledger`].
+    pub async fn import_ledger_workbook(
+        &self,
+        actor: &Actor,
+        bytes: &[u8],
+    ) -> Result<LedgerPlan, EngineError> {
+        let plan = self.plan_ledger_workbook(actor, bytes).await?;
+        self.apply_ledger_plan(plan).await
     }
 
     /// Validate an edited sheet against the ledger: new rows become drafts, changed rows
@@ -402,23 +475,33 @@ impl Engine {
         lines: &[LedgerLine],
     ) -> Result<LedgerPlan, EngineError> {
         let plan = self.plan_ledger_import(actor, lines).await?;
+        self.apply_ledger_plan(plan).await
+    }
+
+    /// Commit a validated plan, or refuse it whole when any row is at fault.
+    async fn apply_ledger_plan(&self, plan: LedgerPlan) -> Result<LedgerPlan, EngineError> {
         if !plan.errors.is_empty() {
-            return Err(EngineError::invalid(
-                "ledger",
-                format!(
-                    "nothing imported; {} row(s) cannot be applied: {}",
-                    plan.errors.len(),
-                    plan.errors
-                        .iter()
-                        .map(|e| format!("第{}行: {}", e.row, e.reason))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ),
-            ));
+            return Err(EngineError::invalid("ledger", plan.refusal()));
         }
         self.store()
             .commit_batch(&plan.new_items, &plan.decisions)
             .await?;
         Ok(plan)
+    }
+}
+
+impl LedgerPlan {
+    /// Why nothing of this plan may be applied: every row at fault, named as Excel numbers
+    /// it (`第4行: …`).
+    pub fn refusal(&self) -> String {
+        format!(
+            "nothing imported; {} row(s) cannot be applied: {}",
+            self.errors.len(),
+            self.errors
+                .iter()
+                .map(|e| format!("第{}行: {}", e.row, e.reason))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
     }
 }

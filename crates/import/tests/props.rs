@@ -187,24 +187,15 @@ proptest! {
 }
 
 fn workbook() -> Vec<u8> {
-    use xiaohao_import::ledger::{DeadlineCell, LedgerRow, LightCell, write_ledger};
-    write_ledger(
-        "台账",
-        &[LedgerRow {
-            number: "(一)".into(),
-            title: "事项".into(),
-            lead: "省发改委".into(),
-            co: vec!["省工信厅".into()],
-            leader: String::new(),
-            deadline: DeadlineCell::Text("长期坚持".into()),
-            state: "待交办".into(),
-            light: LightCell::None,
-            latest_progress: String::new(),
-            working_days_late: None,
-            escalation: String::new(),
-            text: String::new(),
-            id: String::new(),
-        }],
-    )
+    use xiaohao_import::ledger::{DeadlineCell, LedgerRow, write_ledger};
+    write_ledger(&[LedgerRow {
+        number: "(一)".into(),
+        title: "事项".into(),
+        lead: "省发改委".into(),
+        co: vec!["省工信厅".into()],
+        deadline: DeadlineCell::Text("长期坚持".into()),
+        state: "待交办".into(),
+        ..Default::default()
+    }])
     .unwrap_or_default()
 }

@@ -618,7 +618,8 @@ async fn supervision(
     Ok(Json(json!(state.engine.supervision_for(&p).await?)))
 }
 
-/// The caller's ledger as CSV (UTF-8 with BOM, opens in Excel), same filters as the list.
+/// The caller's ledger as CSV (UTF-8 with BOM, opens in Excel): the columns of the .xlsx
+/// ledger in the same order, same filters as the list.
 #[utoipa::path(get, path = "/api/export/ledger.csv", params(ItemQuery),
     responses((status = 200, content_type = "text/csv"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 async fn export_ledger(
@@ -628,8 +629,8 @@ async fn export_ledger(
 ) -> Result<Response, ApiError> {
     let Query(q) = query?;
     let filter = item_filter(&state.engine, q).await?;
-    let items = state.engine.all_for(&p, filter).await?;
-    let csv = crate::export::csv(&crate::export::ledger_rows(&state.engine, &items).await?);
+    let entries = state.engine.ledger_for(&p, filter).await?;
+    let csv = crate::export::csv(&entries)?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -643,7 +644,8 @@ async fn export_ledger(
         .into_response())
 }
 
-/// The caller's ledger as an Excel workbook, same filters as the list.
+/// The caller's ledger as an Excel workbook, same filters as the list: the 台账 layout that
+/// `xiaohao import ledger` reads back as commands on the same items.
 #[utoipa::path(get, path = "/api/export/ledger.xlsx", params(ItemQuery),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
@@ -654,9 +656,8 @@ async fn export_ledger_xlsx(
 ) -> Result<Response, ApiError> {
     let Query(q) = query?;
     let filter = item_filter(&state.engine, q).await?;
-    let items = state.engine.all_for(&p, filter).await?;
-    let rows = crate::export::ledger_rows(&state.engine, &items).await?;
-    let body = crate::export::xlsx(&rows)?;
+    let entries = state.engine.ledger_for(&p, filter).await?;
+    let body = crate::export::xlsx(&entries)?;
     Ok((
         [
             (

@@ -1,99 +1,8 @@
-//! The 台账 as an Excel workbook: [`write_ledger`] formats the ledger (rust_xlsxwriter),
-//! [`read_ledger`] reads the same layout back (calamine). Both work on bytes; the caller
-//! does the file I/O.
-//!
-//! Columns, in this order, with these exact Chinese headers ([`HEADERS`]):
-//! 序号, 事项, 牵头单位, 责任单位, 牵头领导, 完成时限, 状态, 红黄绿灯, 最新进展, 逾期工作日,
-//! 督办级别, 工作内容, ID. The ID column is hidden; a row without an ID is a new item.
-//! Reading maps columns by header text, not position, so a user may reorder or add
-//! columns. Dates are written as Excel dates (`yyyy-mm-dd`); reading accepts a date cell,
-//! a date serial number or text `YYYY-MM-DD` (also `YYYY/MM/DD`, `YYYY年M月D日`);
-//! other text (`长期坚持`, `每季度`) is kept as a deadline text.
+//! Reading an edited 台账 back (calamine): columns found by their headers ([`Column::header`]).
 
+use super::{Column, DeadlineCell, LedgerError, SHEET};
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
-use chrono::{Datelike, NaiveDate};
-use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook};
-
-/// The sheet name of the 台账.
-pub const SHEET: &str = "台账";
-
-/// Column headers as written, in order.
-pub const HEADERS: [&str; 13] = [
-    "序号",
-    "事项",
-    "牵头单位",
-    "责任单位",
-    "牵头领导",
-    "完成时限",
-    "状态",
-    "红黄绿灯",
-    "最新进展",
-    "逾期工作日",
-    "督办级别",
-    "工作内容",
-    "ID",
-];
-
-/// Column widths in Excel character units; CJK characters count about two each.
-const WIDTHS: [f64; 13] = [
-    8.0, 48.0, 22.0, 36.0, 12.0, 14.0, 10.0, 10.0, 40.0, 11.0, 10.0, 60.0, 38.0,
-];
-
-/// 红黄绿灯 of a row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LightCell {
-    Red,
-    Yellow,
-    Green,
-    /// Not applicable (draft, closed, no deadline).
-    None,
-}
-
-impl LightCell {
-    fn label(self) -> &'static str {
-        match self {
-            Self::Red => "红灯",
-            Self::Yellow => "黄灯",
-            Self::Green => "绿灯",
-            Self::None => "",
-        }
-    }
-    fn fill(self) -> Option<u32> {
-        match self {
-            Self::Red => Some(0xFF_4D_4D),
-            Self::Yellow => Some(0xFF_D9_40),
-            Self::Green => Some(0x5C_B8_5C),
-            Self::None => None,
-        }
-    }
-}
-
-/// A deadline cell: a date, a text such as 长期坚持, or empty.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeadlineCell {
-    Date(NaiveDate),
-    Text(String),
-    Empty,
-}
-
-/// One exported row.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LedgerRow {
-    pub number: String,
-    pub title: String,
-    pub lead: String,
-    /// 责任单位 joined with `、`.
-    pub co: Vec<String>,
-    pub leader: String,
-    pub deadline: DeadlineCell,
-    pub state: String,
-    pub light: LightCell,
-    pub latest_progress: String,
-    pub working_days_late: Option<i64>,
-    pub escalation: String,
-    pub text: String,
-    pub id: String,
-}
+use chrono::NaiveDate;
 
 /// One row read back. Cells of read-only columns (状态, 红黄绿灯, …) are not returned.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,115 +33,6 @@ impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "第{}行: {}", self.row, self.reason)
     }
-}
-
-/// Why a workbook cannot be read at all.
-#[derive(Debug, thiserror::Error)]
-pub enum LedgerError {
-    #[error("not an .xlsx workbook: {0}")]
-    Workbook(String),
-    #[error("the workbook has no sheet `{SHEET}` and no other sheet")]
-    NoSheet,
-    #[error("header row: missing column {0}")]
-    MissingColumn(&'static str),
-    #[error("cannot write the workbook: {0}")]
-    Write(String),
-}
-
-fn xerr(e: rust_xlsxwriter::XlsxError) -> LedgerError {
-    LedgerError::Write(e.to_string())
-}
-
-/// Write the ledger as a formatted workbook: frozen bold header with a fill, CJK column
-/// widths, wrapped text, filled 红黄绿灯 cells, dates as dates, the ID column hidden.
-///
-/// # Errors
-/// Only if rust_xlsxwriter refuses a value (e.g. a cell over 32 767 characters).
-pub fn write_ledger(title: &str, rows: &[LedgerRow]) -> Result<Vec<u8>, LedgerError> {
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name(SHEET).map_err(xerr)?;
-    let border = FormatBorder::Thin;
-    let header = Format::new()
-        .set_bold()
-        .set_background_color(Color::RGB(0xD9_E1_F2))
-        .set_border(border)
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter)
-        .set_text_wrap();
-    let cell = Format::new()
-        .set_border(border)
-        .set_text_wrap()
-        .set_align(FormatAlign::Top);
-    let date = cell.clone().set_num_format("yyyy-mm-dd");
-    let _ = title;
-    for (c, (h, w)) in HEADERS.iter().zip(WIDTHS).enumerate() {
-        let c = u16::try_from(c).unwrap_or(u16::MAX);
-        ws.write_string_with_format(0, c, *h, &header)
-            .map_err(xerr)?;
-        ws.set_column_width(c, w).map_err(xerr)?;
-    }
-    ws.set_row_height(0, 24).map_err(xerr)?;
-    ws.set_freeze_panes(1, 0).map_err(xerr)?;
-    for (i, r) in rows.iter().enumerate() {
-        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let strings: [(u16, &str); 8] = [
-            (0, &r.number),
-            (1, &r.title),
-            (2, &r.lead),
-            (4, &r.leader),
-            (6, &r.state),
-            (8, &r.latest_progress),
-            (10, &r.escalation),
-            (11, &r.text),
-        ];
-        for (c, s) in strings {
-            ws.write_string_with_format(row, c, s, &cell)
-                .map_err(xerr)?;
-        }
-        ws.write_string_with_format(row, 3, r.co.join("、"), &cell)
-            .map_err(xerr)?;
-        match &r.deadline {
-            DeadlineCell::Date(d) => {
-                let dt = ExcelDateTime::from_ymd(
-                    u16::try_from(d.year()).unwrap_or(1900),
-                    u8::try_from(d.month()).unwrap_or(1),
-                    u8::try_from(d.day()).unwrap_or(1),
-                )
-                .map_err(xerr)?;
-                ws.write_datetime_with_format(row, 5, &dt, &date)
-                    .map_err(xerr)?;
-            }
-            DeadlineCell::Text(t) => {
-                ws.write_string_with_format(row, 5, t, &cell)
-                    .map_err(xerr)?;
-            }
-            DeadlineCell::Empty => {
-                ws.write_blank(row, 5, &cell).map_err(xerr)?;
-            }
-        }
-        let light_fmt = match r.light.fill() {
-            Some(rgb) => cell
-                .clone()
-                .set_background_color(Color::RGB(rgb))
-                .set_align(FormatAlign::Center),
-            None => cell.clone(),
-        };
-        ws.write_string_with_format(row, 7, r.light.label(), &light_fmt)
-            .map_err(xerr)?;
-        match r.working_days_late {
-            Some(n) => ws
-                .write_number_with_format(row, 9, n as f64, &cell)
-                .map_err(xerr)?,
-            None => ws.write_blank(row, 9, &cell).map_err(xerr)?,
-        };
-        ws.write_string_with_format(row, 12, &r.id, &cell)
-            .map_err(xerr)?;
-    }
-    let last = u32::try_from(rows.len()).unwrap_or(u32::MAX);
-    ws.autofilter(0, 0, last, 11).map_err(xerr)?;
-    ws.set_column_hidden(12).map_err(xerr)?;
-    wb.save_to_buffer().map_err(xerr)
 }
 
 /// The text of a cell, trimmed; numbers as written (`3`, not `3.0`).
@@ -356,22 +156,27 @@ pub fn read_ledger(bytes: &[u8]) -> Result<(Vec<LedgerInput>, Vec<RowError>), Le
     let (start_row, _) = range.start().unwrap_or((0, 0));
     let mut rows = range.rows();
     let Some(header) = rows.next() else {
-        return Err(LedgerError::MissingColumn("事项"));
+        return Err(LedgerError::MissingColumn(Column::Title.header()));
     };
-    let col = |name: &str| {
+    let col = |column: Column| {
+        debug_assert!(column.editable());
         header
             .iter()
-            .position(|c| cell_text(c).replace(char::is_whitespace, "") == name)
+            .position(|c| cell_text(c).replace(char::is_whitespace, "") == column.header())
     };
-    let title_col = col("事项").ok_or(LedgerError::MissingColumn("事项"))?;
+    let title_col = col(Column::Title).ok_or(LedgerError::MissingColumn(Column::Title.header()))?;
+    let former_id = header.iter().any(|c| cell_text(c) == "事项ID");
+    if former_id && col(Column::Id).is_none() {
+        return Err(LedgerError::FormerLayout);
+    }
     let (id_col, number_col, lead_col, co_col, leader_col, deadline_col, text_col) = (
-        col("ID"),
-        col("序号"),
-        col("牵头单位"),
-        col("责任单位"),
-        col("牵头领导"),
-        col("完成时限"),
-        col("工作内容"),
+        col(Column::Id),
+        col(Column::Number),
+        col(Column::Lead),
+        col(Column::Co),
+        col(Column::Leader),
+        col(Column::Deadline),
+        col(Column::Text),
     );
     let mut out = Vec::new();
     let mut errors = Vec::new();
@@ -417,11 +222,15 @@ pub fn read_ledger(bytes: &[u8]) -> Result<(Vec<LedgerInput>, Vec<RowError>), Le
 
 #[cfg(test)]
 mod tests {
+    use super::super::{HEADERS, LedgerRow, LightCell, write_ledger, write_ledger_csv};
     use super::*;
 
     fn row(id: &str, deadline: DeadlineCell) -> LedgerRow {
         LedgerRow {
             number: "(一)".into(),
+            kind: "任务".into(),
+            chain: "石化产业链".into(),
+            percent: Some(70),
             title: "推进产业集群建设".into(),
             lead: "省发改委".into(),
             co: vec!["省工信厅".into(), "省科技厅".into()],
@@ -440,14 +249,11 @@ mod tests {
     #[test]
     fn a_written_ledger_reads_back() {
         let d = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
-        let bytes = write_ledger(
-            "台账",
-            &[
-                row("abc", DeadlineCell::Date(d)),
-                row("", DeadlineCell::Text("长期坚持".into())),
-                row("x", DeadlineCell::Empty),
-            ],
-        )
+        let bytes = write_ledger(&[
+            row("abc", DeadlineCell::Date(d)),
+            row("", DeadlineCell::Text("长期坚持".into())),
+            row("x", DeadlineCell::Empty),
+        ])
         .unwrap();
         let (rows, errors) = read_ledger(&bytes).unwrap();
         assert!(errors.is_empty(), "{errors:?}");
@@ -470,6 +276,40 @@ mod tests {
             rows[0].text.as_deref(),
             Some("推进产业集群建设。力争实现产值320亿元。")
         );
+    }
+
+    #[test]
+    fn the_csv_has_the_workbook_columns_in_the_same_order_behind_a_bom() {
+        let d = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+        let mut formula = row("abc", DeadlineCell::Date(d));
+        formula.title = "=HYPERLINK(\"x\")".into();
+        formula.co = vec!["省工信厅".into(), "各县(市、区)".into()];
+        let bytes = write_ledger_csv(&[formula, row("", DeadlineCell::Empty)]).unwrap();
+        let text = std::str::from_utf8(&bytes).unwrap();
+        let body = text.strip_prefix('\u{feff}').expect("BOM");
+        let mut reader = csv::Reader::from_reader(body.as_bytes());
+        let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        assert_eq!(headers, HEADERS);
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 2);
+        let at = |h: &str| HEADERS.iter().position(|x| *x == h).unwrap();
+        assert_eq!(&rows[0][at("事项")], "'=HYPERLINK(\"x\")");
+        assert_eq!(&rows[0][at("责任单位")], "省工信厅、各县(市、区)");
+        assert_eq!(&rows[0][at("完成时限")], "2026-06-30");
+        assert_eq!(&rows[0][at("红黄绿灯")], "红灯");
+        assert_eq!(&rows[0][at("逾期(工作日)")], "3");
+        assert_eq!(&rows[0][at("进度(%)")], "70");
+        assert_eq!(&rows[0][at("ID")], "abc");
+        assert_eq!(&rows[1][at("完成时限")], "");
+        assert!(text.contains("\r\n"));
+    }
+
+    #[test]
+    fn headers_are_unique_and_the_id_column_is_last() {
+        let mut seen = std::collections::HashSet::new();
+        assert!(HEADERS.iter().all(|h| seen.insert(*h)), "{HEADERS:?}");
+        assert_eq!(HEADERS.last(), Some(&"ID"));
+        assert!(HEADERS.contains(&"逾期(工作日)"));
     }
 
     #[test]
@@ -508,6 +348,29 @@ mod tests {
             ["各县\u{FF08}市、区\u{FF09}政府", "市工信局"]
         );
         assert_eq!(split_units("a)、b"), ["a)", "b"]);
+    }
+
+    #[test]
+    fn the_former_web_export_is_refused_rather_than_read_as_new_rows() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["序号", "编号", "事项", "完成时限", "事项ID"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(0, u16::try_from(c).unwrap(), *h).unwrap();
+        }
+        for (c, v) in ["1", "(一)", "推进产业集群建设", "2026-06-30", "abc"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(1, u16::try_from(c).unwrap(), *v).unwrap();
+        }
+        let bytes = wb.save_to_buffer().unwrap();
+        assert!(matches!(
+            read_ledger(&bytes),
+            Err(LedgerError::FormerLayout)
+        ));
     }
 
     #[test]
