@@ -173,7 +173,7 @@ fn mail_light(engine: &Engine, item: &xiaohao_core::Item) -> (String, i64) {
 }
 
 #[tokio::test]
-async fn one_light_rule_agrees_on_page_filter_metrics_and_mail() {
+async fn one_light_rule_agrees_on_page_filter_export_metrics_and_mail() {
     let mut runner = TestRunner::new(Config {
         cases: 3,
         ..Config::default()
@@ -222,6 +222,58 @@ async fn one_light_rule_agrees_on_page_filter_metrics_and_mail() {
                 .text()
                 .await
                 .expect("text");
+            // The ledger export: its 红黄绿灯 text and 逾期(工作日) for every running item.
+            let csv_bytes = app
+                .http
+                .get(app.url("/api/export/ledger.csv"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("export")
+                .bytes()
+                .await
+                .expect("bytes");
+            let mut reader = csv::Reader::from_reader(
+                csv_bytes
+                    .strip_prefix("\u{feff}".as_bytes())
+                    .unwrap_or(&csv_bytes),
+            );
+            let headers = reader.headers().expect("headers").clone();
+            let col = |name: &str| {
+                headers
+                    .iter()
+                    .position(|h| h == name)
+                    .unwrap_or_else(|| panic!("no column {name}"))
+            };
+            let (c_id, c_light, c_late) = (col("ID"), col("红黄绿灯"), col("逾期(工作日)"));
+            let mut exported = 0;
+            for rec in reader.records() {
+                let rec = rec.expect("record");
+                let id = &rec[c_id];
+                let Some(light) = Light::ALL
+                    .into_iter()
+                    .find(|l| page.get(l).is_some_and(|s| s.contains(id)))
+                else {
+                    panic!("exported item {id} is not in the ledger")
+                };
+                if matches!(light, Light::Red | Light::Yellow | Light::Green) {
+                    assert_eq!(&rec[c_light], light.label_zh(), "export colour of {id}");
+                }
+                let late: i64 = rec[c_late].trim().parse().unwrap_or(0);
+                let item = t
+                    .engine
+                    .store()
+                    .item(id.parse().expect("id"))
+                    .await
+                    .expect("item");
+                assert_eq!(
+                    late,
+                    t.engine.working_days_late(&item),
+                    "export delay of {id}"
+                );
+                exported += 1;
+            }
+            assert_eq!(exported, ids.len(), "every item exported");
             for light in Light::ALL {
                 let listed = get_json(
                     &app,
