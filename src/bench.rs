@@ -123,7 +123,7 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
 
 pub(crate) async fn units(engine: &Engine) -> Result<(Actor, UnitId), CliError> {
     let now = engine.now();
-    let store = engine.store();
+    let store = engine.raw_store();
     let office = store
         .create_unit(
             NewUnit {
@@ -243,8 +243,8 @@ pub(crate) async fn raw_changes(
     writers: usize,
     per_writer: usize,
 ) -> Result<f64, CliError> {
-    let db = engine.store().connection().clone();
-    let backend = engine.store().backend();
+    let db = engine.raw_store().connection().clone();
+    let backend = engine.raw_store().backend();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..writers {
@@ -280,7 +280,7 @@ async fn sweep(
     let (_, lead) = units(engine).await?;
     let seeding = Instant::now();
     engine
-        .store()
+        .raw_store()
         .bench_seed_items(lead, args.items, args.overdue)
         .await?;
     eprintln!(
@@ -289,13 +289,13 @@ async fn sweep(
         seeding.elapsed().as_secs_f64()
     );
     let (touched, raw) = engine
-        .store()
+        .raw_store()
         .bench_raw_sweep(Utc::now().date_naive())
         .await?;
     let raw = raw.as_secs_f64();
     eprintln!("raw set-based UPDATE touched {touched} rows");
     let (claimed, raw_writes) = engine
-        .store()
+        .raw_store()
         .bench_raw_sweep_writes(Utc::now().date_naive())
         .await?;
     let raw_writes = raw_writes.as_secs_f64();
@@ -335,12 +335,15 @@ async fn sweep(
 /// of the same rows.
 async fn cycle(engine: &Engine, args: &BenchArgs, settings: &str) -> Result<(), CliError> {
     let (_, lead) = units(engine).await?;
-    engine.store().bench_seed_items(lead, args.items, 0).await?;
+    engine
+        .raw_store()
+        .bench_seed_items(lead, args.items, 0)
+        .await?;
     let cycle = CycleDef::defaults().remove(0);
     let now = Utc::now();
     let started = Instant::now();
     let n = engine
-        .store()
+        .raw_store()
         .open_cycle(&cycle, "2099-01", now, now.date_naive(), now, &|t| {
             t.date_naive()
         })
@@ -348,7 +351,7 @@ async fn cycle(engine: &Engine, args: &BenchArgs, settings: &str) -> Result<(), 
         .unwrap_or(0);
     let ours = started.elapsed().as_secs_f64();
 
-    let (_, raw) = engine.store().bench_raw_duties(lead).await?;
+    let (_, raw) = engine.raw_store().bench_raw_duties(lead).await?;
     let raw = raw.as_secs_f64();
     eprintln!("ours opened {n} duties");
     report(
@@ -375,7 +378,7 @@ async fn import(engine: &Engine, args: &BenchArgs, settings: &str) -> Result<(),
         let draft = crate::imports::parse_plan_file(&args.file)?;
         let plan = crate::imports::plan_import(&draft, &args.file, true);
         let summary = engine
-            .store()
+            .raw_store()
             .import_plan(&plan, &office, engine.now())
             .await?;
         ours.push(started.elapsed().as_secs_f64());
@@ -385,7 +388,7 @@ async fn import(engine: &Engine, args: &BenchArgs, settings: &str) -> Result<(),
     for _ in 0..runs {
         raw.push(
             engine
-                .store()
+                .raw_store()
                 .bench_raw_import(lead, items)
                 .await?
                 .as_secs_f64(),

@@ -48,7 +48,7 @@ const UNITS: &[(&str, UnitKind, &[&str])] = &[
 pub const DEMO_PASSWORD: &str = "xiaohao-demo";
 
 pub async fn load(engine: &Engine) -> Result<String, CliError> {
-    let store = engine.store();
+    let store = &engine;
     if !store.units().await?.is_empty() {
         return Err(CliError::Usage(
             "the database already has units; demo data is only loaded into an empty database"
@@ -59,23 +59,20 @@ pub async fn load(engine: &Engine) -> Result<String, CliError> {
     let mut ids: Vec<(&str, UnitId)> = Vec::new();
     for (i, (name, kind, aliases)) in UNITS.iter().enumerate() {
         let unit = store
-            .create_unit(
-                NewUnit {
-                    name: (*name).into(),
-                    kind: Some(*kind),
-                    level: Some(if name.contains("市") {
-                        Level::City
-                    } else {
-                        Level::Province
-                    }),
-                    parent: None,
-                    // Reserved domain (RFC 2606): reminders show in data/outbox/*.eml.
-                    emails: vec![format!("unit{:02}@xiaohao.example", i + 1)],
-                    aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
-                    needs_review: false,
-                },
-                now,
-            )
+            .create_unit(NewUnit {
+                name: (*name).into(),
+                kind: Some(*kind),
+                level: Some(if name.contains("市") {
+                    Level::City
+                } else {
+                    Level::Province
+                }),
+                parent: None,
+                // Reserved domain (RFC 2606): reminders show in data/outbox/*.eml.
+                emails: vec![format!("unit{:02}@xiaohao.example", i + 1)],
+                aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+                needs_review: false,
+            })
             .await?;
         ids.push((name, unit.id));
     }
@@ -83,99 +80,81 @@ pub async fn load(engine: &Engine) -> Result<String, CliError> {
     let units = |names: &[&str]| names.iter().filter_map(|n| unit(n)).collect::<Vec<_>>();
 
     let plan = store
-        .create_plan(
-            NewPlan {
-                title: "关于建立专项协调机制推动产业高质量发展的工作方案".into(),
-                doc_number: Some("闽发改工业〔2022〕193号".into()),
-                issuer: Some("福建省发展和改革委员会 福建省工业和信息化厅".into()),
-                issued_on: NaiveDate::from_ymd_opt(2022, 3, 24),
-            },
-            now,
-        )
+        .create_plan(NewPlan {
+            title: "关于建立专项协调机制推动产业高质量发展的工作方案".into(),
+            doc_number: Some("闽发改工业〔2022〕193号".into()),
+            issuer: Some("福建省发展和改革委员会 福建省工业和信息化厅".into()),
+            issued_on: NaiveDate::from_ymd_opt(2022, 3, 24),
+        })
         .await?;
     let guo = store
-        .create_person(
-            NewPerson {
-                name: "郭宁宁".into(),
-                title: Some("牵头省领导".into()),
-                ..Default::default()
-            },
-            now,
-        )
+        .create_person(NewPerson {
+            name: "郭宁宁".into(),
+            title: Some("牵头省领导".into()),
+            ..Default::default()
+        })
         .await?;
     let kang = store
-        .create_person(
-            NewPerson {
-                name: "康涛".into(),
-                title: Some("牵头省领导".into()),
-                ..Default::default()
-            },
-            now,
-        )
+        .create_person(NewPerson {
+            name: "康涛".into(),
+            title: Some("牵头省领导".into()),
+            ..Default::default()
+        })
         .await?;
 
     let petro = store
-        .create_chain(
-            NewChain {
-                name: "石化-化纤-纺织-鞋服产业".into(),
-                plan: Some(plan.id),
-                leaders: vec![guo.id, kang.id],
-                lead_units: units(&["省发改委", "省工信厅"]),
-                units: units(&[
-                    "省科技厅",
-                    "省自然资源厅",
-                    "省生态环境厅",
-                    "省应急厅",
-                    "省国资委",
-                    "省能化集团",
-                    "相关地市政府",
-                ]),
-                ..Default::default()
-            },
-            now,
-        )
+        .create_chain(NewChain {
+            name: "石化-化纤-纺织-鞋服产业".into(),
+            plan: Some(plan.id),
+            leaders: vec![guo.id, kang.id],
+            lead_units: units(&["省发改委", "省工信厅"]),
+            units: units(&[
+                "省科技厅",
+                "省自然资源厅",
+                "省生态环境厅",
+                "省应急厅",
+                "省国资委",
+                "省能化集团",
+                "相关地市政府",
+            ]),
+            ..Default::default()
+        })
         .await?;
     store
-        .create_chain(
-            NewChain {
-                name: "古雷石化基地".into(),
-                parent: Some(petro.id),
-                plan: Some(plan.id),
-                leaders: vec![guo.id],
-                lead_units: units(&["省发改委"]),
-                units: units(&[
-                    "省工信厅",
-                    "省科技厅",
-                    "省自然资源厅",
-                    "省生态环境厅",
-                    "省应急厅",
-                    "省国资委",
-                    "省能化集团",
-                    "漳州市政府",
-                    "古雷开发区管委会",
-                ]),
-            },
-            now,
-        )
+        .create_chain(NewChain {
+            name: "古雷石化基地".into(),
+            parent: Some(petro.id),
+            plan: Some(plan.id),
+            leaders: vec![guo.id],
+            lead_units: units(&["省发改委"]),
+            units: units(&[
+                "省工信厅",
+                "省科技厅",
+                "省自然资源厅",
+                "省生态环境厅",
+                "省应急厅",
+                "省国资委",
+                "省能化集团",
+                "漳州市政府",
+                "古雷开发区管委会",
+            ]),
+        })
         .await?;
     store
-        .create_chain(
-            NewChain {
-                name: "湄洲湾石化基地".into(),
-                parent: Some(petro.id),
-                plan: Some(plan.id),
-                leaders: vec![kang.id],
-                lead_units: units(&["省工信厅"]),
-                units: units(&[
-                    "省发改委",
-                    "省科技厅",
-                    "省自然资源厅",
-                    "省生态环境厅",
-                    "省应急厅",
-                ]),
-            },
-            now,
-        )
+        .create_chain(NewChain {
+            name: "湄洲湾石化基地".into(),
+            parent: Some(petro.id),
+            plan: Some(plan.id),
+            leaders: vec![kang.id],
+            lead_units: units(&["省工信厅"]),
+            units: units(&[
+                "省发改委",
+                "省科技厅",
+                "省自然资源厅",
+                "省生态环境厅",
+                "省应急厅",
+            ]),
+        })
         .await?;
     for (name, leader, lead, others) in [
         (
@@ -232,17 +211,14 @@ pub async fn load(engine: &Engine) -> Result<String, CliError> {
         ),
     ] {
         store
-            .create_chain(
-                NewChain {
-                    name: name.into(),
-                    plan: Some(plan.id),
-                    leaders: vec![leader],
-                    lead_units: units(&[lead]),
-                    units: units(others),
-                    ..Default::default()
-                },
-                now,
-            )
+            .create_chain(NewChain {
+                name: name.into(),
+                plan: Some(plan.id),
+                leaders: vec![leader],
+                lead_units: units(&[lead]),
+                units: units(others),
+                ..Default::default()
+            })
             .await?;
     }
 

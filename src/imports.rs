@@ -172,9 +172,11 @@ pub async fn import(engine: &Engine, cmd: ImportCommand) -> CliResult {
             let draft = parse_plan_file(&file)?;
             let actor = engine.actor_for("--as", &actor).await?;
             let imp = plan_import(&draft, &file, allow_duplicate);
-            let summary = match engine.store().import_plan(&imp, &actor, engine.now()).await {
+            let summary = match engine.import_plan(&imp, &actor).await {
                 Ok(s) => s,
-                Err(StoreError::Duplicate { field, value }) if field.starts_with("plan") => {
+                Err(EngineError::Store(StoreError::Duplicate { field, value }))
+                    if field.starts_with("plan") =>
+                {
                     return Err(usage(format!(
                         "a plan with {} `{value}` was already imported; use --allow-duplicate to import it again",
                         field.trim_start_matches("plan ")
@@ -230,10 +232,8 @@ async fn import_ledger(
     }
     if !dry_run {
         engine
-            .store()
             .commit_batch(&plan.new_items, &plan.decisions)
-            .await
-            .map_err(EngineError::from)?;
+            .await?;
     }
     if json {
         return print_json(&serde_json::json!({
@@ -260,7 +260,7 @@ async fn import_ledger(
 }
 
 async fn chain_ref(engine: &Engine, key: &str) -> CliResult<ChainId> {
-    let chains = engine.store().chains().await?;
+    let chains = engine.chains().await?;
     chains
         .iter()
         .find(|c| c.id.to_string() == key || c.name == key.trim())
@@ -277,7 +277,6 @@ pub async fn export(engine: &Engine, cmd: ExportCommand) -> CliResult {
     let unit = match unit {
         Some(u) => Some(
             engine
-                .store()
                 .resolve_unit(&u)
                 .await
                 .map_err(|_| usage(format!("--unit: unknown unit `{u}`")))?

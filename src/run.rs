@@ -233,7 +233,6 @@ pub async fn run(cli: Cli) -> CliResult {
             let unit = match unit {
                 Some(u) => Some(
                     engine
-                        .store()
                         .resolve_unit(&u)
                         .await
                         .map_err(|_| usage(format!("--unit: unknown unit `{u}`")))?
@@ -248,10 +247,7 @@ pub async fn run(cli: Cli) -> CliResult {
                     "--status: `{s}` is not open, missed or submitted"
                 )));
             }
-            let duties = engine
-                .store()
-                .duties(unit, status.as_deref(), limit)
-                .await?;
+            let duties = engine.duties(unit, status.as_deref(), limit).await?;
             if json {
                 return print_json(&duties);
             }
@@ -346,8 +342,8 @@ async fn user(engine: &Engine, cmd: UserCommand) -> CliResult {
             Ok(())
         }
         UserCommand::List => {
-            let units = engine.store().units().await?;
-            for u in engine.store().users().await? {
+            let units = engine.units().await?;
+            for u in engine.users().await? {
                 let unit = units
                     .iter()
                     .find(|x| x.id == u.unit)
@@ -365,13 +361,10 @@ async fn user(engine: &Engine, cmd: UserCommand) -> CliResult {
             Ok(())
         }
         UserCommand::Revoke { username } => {
-            let Some((u, _)) = engine.store().user_for_login(&username).await? else {
+            let Some(u) = engine.user_named(&username).await? else {
                 return Err(usage(format!("unknown user `{username}`")));
             };
-            let n = engine
-                .store()
-                .revoke_user_tokens(u.id, engine.now())
-                .await?;
+            let n = engine.revoke_user_tokens(u.id).await?;
             out!("revoked {n} session(s)/token(s) of {}", u.username);
             Ok(())
         }
@@ -454,13 +447,13 @@ async fn mail(
         } => {
             let mut rows = Vec::new();
             if status.is_empty() {
-                rows = engine.store().outbox(None, limit).await?;
+                rows = engine.outbox(None, limit).await?;
             } else {
                 for s in &status {
                     let st: OutboxStatus = s
                         .parse()
                         .map_err(|e: String| usage(format!("--status: {e}")))?;
-                    rows.extend(engine.store().outbox(Some(st.as_str()), limit).await?);
+                    rows.extend(engine.outbox(Some(st.as_str()), limit).await?);
                 }
             }
             if json {
@@ -488,27 +481,24 @@ async fn mail(
             out!("{} rows", rows.len());
             Ok(())
         }
-        MailCommand::Retry { id, all_dead } => {
-            let now = engine.now();
-            match (id, all_dead) {
-                (Some(_), true) | (None, false) => {
-                    Err(usage("mail retry: give one row id or --all-dead"))
-                }
-                (Some(id), false) => {
-                    let id: uuid::Uuid = id
-                        .parse()
-                        .map_err(|_| usage(format!("`{id}` is not an outbox row id")))?;
-                    engine.store().requeue_outbox(id, now).await?;
-                    out!("re-queued {id}");
-                    Ok(())
-                }
-                (None, true) => {
-                    let n = engine.store().requeue_all_dead(now).await?;
-                    out!("re-queued {n} dead rows");
-                    Ok(())
-                }
+        MailCommand::Retry { id, all_dead } => match (id, all_dead) {
+            (Some(_), true) | (None, false) => {
+                Err(usage("mail retry: give one row id or --all-dead"))
             }
-        }
+            (Some(id), false) => {
+                let id: uuid::Uuid = id
+                    .parse()
+                    .map_err(|_| usage(format!("`{id}` is not an outbox row id")))?;
+                engine.requeue_outbox(id).await?;
+                out!("re-queued {id}");
+                Ok(())
+            }
+            (None, true) => {
+                let n = engine.requeue_all_dead().await?;
+                out!("re-queued {n} dead rows");
+                Ok(())
+            }
+        },
         MailCommand::SendTest { address } => {
             let worker = MailWorker::new(engine, settings, home)?;
             worker.send_test(&address).await?;
@@ -538,7 +528,7 @@ async fn serve(
     let socket: std::net::SocketAddr = addr
         .parse()
         .map_err(|_| usage(format!("--addr `{addr}` is not host:port")))?;
-    let empty = engine.store().units().await?.is_empty();
+    let empty = engine.units().await?.is_empty();
     if empty && demo {
         let summary = crate::demo::load(&engine).await?;
         tracing::info!("{summary}");
@@ -553,11 +543,7 @@ async fn serve(
     tracing::info!(
         "xiaohao listening on http://{} ({})",
         listener.local_addr().map(|a| a.to_string()).unwrap_or(addr),
-        engine
-            .store()
-            .durability_settings()
-            .await
-            .unwrap_or_default()
+        engine.durability_settings().await.unwrap_or_default()
     );
     let state = xiaohao_web::AppState::new(engine.clone());
     let scheduler_stop = if settings.scheduler.enabled {
@@ -620,7 +606,7 @@ async fn shutdown_signal() {
 }
 
 async fn unit(engine: &Engine, cmd: UnitCommand) -> CliResult {
-    let store = engine.store();
+    let store = engine;
     match cmd {
         UnitCommand::Add {
             name,
@@ -649,18 +635,15 @@ async fn unit(engine: &Engine, cmd: UnitCommand) -> CliResult {
                 None => None,
             };
             let unit = store
-                .create_unit(
-                    NewUnit {
-                        name,
-                        kind: Some(kind),
-                        level,
-                        parent,
-                        emails,
-                        aliases,
-                        needs_review: false,
-                    },
-                    engine.now(),
-                )
+                .create_unit(NewUnit {
+                    name,
+                    kind: Some(kind),
+                    level,
+                    parent,
+                    emails,
+                    aliases,
+                    needs_review: false,
+                })
                 .await?;
             out!("{}\t{}", unit.id, unit.name);
         }
@@ -710,7 +693,7 @@ async fn item(engine: &Engine, cmd: ItemCommand) -> CliResult {
             limit,
             json,
         } => {
-            let store = engine.store();
+            let store = engine;
             let mut filter = ItemFilter {
                 state: state
                     .as_deref()
@@ -733,7 +716,7 @@ async fn item(engine: &Engine, cmd: ItemCommand) -> CliResult {
             if overdue {
                 filter.overdue_on = Some(engine.today());
             }
-            let page = store.items(&filter).await?;
+            let page = store.list(&filter).await?;
             if json {
                 return print_json(&page);
             }
@@ -865,7 +848,7 @@ async fn item_do(engine: &Engine, d: ItemDo) -> CliResult {
 }
 
 async fn audit_verify(engine: &Engine) -> CliResult {
-    let (items, events, broken) = engine.store().verify_all_chains().await?;
+    let (items, events, broken) = engine.verify_all_chains().await?;
     match broken {
         None => {
             out!("ok: {items} items, {events} events, every hash chain intact");

@@ -110,41 +110,31 @@ async fn simulate(
     let clock = Arc::new(ManualClock::new(at_nine(from)));
     let engine = Engine::new(store, clock.clone(), policy);
     let scheduler = Scheduler::new(engine.clone(), settings)?;
-    let store = engine.store();
-    let now = engine.now();
+    let store = &engine;
     let mut rng = fastrand::Rng::with_seed(args.seed);
 
     let office_unit = store
-        .create_unit(
-            NewUnit {
-                name: "模拟工作专班办公室".into(),
-                kind: Some(UnitKind::Office),
-                ..Default::default()
-            },
-            now,
-        )
+        .create_unit(NewUnit {
+            name: "模拟工作专班办公室".into(),
+            kind: Some(UnitKind::Office),
+            ..Default::default()
+        })
         .await?;
     store
-        .create_unit(
-            NewUnit {
-                name: "模拟督查室".into(),
-                kind: Some(UnitKind::Supervision),
-                ..Default::default()
-            },
-            now,
-        )
+        .create_unit(NewUnit {
+            name: "模拟督查室".into(),
+            kind: Some(UnitKind::Supervision),
+            ..Default::default()
+        })
         .await?;
     let office = Engine::actor_of(&office_unit);
     let mut units = Vec::with_capacity(args.units);
     for i in 0..args.units {
         let u = store
-            .create_unit(
-                NewUnit {
-                    name: format!("模拟责任单位{:04}", i + 1),
-                    ..Default::default()
-                },
-                now,
-            )
+            .create_unit(NewUnit {
+                name: format!("模拟责任单位{:04}", i + 1),
+                ..Default::default()
+            })
             .await?;
         let habit = match rng.u32(0..100) {
             0..60 => Habit::OnTime,
@@ -315,7 +305,7 @@ async fn simulate(
         let next = day + Duration::days(1);
         if next.month() != day.month() || next > to {
             m.overdue_at_end = store
-                .items(&ItemFilter {
+                .list(&ItemFilter {
                     overdue_on: Some(next),
                     limit: 1,
                     ..Default::default()
@@ -357,7 +347,7 @@ async fn simulate(
     }
     let counts = store.schedule_counts().await?;
     let open = store
-        .items(&ItemFilter {
+        .list(&ItemFilter {
             state: Some(ItemState::InProgress),
             limit: 1,
             ..Default::default()

@@ -275,9 +275,12 @@ async fn a_unit_reports_and_asks_for_closure_the_office_returns_then_verifies() 
     b.shot("progress-form").await;
     b.click("#progress-submit").await;
     assert!(b.text("#flash-ok").await.contains("已提交 2 条进展"));
-    assert_eq!(e.store().progress(x1).await.unwrap().len(), 1);
-    assert_eq!(e.store().progress(x2).await.unwrap().len(), 1);
-    assert_eq!(e.store().item(x1).await.unwrap().progress_percent, Some(60));
+    assert_eq!(e.raw_store().progress(x1).await.unwrap().len(), 1);
+    assert_eq!(e.raw_store().progress(x2).await.unwrap().len(), 1);
+    assert_eq!(
+        e.raw_store().item(x1).await.unwrap().progress_percent,
+        Some(60)
+    );
 
     // Closure request with evidence.
     b.c().goto(&format!("{base}/items/{x1}")).await.unwrap();
@@ -348,10 +351,10 @@ async fn a_unit_reports_and_asks_for_closure_the_office_returns_then_verifies() 
     b.shot("supervision").await;
     b.close().await;
 
-    let item = e.store().item(x1).await.unwrap();
+    let item = e.raw_store().item(x1).await.unwrap();
     assert_eq!(item.state.as_str(), "closed");
     let kinds: Vec<String> = e
-        .store()
+        .raw_store()
         .events(x1)
         .await
         .unwrap()

@@ -54,7 +54,7 @@ async fn closure_requested(t: &TestEngine) -> (ItemId, Actor, Actor) {
 async fn two_concurrent_verifications_one_wins_one_conflicts() {
     let t = TestEngine::new().await;
     let (id, a, b) = closure_requested(&t).await;
-    let store = t.engine.store();
+    let store = t.engine.raw_store();
     let item = store.item(id).await.unwrap();
     let now = t.engine.now();
     // Both decided on the same version, then committed at the same time.
@@ -142,8 +142,8 @@ async fn a_burst_of_concurrent_commands_keeps_one_event_per_version() {
         }
     }
     assert!(ok >= 1);
-    let item = e.store().item(id).await.unwrap();
-    let events = e.store().events(id).await.unwrap();
+    let item = e.raw_store().item(id).await.unwrap();
+    let events = e.raw_store().events(id).await.unwrap();
     assert_eq!(events.len() as i64, item.version, "one event per version");
     assert!(xiaohao_core::event::verify_chain(&events).is_ok());
 }
@@ -152,7 +152,7 @@ async fn a_burst_of_concurrent_commands_keeps_one_event_per_version() {
 async fn two_concurrent_http_verifications_one_wins_one_gets_409() {
     let app = TestApp::spawn().await;
     let (id, a, b) = closure_requested(&app.t).await;
-    let version = app.t.engine.store().item(id).await.unwrap().version;
+    let version = app.t.engine.raw_store().item(id).await.unwrap().version;
     let tok_a = app.token(a.unit.unwrap(), AccountRole::Office).await;
     let tok_b = app.token(b.unit.unwrap(), AccountRole::Supervision).await;
     let send = |token: &str| {
@@ -166,6 +166,6 @@ async fn two_concurrent_http_verifications_one_wins_one_gets_409() {
     let mut statuses = [ra.unwrap().status(), rb.unwrap().status()];
     statuses.sort();
     assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
-    let events = app.t.engine.store().events(id).await.unwrap();
+    let events = app.t.engine.raw_store().events(id).await.unwrap();
     assert_eq!(events.iter().filter(|e| e.kind == "verify").count(), 1);
 }

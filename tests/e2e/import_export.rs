@@ -329,7 +329,7 @@ async fn a_plan_that_fails_on_its_last_task_writes_nothing() {
     let t = TestEngine::new().await;
     let office = t.unit("专班办公室", UnitKind::Office).await;
     let actor = Engine::actor_of(&office);
-    let store = t.engine.store();
+    let store = t.engine.raw_store();
     let units_before = store.units().await.expect("units").len();
     let mut items: Vec<ItemImport> = (1..=5)
         .map(|i| ItemImport {

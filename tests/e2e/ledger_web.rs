@@ -59,7 +59,7 @@ async fn ledger() -> Ledger {
     let fgw = t.unit("省发改委", UnitKind::Department).await;
     let gxt = t.unit("省工信厅", UnitKind::Department).await;
     t.unit("省科技厅", UnitKind::Department).await;
-    let store = t.engine.store();
+    let store = t.engine.raw_store();
     let leader = store
         .create_person(
             NewPerson {
@@ -184,7 +184,7 @@ impl Ledger {
     }
 
     async fn item_count(&self) -> usize {
-        let store = self.app.t.engine.store();
+        let store = self.app.t.engine.raw_store();
         store
             .all_items(&ItemFilter::default())
             .await
@@ -262,7 +262,7 @@ fn date_cell(d: &Data) -> Option<NaiveDate> {
 async fn a_ledger_downloaded_from_the_web_imports_as_commands_on_the_same_items() {
     let l = ledger().await;
     let engine = &l.app.t.engine;
-    let store = engine.store();
+    let store = engine.raw_store();
     let bytes = l.download("/api/export/ledger.xlsx", &l.office).await;
     assert_eq!(&bytes[..2], b"PK");
     let mut sheet = grid(&bytes);
@@ -381,7 +381,7 @@ async fn the_web_download_and_the_cli_export_are_one_layout() {
         .expect("late row");
     assert_eq!(late[col("红黄绿灯")].to_string(), "红灯");
     let item = engine
-        .store()
+        .raw_store()
         .item(l.late.parse().expect("id"))
         .await
         .expect("item");

@@ -184,7 +184,7 @@ async fn an_item_goes_from_draft_to_struck_off_over_http() {
 
     // Reminders were written with the changes: assignment to lead and co-unit, closure
     // requests to the office, the verdicts to the lead unit.
-    let outbox = app.t.engine.store().outbox(None, 100).await.unwrap();
+    let outbox = app.t.engine.raw_store().outbox(None, 100).await.unwrap();
     let mut kinds: Vec<(String, String)> = outbox
         .iter()
         .map(|o| (o.kind.clone(), o.recipient.to_string()))

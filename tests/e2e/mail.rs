@@ -51,7 +51,7 @@ fn bj(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
 
 async fn unit(t: &TestEngine, name: &str, kind: UnitKind, emails: &[&str]) -> Unit {
     t.engine
-        .store()
+        .raw_store()
         .create_unit(
             NewUnit {
                 name: name.into(),
@@ -267,7 +267,7 @@ async fn a_simulated_week_sends_exactly_the_expected_messages() {
     };
     let payload = serde_json::json!({"event_kind": "duty_due", "event_seq": 0, "actor": "系统",
         "event_payload": {"note": "请于3月5日前报送3月份进展"}});
-    let store = t.engine.store();
+    let store = t.engine.raw_store();
     assert_eq!(
         store
             .enqueue(std::slice::from_ref(&duty), &payload, t.engine.now())
@@ -449,7 +449,7 @@ async fn enqueue_batch(t: &TestEngine, units: &[Unit], tag: &str, per_unit: usiz
     let payload =
         serde_json::json!({"event_kind": "escalate", "actor": "系统", "title": "月度进展报送"});
     t.engine
-        .store()
+        .raw_store()
         .enqueue(&notes, &payload, t.engine.now())
         .await
         .unwrap();
@@ -478,7 +478,12 @@ async fn an_smtp_outage_loses_nothing_and_duplicates_nothing() {
     t.clock.advance(Duration::seconds(60));
     let r = w.drain().await.unwrap();
     assert_eq!(r.retried, n as u64, "second attempt, still down: {r}");
-    let row = &t.engine.store().outbox(Some("pending"), 1).await.unwrap()[0];
+    let row = &t
+        .engine
+        .raw_store()
+        .outbox(Some("pending"), 1)
+        .await
+        .unwrap()[0];
     assert_eq!(row.attempts, 2);
     assert!(row.last_error.is_some());
     assert_eq!(
@@ -492,7 +497,7 @@ async fn an_smtp_outage_loses_nothing_and_duplicates_nothing() {
     let mut rounds = 0;
     while !t
         .engine
-        .store()
+        .raw_store()
         .outbox(Some("pending"), 1)
         .await
         .unwrap()
@@ -516,14 +521,19 @@ async fn an_smtp_outage_loses_nothing_and_duplicates_nothing() {
         w.drain().await.unwrap();
         t.clock.advance(Duration::hours(1));
     }
-    let dead = t.engine.store().outbox(Some("dead"), 100).await.unwrap();
+    let dead = t
+        .engine
+        .raw_store()
+        .outbox(Some("dead"), 100)
+        .await
+        .unwrap();
     assert_eq!(dead.len(), m);
     assert!(dead.iter().all(|r| r.attempts == s.mail.max_attempts));
     sink.up();
     assert_eq!(w.drain().await.unwrap().claimed, 0, "dead rows stay dead");
     assert_eq!(
         t.engine
-            .store()
+            .raw_store()
             .requeue_all_dead(t.engine.now())
             .await
             .unwrap(),
@@ -537,7 +547,7 @@ async fn an_smtp_outage_loses_nothing_and_duplicates_nothing() {
     assert_eq!(ids.len(), n + m, "none twice");
     assert!(
         t.engine
-            .store()
+            .raw_store()
             .outbox(None, 1000)
             .await
             .unwrap()
@@ -576,7 +586,7 @@ async fn a_worker_killed_between_send_and_mark_causes_at_most_one_duplicate() {
     // The dead worker's claim is void: it can no longer record an outcome.
     assert!(
         !t.engine
-            .store()
+            .raw_store()
             .mark_sent(first.id, stale_token, t.engine.now(), true)
             .await
             .unwrap()
@@ -595,7 +605,7 @@ async fn a_worker_killed_between_send_and_mark_causes_at_most_one_duplicate() {
         2,
         "the duplicate carries the same Message-ID (derived from the dedupe key)"
     );
-    let row = t.engine.store().outbox_row(first.id).await.unwrap();
+    let row = t.engine.raw_store().outbox_row(first.id).await.unwrap();
     assert_eq!((row.status.as_str(), row.attempts), ("sent", 2));
 }
 
@@ -604,13 +614,13 @@ async fn concurrent_claims_take_disjoint_rows() {
     let t = TestEngine::new().await;
     let units = three_units(&t).await;
     t.engine
-        .store()
+        .raw_store()
         .seed_outbox(units[0].id, "claims", 200, true, t.engine.now())
         .await
         .unwrap();
     let mut tasks = Vec::new();
     for _ in 0..4 {
-        let store = t.engine.store().clone();
+        let store = t.engine.raw_store().clone();
         let now = t.engine.now();
         tasks.push(tokio::spawn(async move {
             let mut mine = Vec::new();
@@ -654,7 +664,7 @@ async fn a_unit_without_address_goes_dead_at_once_and_the_file_transport_writes_
     assert_eq!(n, 2);
     let r = w.drain().await.unwrap();
     assert_eq!((r.sent, r.dead), (1, 1), "{r}");
-    let dead = t.engine.store().outbox(Some("dead"), 10).await.unwrap();
+    let dead = t.engine.raw_store().outbox(Some("dead"), 10).await.unwrap();
     assert!(
         dead[0]
             .last_error

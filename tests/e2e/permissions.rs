@@ -304,7 +304,7 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let item = app.t.engine.store().item(w.item_a).await.unwrap();
+    let item = app.t.engine.raw_store().item(w.item_a).await.unwrap();
     assert_eq!(item.state.as_str(), "in_progress");
 }
 
@@ -526,7 +526,7 @@ async fn feed_metrics_openapi_and_the_login_redirect() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let item = app.t.engine.store().item(w.item_a).await.unwrap();
+    let item = app.t.engine.raw_store().item(w.item_a).await.unwrap();
     assert_eq!(item.state.as_str(), "in_progress");
 }
 

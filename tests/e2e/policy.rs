@@ -202,7 +202,7 @@ async fn one_light_rule_agrees_on_page_filter_export_metrics_and_mail() {
             for id in &ids {
                 let v = get_json(&app, &token, &format!("/api/items/{id}")).await;
                 let light: Light = v["light"].as_str().expect("light").parse().expect("light");
-                let item = t.engine.store().item(*id).await.expect("item");
+                let item = t.engine.raw_store().item(*id).await.expect("item");
                 assert_eq!(light, t.engine.light_of(&item), "case {case} day {today}");
                 let late = v["clocks"]["working_days_late"].as_i64().expect("late");
                 let (mail_label, mail_late) = mail_light(&t.engine, &item);
@@ -262,7 +262,7 @@ async fn one_light_rule_agrees_on_page_filter_export_metrics_and_mail() {
                 let late: i64 = rec[c_late].trim().parse().unwrap_or(0);
                 let item = t
                     .engine
-                    .store()
+                    .raw_store()
                     .item(id.parse().expect("id"))
                     .await
                     .expect("item");

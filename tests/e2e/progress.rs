@@ -180,7 +180,7 @@ async fn concurrent_reports_are_appends_twenty_at_once_all_succeed() {
     for u in &p.co {
         tokens.push(app.token(u.id, AccountRole::Unit).await);
     }
-    let stale = app.t.engine.store().item(id).await.unwrap().version;
+    let stale = app.t.engine.raw_store().item(id).await.unwrap().version;
 
     // Twenty at once, none naming a version: the lead and three co-units.
     let mut sends = tokio::task::JoinSet::new();
@@ -207,7 +207,7 @@ async fn concurrent_reports_are_appends_twenty_at_once_all_succeed() {
         assert_eq!(*status, StatusCode::OK, "{body}");
     }
 
-    let store = app.t.engine.store();
+    let store = app.t.engine.raw_store();
     let rows = store.progress(id).await.unwrap();
     assert_eq!(rows.len(), 20);
     let item = store.item(id).await.unwrap();
@@ -282,7 +282,7 @@ async fn duty_settlement_a_report_filed_early_in_the_period_settles_its_duty() {
         .unwrap();
     tick_days(d(2026, 11, 27), d(2026, 11, 30)).await;
 
-    let store = t.engine.store();
+    let store = t.engine.raw_store();
     let duties = store.duties(Some(p.lead.id), None, 50).await.unwrap();
     let of = |item: ItemId| {
         duties

@@ -45,7 +45,7 @@ async fn the_quarterly_bulletin_counts_what_happened() {
     let a = Engine::actor_of(&a_unit);
     let b = Engine::actor_of(&b_unit);
     t.engine
-        .store()
+        .raw_store()
         .create_chain(
             NewChain {
                 name: "石化产业".into(),

@@ -41,7 +41,7 @@ async fn world(start: DateTime<Utc>) -> World {
     t.unit("省政府督查室", UnitKind::Supervision).await;
     let leader_office = t.unit("郭宁宁同志办公室", UnitKind::Office).await;
     t.engine
-        .store()
+        .raw_store()
         .create_person(
             NewPerson {
                 name: "郭宁宁".into(),
@@ -124,7 +124,7 @@ impl World {
     }
 
     async fn count(&self, sql: &str) -> i64 {
-        let db = self.t.engine.store().connection();
+        let db = self.t.engine.raw_store().connection();
         let row = db
             .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
             .await
@@ -149,7 +149,7 @@ async fn a_problem_filed_the_friday_before_national_day_follows_the_calendar() {
         },
     )
     .await;
-    let item = w.t.engine.store().item(id).await.unwrap();
+    let item = w.t.engine.raw_store().item(id).await.unwrap();
     // 1天应答、3天明确意见、5天办结: the 5th working day is 10-10 (09-28, 09-29, 09-30, 10-09, 10-10).
     assert_eq!(item.due_on, Some(d(2025, 10, 10)));
     w.run(id, &w.lead, Command::Accept).await;
@@ -183,15 +183,15 @@ async fn a_problem_filed_the_friday_before_national_day_follows_the_calendar() {
     for step in ["预警", "催办", "督办", "通报"] {
         assert_eq!(total.item_steps[step], 1, "{step} fires exactly once");
     }
-    let item = w.t.engine.store().item(id).await.unwrap();
+    let item = w.t.engine.raw_store().item(id).await.unwrap();
     assert_eq!(item.escalation_level, 4);
-    let events = w.t.engine.store().events(id).await.unwrap();
+    let events = w.t.engine.raw_store().events(id).await.unwrap();
     assert_eq!(events.iter().filter(|e| e.kind == "escalate").count(), 4);
     assert!(xiaohao_core::event::verify_chain(&events).is_ok());
     assert_eq!(w.count("SELECT COUNT(*) FROM supervision_orders").await, 1);
     // Who heard of what: 预警 the lead; 催办 lead + co; 督办 lead, leader, office; 通报 lead,
     // office, supervision.
-    let outbox = w.t.engine.store().outbox(None, 100).await.unwrap();
+    let outbox = w.t.engine.raw_store().outbox(None, 100).await.unwrap();
     let count = |kind: &str| outbox.iter().filter(|o| o.kind == kind).count();
     assert_eq!(
         (
@@ -242,7 +242,7 @@ async fn a_suspension_stops_the_clock_and_moves_the_due_date() {
 
     w.t.clock.set(at(d(2026, 4, 8), 10));
     w.run(id, &w.office, Command::Resume).await;
-    let item = w.t.engine.store().item(id).await.unwrap();
+    let item = w.t.engine.raw_store().item(id).await.unwrap();
     assert_eq!(item.state, ItemState::Accepted);
     assert_eq!(
         item.deadline,
@@ -253,7 +253,14 @@ async fn a_suspension_stops_the_clock_and_moves_the_due_date() {
     // given back from the day of resumption, skipping 清明 (04-04..06 were already
     // inside the pause): 04-08, 09, 10, 13, 14.
     assert_eq!(item.due_on, Some(d(2026, 4, 14)));
-    let resume = w.t.engine.store().events(id).await.unwrap().pop().unwrap();
+    let resume =
+        w.t.engine
+            .raw_store()
+            .events(id)
+            .await
+            .unwrap()
+            .pop()
+            .unwrap();
     assert!(resume.payload.contains("2026-04-14"), "{}", resume.payload);
 
     // The day after: three working days left → 预警, not the 督办 the old date would give.
@@ -283,7 +290,7 @@ async fn a_missed_monthly_duty_escalates_and_a_late_report_settles_it() {
     assert_eq!(total.duties_opened, 2);
     let duties =
         w.t.engine
-            .store()
+            .raw_store()
             .duties(w.lead.unit, Some("open"), 10)
             .await
             .unwrap();
@@ -310,7 +317,7 @@ async fn a_missed_monthly_duty_escalates_and_a_late_report_settles_it() {
     assert_eq!(total.duties_missed, 1);
     let missed =
         w.t.engine
-            .store()
+            .raw_store()
             .duties(w.lead.unit, Some("missed"), 10)
             .await
             .unwrap();
@@ -323,7 +330,7 @@ async fn a_missed_monthly_duty_escalates_and_a_late_report_settles_it() {
         .count("SELECT COUNT(*) FROM escalation_fires WHERE subject_kind = 'duty'")
         .await;
     assert_eq!(duty_fires, 2 + 2);
-    let outbox = w.t.engine.store().outbox(None, 200).await.unwrap();
+    let outbox = w.t.engine.raw_store().outbox(None, 200).await.unwrap();
     let missed_notices: Vec<_> = outbox.iter().filter(|o| o.kind == "duty_missed").collect();
     assert!(
         !missed_notices.is_empty()
@@ -337,7 +344,7 @@ async fn a_missed_monthly_duty_escalates_and_a_late_report_settles_it() {
     w.run(late, &w.lead, report("2026-03")).await;
     let submitted =
         w.t.engine
-            .store()
+            .raw_store()
             .duties(w.lead.unit, Some("submitted"), 10)
             .await
             .unwrap();
@@ -419,7 +426,7 @@ async fn two_schedulers_ticking_together_fire_everything_exactly_once() {
     // Every item whose due date passed reached 通报 exactly once.
     assert!(item_fires >= 24 * 2, "{item_fires}");
     for id in ids {
-        let events = w.t.engine.store().events(id).await.unwrap();
+        let events = w.t.engine.raw_store().events(id).await.unwrap();
         assert!(xiaohao_core::event::verify_chain(&events).is_ok());
         let steps: Vec<String> = events
             .iter()
@@ -506,7 +513,7 @@ async fn a_batch_leaves_out_an_item_changed_since_it_was_read() {
         .await;
         ids.push(id);
     }
-    let store = w.t.engine.store();
+    let store = w.t.engine.raw_store();
     let now = at(d(2026, 4, 1), 9);
     w.t.clock.set(now);
     let read = store

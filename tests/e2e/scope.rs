@@ -17,7 +17,7 @@ use xiaohao_store::{ItemFilter, NewChain, NewUnit};
 
 async fn unit_below(t: &TestEngine, name: &str, parent: &Unit) -> Unit {
     t.engine
-        .store()
+        .raw_store()
         .create_unit(
             NewUnit {
                 name: name.into(),
@@ -33,7 +33,7 @@ async fn unit_below(t: &TestEngine, name: &str, parent: &Unit) -> Unit {
 
 async fn chain(t: &TestEngine, name: &str, units: Vec<UnitId>) -> ChainId {
     t.engine
-        .store()
+        .raw_store()
         .create_chain(
             NewChain {
                 name: name.into(),
@@ -53,7 +53,7 @@ type Tie = (Option<UnitId>, UnitId, Option<UnitId>, Option<ChainId>);
 #[tokio::test]
 async fn scope_twin_agrees_with_admits_for_every_state_and_role() {
     let t = TestEngine::new().await;
-    let store = t.engine.store();
+    let store = t.engine.raw_store();
     let top = t.unit("领导小组办公室", UnitKind::Office).await;
     let office = unit_below(&t, "石化产业工作专班办公室", &top).await;
     let gulei = unit_below(&t, "古雷石化基地专班办公室", &office).await;
@@ -367,7 +367,7 @@ async fn the_command_path_widens_an_office_to_its_subtree_and_no_further() {
             .await
             .is_err()
     );
-    let item = e.store().item(kept_above.id).await.unwrap();
+    let item = e.raw_store().item(kept_above.id).await.unwrap();
     assert_eq!(
         item.state,
         ItemState::Draft,

@@ -14,7 +14,7 @@ use xiaohao_store::{ItemFilter, NewChain, NewPerson, NewPlan, NewUnit, StoreErro
 #[tokio::test]
 async fn units_resolve_by_alias_and_chains_nest() {
     let t = TestEngine::new().await;
-    let store = t.engine.store();
+    let store = t.engine.raw_store();
     let now = t.engine.now();
     let gxt = store
         .create_unit(
@@ -189,11 +189,11 @@ async fn audit_finds_the_first_edited_event() {
         .unwrap();
         ids.push(out.item.id);
     }
-    let (items, events, broken) = e.store().verify_all_chains().await.unwrap();
+    let (items, events, broken) = e.raw_store().verify_all_chains().await.unwrap();
     assert_eq!((items, events, broken), (2, 4, None));
 
     // Someone edits a stored event behind the application's back.
-    let db = e.store().connection();
+    let db = e.raw_store().connection();
     let backend = db.get_database_backend();
     let sql = match backend {
         sea_orm::DbBackend::Postgres => {
@@ -209,7 +209,7 @@ async fn audit_finds_the_first_edited_event() {
     ))
     .await
     .unwrap();
-    let (_, _, broken) = e.store().verify_all_chains().await.unwrap();
+    let (_, _, broken) = e.raw_store().verify_all_chains().await.unwrap();
     let broken = broken.expect("the edit is found");
     assert_eq!((broken.item_id, broken.seq), (victim, 2));
 }
@@ -256,7 +256,7 @@ async fn filters_find_items_by_unit_state_text_and_overdue() {
         .await
         .unwrap();
     }
-    let store = e.store();
+    let store = e.raw_store();
     // Keyset paging (the dashboard's walk) visits every matching item once, in id order.
     let mut walked = Vec::new();
     let mut after = None;
@@ -419,7 +419,7 @@ async fn random_sequences_leave_one_event_per_accepted_command() {
             let mut actor = actors[who].clone();
             if actor.unit == lead.unit {
                 // Whoever leads now (a transfer moves the lead).
-                let current = t.engine.store().item(id).await.unwrap();
+                let current = t.engine.raw_store().item(id).await.unwrap();
                 actor.unit = current.lead_unit;
             }
             if t.engine
@@ -430,8 +430,8 @@ async fn random_sequences_leave_one_event_per_accepted_command() {
                 accepted += 1;
             }
         }
-        let item = t.engine.store().item(id).await.unwrap();
-        let events = t.engine.store().events(id).await.unwrap();
+        let item = t.engine.raw_store().item(id).await.unwrap();
+        let events = t.engine.raw_store().events(id).await.unwrap();
         assert_eq!(item.version, accepted + 1);
         assert_eq!(events.len() as i64, accepted + 1);
         assert!(xiaohao_core::event::verify_chain(&events).is_ok());

@@ -139,7 +139,7 @@ impl TestEngine {
 
     pub async fn unit(&self, name: &str, kind: UnitKind) -> Unit {
         self.engine
-            .store()
+            .raw_store()
             .create_unit(
                 NewUnit {
                     name: name.into(),

@@ -7,6 +7,7 @@ mod accounts;
 pub mod calendar;
 pub mod clock;
 pub mod config;
+mod directory;
 mod error;
 pub mod ledger;
 pub mod mail;

@@ -173,7 +173,14 @@ impl Engine {
         Ok(())
     }
 
-    pub fn store(&self) -> &Store {
+    /// The store is the engine's alone: web and CLI call the engine's methods.
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The store behind the engine, for tests and benchmarks only (feature `store-access`).
+    #[cfg(feature = "store-access")]
+    pub fn raw_store(&self) -> &Store {
         &self.store
     }
 

@@ -138,6 +138,14 @@ impl Store {
         &self.db
     }
 
+    /// Whether the database answers.
+    ///
+    /// # Errors
+    /// When it does not.
+    pub async fn ping(&self) -> StoreResult<()> {
+        Ok(self.db.ping().await?)
+    }
+
     pub fn backend(&self) -> DbBackend {
         self.db.get_database_backend()
     }

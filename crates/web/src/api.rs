@@ -91,17 +91,17 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Liveness and database reachability.
 #[utoipa::path(get, path = "/health", security(()), responses((status = 200, body = Object), (status = 503, body = ErrorBody)))]
 async fn health(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let store = state.engine.store();
-    store.connection().ping().await.map_err(|e| {
+    state.engine.ping().await.map_err(|e| {
+        tracing::error!(error = %e, "health: the database does not answer");
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "database_unavailable",
-            e.to_string(),
+            "数据库暂时无法访问",
         )
     })?;
     Ok(Json(json!({
         "status": "ok",
-        "database": format!("{:?}", store.backend()).to_lowercase(),
+        "database": state.engine.database_backend(),
         "now": state.engine.now(),
         "version": env!("CARGO_PKG_VERSION"),
     })))
@@ -126,7 +126,7 @@ pub struct UserBody {
 }
 
 async fn user_body(engine: &Engine, u: &xiaohao_store::User) -> Result<UserBody, ApiError> {
-    let unit = engine.store().unit(u.unit).await?;
+    let unit = engine.unit(u.unit).await?;
     Ok(UserBody {
         id: u.id,
         username: u.username.clone(),
@@ -217,7 +217,7 @@ async fn list_users(
 ) -> Result<Json<Vec<UserBody>>, ApiError> {
     admin_only(&p)?;
     let mut out = Vec::new();
-    for u in state.engine.store().users().await? {
+    for u in state.engine.users().await? {
         out.push(user_body(&state.engine, &u).await?);
     }
     Ok(Json(out))
@@ -309,7 +309,7 @@ async fn list_units(
     State(state): State<AppState>,
     Auth(_who): Auth,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(state.engine.store().units().await?)))
+    Ok(Json(json!(state.engine.units().await?)))
 }
 
 /// Register a unit (admin, office).
@@ -343,7 +343,6 @@ async fn create_unit(
     let parent = match body.parent.as_deref() {
         Some(k) => Some(
             engine
-                .store()
                 .resolve_unit(k)
                 .await
                 .map_err(|_| invalid("parent", format!("unknown parent unit `{k}`")))?
@@ -352,19 +351,15 @@ async fn create_unit(
         None => None,
     };
     let unit = engine
-        .store()
-        .create_unit(
-            NewUnit {
-                name: body.name,
-                kind,
-                level,
-                parent,
-                emails: body.emails,
-                aliases: body.aliases,
-                needs_review: false,
-            },
-            engine.now(),
-        )
+        .create_unit(NewUnit {
+            name: body.name,
+            kind,
+            level,
+            parent,
+            emails: body.emails,
+            aliases: body.aliases,
+            needs_review: false,
+        })
         .await?;
     Ok((StatusCode::CREATED, Json(json!(unit))))
 }
@@ -379,7 +374,7 @@ async fn unit_feed(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Path(raw) = path?;
-    let unit = state.engine.store().resolve_unit(&raw).await?;
+    let unit = state.engine.resolve_unit(&raw).await?;
     if p.user.unit != unit.id && p.role() != AccountRole::Admin {
         return Err(ApiError::forbidden(
             "a calendar feed is handed out to members of its unit only",
@@ -400,7 +395,7 @@ async fn list_chains(
     State(state): State<AppState>,
     Auth(_who): Auth,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(state.engine.store().chains().await?)))
+    Ok(Json(json!(state.engine.chains().await?)))
 }
 
 /// All plans (source documents).
@@ -409,7 +404,7 @@ async fn list_plans(
     State(state): State<AppState>,
     Auth(_who): Auth,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(state.engine.store().plans().await?)))
+    Ok(Json(json!(state.engine.plans().await?)))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -456,7 +451,6 @@ pub(crate) async fn item_filter(engine: &Engine, q: ItemQuery) -> Result<ItemFil
     if let Some(u) = nonempty(q.unit) {
         filter.unit = Some(
             engine
-                .store()
                 .resolve_unit(&u)
                 .await
                 .map_err(|_| bad("unit", format!("unknown unit `{u}`")))?
@@ -464,7 +458,7 @@ pub(crate) async fn item_filter(engine: &Engine, q: ItemQuery) -> Result<ItemFil
         );
     }
     if let Some(c) = nonempty(q.chain) {
-        let chains = engine.store().chains().await?;
+        let chains = engine.chains().await?;
         filter.chain = Some(
             chains
                 .iter()
@@ -543,7 +537,7 @@ async fn item_events(
 ) -> Result<Json<Value>, ApiError> {
     let id = item_id(path)?;
     state.engine.visible_item(&p, id).await?;
-    let events = state.engine.store().events(id).await?;
+    let events = state.engine.events(id).await?;
     let chain_ok = xiaohao_core::event::verify_chain(&events).is_ok();
     Ok(Json(
         json!({ "item": id, "events": events, "chain_ok": chain_ok }),
@@ -575,7 +569,7 @@ async fn list_progress(
 ) -> Result<Json<Value>, ApiError> {
     let id = item_id(path)?;
     state.engine.visible_item(&p, id).await?;
-    Ok(Json(json!(state.engine.store().progress(id).await?)))
+    Ok(Json(json!(state.engine.progress(id).await?)))
 }
 
 /// Report progress (the `report` transition).

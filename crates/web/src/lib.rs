@@ -164,7 +164,7 @@ async fn metrics_text(State(state): State<AppState>) -> Result<Response, ApiErro
         "1 when a year that should have a working-day calendar file by now has none.",
         &calendar_rows,
     );
-    let outbox = engine.store().outbox_depth().await?;
+    let outbox = engine.outbox_depth().await?;
     let outbox_rows: Vec<_> = outbox
         .into_iter()
         .map(|(status, n)| (vec![("status", status)], n))
@@ -212,12 +212,12 @@ async fn deadlines_ics(
         .field("id")
     })?;
     let engine = &state.engine;
-    if engine.store().unit_of_feed_token(&token).await? != Some(unit_id) {
+    if engine.unit_of_feed_token(&token).await? != Some(unit_id) {
         return Err(
             ApiError::forbidden("this token does not open this unit's feed").field("token"),
         );
     }
-    let unit = engine.store().unit(unit_id).await?;
+    let unit = engine.unit(unit_id).await?;
     let items = engine.unit_deadlines(unit_id).await?;
     let body = ics::calendar(&unit.name, &items, &base_url(&headers), engine.now());
     Ok((

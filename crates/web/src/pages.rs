@@ -68,7 +68,7 @@ pub struct Me {
 }
 
 async fn me(engine: &Engine, p: &Principal) -> Result<Me, EngineError> {
-    let unit = engine.store().unit(p.user.unit).await?;
+    let unit = engine.unit(p.user.unit).await?;
     Ok(Me {
         display_name: p.user.display_name.clone(),
         unit_name: unit.name,
@@ -161,7 +161,6 @@ impl Names {
     async fn load(engine: &Engine) -> Result<Self, EngineError> {
         Ok(Self {
             units: engine
-                .store()
                 .units()
                 .await?
                 .into_iter()
@@ -476,7 +475,6 @@ async fn ledger(
             .map(|l| (l.as_str().to_owned(), l.label_zh().to_owned()))
             .collect(),
         chains: engine
-            .store()
             .chains()
             .await?
             .into_iter()
@@ -631,7 +629,6 @@ async fn item_page(
         has(Action::Escalate) && matches!(p.role(), AccountRole::Supervision | AccountRole::Admin);
     let chain = match item.chain_id {
         Some(c) => engine
-            .store()
             .chains()
             .await?
             .into_iter()

@@ -53,7 +53,7 @@ pub async fn world() -> World {
     let admin_unit = t.unit("信息中心", UnitKind::Office).await;
     // 领导小组办公室 above both chains' 专班: office powers over all of their items.
     let top = t.unit("省产业链工作领导小组办公室", UnitKind::Office).await;
-    let store = t.engine.store();
+    let store = t.engine.raw_store();
     let now = t.engine.now();
     let below_top = |name: &str| NewUnit {
         name: name.into(),
