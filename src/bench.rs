@@ -172,6 +172,7 @@ async fn changes(engine: &Engine, args: &BenchArgs, settings: &str) -> Result<()
                     notify: vec![lead],
                     deadline_key: format!("w{w}n{n}"),
                     urgent: false,
+                    reason: None,
                 };
                 engine.execute(id, &Actor::system(), &cmd, None).await?;
             }

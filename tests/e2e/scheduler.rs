@@ -518,6 +518,7 @@ async fn a_batch_leaves_out_an_item_changed_since_it_was_read() {
             notify: vec![item.lead_unit.unwrap()],
             deadline_key: "2026-03-06".into(),
             urgent: true,
+            reason: None,
         };
         let decision = xiaohao_core::decide(&item, &Actor::system(), &command, now).unwrap();
         entries.push(xiaohao_store::EscalationEntry {

@@ -72,7 +72,9 @@ impl SmtpSink {
                 }
             }
         };
-        listener.set_nonblocking(true).expect("nonblocking listener");
+        listener
+            .set_nonblocking(true)
+            .expect("nonblocking listener");
         let stop = Arc::new(AtomicBool::new(false));
         let acceptor = {
             let stop = stop.clone();
