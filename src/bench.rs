@@ -340,7 +340,14 @@ async fn cycle(engine: &Engine, args: &BenchArgs, settings: &str) -> Result<(), 
     let started = Instant::now();
     let n = engine
         .store()
-        .open_cycle(&cycle, "2099-01", now, now.date_naive(), now)
+        .open_cycle(
+            &cycle,
+            "2099-01",
+            now,
+            now.date_naive(),
+            cycle.due_on(now.date_naive()),
+            now,
+        )
         .await?
         .unwrap_or(0);
     let ours = started.elapsed().as_secs_f64();

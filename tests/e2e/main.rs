@@ -9,6 +9,7 @@ mod browser;
 mod cli;
 mod concurrency;
 mod import_export;
+mod ladder;
 mod lifecycle_http;
 mod mail;
 mod multi_instance;

@@ -212,7 +212,7 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
         (
             Method::POST,
             format!("/api/items/{x}/transitions"),
-            Some(json!({"action": "escalate", "level": 1, "step": "督办"})),
+            Some(json!({"action": "escalate", "reason": "多次催办仍未反馈"})),
             [OK, OK, FORBID, HIDDEN, FORBID, OK, UNAUTH],
         ),
         (

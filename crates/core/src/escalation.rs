@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 mod firing;
 pub use firing::{
     Circle, DUTY_ESCALATED, DutyDecision, DutySubject, Fire, StepFiring, decide_duty_escalation,
-    item_escalation, manual_escalation, order_text, recipients,
+    decide_manual_escalation, item_escalation, manual_escalation, order_text, recipients,
 };
 
 /// Who hears of a step.

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod clock;
 pub mod config;
 mod error;
+mod escalate;
 pub mod ledger;
 pub mod mail;
 pub mod report;

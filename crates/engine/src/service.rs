@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use std::sync::Arc;
 use xiaohao_core::calendar::{UncoveredYears, WorkingCalendar};
+use xiaohao_core::escalation::Ladder;
 use xiaohao_core::event::Event;
 use xiaohao_core::light::{Light, LightInput, LightPolicy, light};
 use xiaohao_core::org::{Unit, UnitKind};
@@ -34,6 +35,8 @@ pub struct Context {
     pub timezone: Tz,
     pub problem_sla: SlaPolicy,
     pub lights: LightPolicy,
+    /// The escalation ladder: a manual 督办 takes its next step.
+    pub ladder: Ladder,
 }
 
 impl Context {
@@ -52,6 +55,7 @@ impl Context {
             })?,
             problem_sla: settings.problem_sla.clone(),
             lights: settings.lights,
+            ladder: settings.escalation.clone(),
         })
     }
 }
@@ -67,6 +71,7 @@ impl Default for Context {
             timezone: chrono_tz::Asia::Shanghai,
             problem_sla: SlaPolicy::problem_1_3_5(),
             lights: LightPolicy::default(),
+            ladder: Ladder::default(),
         }
     }
 }
@@ -457,8 +462,25 @@ impl Engine {
         actor: &Actor,
         req: &CommandRequest,
     ) -> Result<Outcome, EngineError> {
+        self.request_if(id, actor, req, |_| true).await
+    }
+
+    /// A request on an item `admit` lets the actor see. A manual 督办 (`escalate`) goes up
+    /// the ladder ([`Engine::escalate`]); every other action is a command as given.
+    pub(crate) async fn request_if(
+        &self,
+        id: ItemId,
+        actor: &Actor,
+        req: &CommandRequest,
+        admit: impl FnOnce(&Item) -> bool,
+    ) -> Result<Outcome, EngineError> {
+        if req.action.trim() == Action::Escalate.as_str() {
+            let reason = req.reason.as_deref().unwrap_or_default();
+            return self.escalate(id, actor, reason, req.version, admit).await;
+        }
         let command = self.command_from(req).await?;
-        self.execute(id, actor, &command, req.version).await
+        self.execute_if(id, actor, &command, req.version, admit)
+            .await
     }
 
     /// Turn a request into a command.
@@ -532,15 +554,13 @@ impl Engine {
                     reason: text(&req.reason),
                 }
             }
-            Action::Escalate => Command::Escalate {
-                level: req
-                    .level
-                    .ok_or_else(|| EngineError::invalid("level", "is required"))?,
-                step: text(&req.step),
-                notify: Vec::new(),
-                deadline_key: format!("manual:{}", self.now().format("%Y-%m-%dT%H:%M:%S")),
-                urgent: true,
-            },
+            Action::Escalate => {
+                // Decided against the item and the ladder: see `Engine::escalate`.
+                return Err(EngineError::invalid(
+                    "action",
+                    "escalate is decided by the ladder; use Engine::escalate",
+                ));
+            }
             Action::Edit => Command::Edit {
                 title: None,
                 text: None,

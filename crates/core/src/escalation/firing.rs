@@ -4,12 +4,13 @@
 //! step means the same whoever takes it.
 
 use super::{Audience, Ladder, Step};
-use crate::command::{Actor, Command, Decision};
+use crate::command::{Actor, Command, Decision, decide, permitted_actions};
 use crate::error::DomainError;
 use crate::event::EventDraft;
 use crate::ids::{ItemId, PersonId, UnitId};
 use crate::item::Item;
 use crate::notify::Notification;
+use crate::state::Action;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -168,6 +169,40 @@ pub fn manual_escalation(
         late.unwrap_or(0),
         Some(reason.to_owned()),
     ))
+}
+
+/// A manual 督办 decided whole: first who may escalate from which state (the transition
+/// table, so a unit that may not is told so, whatever the ladder), then the next step, then
+/// the decision on the item.
+///
+/// # Errors
+/// As [`decide`] and [`manual_escalation`].
+#[allow(clippy::too_many_arguments)]
+pub fn decide_manual_escalation(
+    ladder: &Ladder,
+    item: &Item,
+    actor: &Actor,
+    circle: &Circle,
+    today: NaiveDate,
+    late: Option<i64>,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(Decision, StepFiring), DomainError> {
+    if !permitted_actions(item, actor).contains(&Action::Escalate) {
+        // Not allowed here or not by this actor: `decide` names the refusal.
+        let probe = Command::Escalate {
+            level: item.escalation_level,
+            step: "-".into(),
+            notify: Vec::new(),
+            deadline_key: String::new(),
+            urgent: false,
+            reason: None,
+        };
+        decide(item, actor, &probe, now)?;
+    }
+    let firing = manual_escalation(ladder, item, circle, today, late, reason)?;
+    let decision = decide(item, actor, &firing.command, now)?;
+    Ok((decision, firing))
 }
 
 /// A reporting duty as the ladder sees it.
