@@ -330,3 +330,40 @@ const REST_DAY_LOOKAHEAD_DAYS: i64 = 16;
 fn calendar_err(e: xiaohao_core::calendar::CalendarError) -> EngineError {
     EngineError::Config(format!("working-day calendar: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Datelike;
+    use xiaohao_core::calendar::WorkingCalendar;
+
+    /// Every occurrence the default cycles' schedules give in 2025–2026 opens and falls due
+    /// on a working day (2026 alone has 19, of which 7 were due on a rest day as scheduled).
+    #[test]
+    fn no_default_duty_of_2025_or_2026_opens_or_falls_due_on_a_rest_day() {
+        let cal = WorkingCalendar::bundled().unwrap();
+        let tz = chrono_tz::Asia::Shanghai;
+        let start = tz.with_ymd_and_hms(2024, 12, 31, 12, 0, 0).unwrap();
+        let end = tz.with_ymd_and_hms(2026, 12, 31, 23, 0, 0).unwrap();
+        let (mut in_2026, mut moved_2026) = (0, 0);
+        for cycle in CycleDef::defaults() {
+            let cron = croner::Cron::from_str(&cycle.cron).unwrap();
+            for at in cron.iter_after(start).take_while(|at| *at <= end) {
+                let o = cycle.occurrence(&cal, at.date_naive()).unwrap();
+                assert!(
+                    cal.is_working_day(o.opens_on).unwrap(),
+                    "{} {at}",
+                    cycle.key
+                );
+                assert!(cal.is_working_day(o.due_on).unwrap(), "{} {at}", cycle.key);
+                if at.year() == 2026 {
+                    in_2026 += 1;
+                    if o.due_on != cycle.due_on(at.date_naive()) {
+                        moved_2026 += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!((in_2026, moved_2026), (19, 7));
+    }
+}

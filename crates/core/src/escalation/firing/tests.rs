@@ -227,3 +227,37 @@ fn duty_escalation_of_an_item_duty_is_an_event_in_the_item_chain() {
     assert!(d2.item.is_none());
     assert_eq!(d2.notifications.len(), 1);
 }
+
+#[test]
+fn manual_escalation_asks_who_may_before_the_ladder() {
+    let w = world(4);
+    let lead = Actor {
+        unit: w.item.lead_unit,
+        capacity: Capacity::Unit,
+        name: "省工信厅".into(),
+    };
+    let e = decide_manual_escalation(
+        &Ladder::default(),
+        &w.item,
+        &lead,
+        &w.circle,
+        d(2026, 3, 10),
+        Some(6),
+        "事由",
+        now(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "not_permitted");
+    let e = decide_manual_escalation(
+        &Ladder::default(),
+        &w.item,
+        &w.supervision,
+        &w.circle,
+        d(2026, 3, 10),
+        Some(6),
+        "事由",
+        now(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "escalation_at_top");
+}
