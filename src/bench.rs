@@ -174,6 +174,7 @@ async fn changes(engine: &Engine, args: &BenchArgs, settings: &str) -> Result<()
                     notify: vec![lead],
                     deadline_key: format!("w{w}n{n}"),
                     urgent: false,
+                    reason: None,
                 };
                 engine.execute(id, &Actor::system(), &cmd, None).await?;
             }
@@ -344,9 +345,15 @@ async fn cycle(engine: &Engine, args: &BenchArgs, settings: &str) -> Result<(), 
     let started = Instant::now();
     let n = engine
         .raw_store()
-        .open_cycle(&cycle, "2099-01", now, now.date_naive(), now, &|t| {
-            t.date_naive()
-        })
+        .open_cycle(
+            &cycle,
+            "2099-01",
+            now,
+            now.date_naive(),
+            cycle.due_on(now.date_naive()),
+            now,
+            &|t| t.date_naive(),
+        )
         .await?
         .unwrap_or(0);
     let ours = started.elapsed().as_secs_f64();

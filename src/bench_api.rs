@@ -172,7 +172,15 @@ pub async fn api(scratch: &Scratch, args: &BenchArgs) -> Result<(), CliError> {
                 let resp = http
                     .post(format!("{base}/api/items/{id}/transitions"))
                     .bearer_auth(&token)
-                    .json(&serde_json::json!({"action": "escalate", "level": 1, "step": "催办"}))
+                    // A manual 督办 climbs the ladder and stops at its top, so the repeatable
+                    // change measured is a reschedule (a new deadline each time).
+                    .json(&serde_json::json!({
+                        "action": "reschedule",
+                        "deadline": (chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap_or_default()
+                            + chrono::Duration::days(i64::try_from(n).unwrap_or(0)))
+                        .to_string(),
+                        "reason": "基准",
+                    }))
                     .send()
                     .await
                     .map_err(|e| format!("request: {e}"))?;

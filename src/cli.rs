@@ -368,6 +368,7 @@ pub struct ItemDo {
     /// The version you saw; refused if the item changed since.
     #[arg(long)]
     pub version: Option<i64>,
+    /// Why; for escalate the 督办事由 (the ladder decides the step).
     #[arg(long)]
     pub reason: Option<String>,
     #[arg(long)]
@@ -394,11 +395,6 @@ pub struct ItemDo {
     pub percent: Option<i32>,
     #[arg(long = "attachment")]
     pub attachments: Vec<String>,
-    /// escalate: level and step.
-    #[arg(long)]
-    pub level: Option<i32>,
-    #[arg(long)]
-    pub step: Option<String>,
     #[arg(long)]
     pub json: bool,
 }

@@ -829,8 +829,6 @@ async fn item_do(engine: &Engine, d: ItemDo) -> CliResult {
         lead_unit: d.lead,
         deadline: d.deadline,
         report,
-        level: d.level,
-        step: d.step,
     };
     let out = engine.execute_request(id, &actor, &req).await?;
     if d.json {

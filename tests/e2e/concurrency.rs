@@ -129,6 +129,7 @@ async fn a_burst_of_concurrent_commands_keeps_one_event_per_version() {
                 notify: vec![],
                 deadline_key: format!("k{i}"),
                 urgent: false,
+                reason: None,
             };
             engine.execute(id, &actor, &cmd, None).await
         }));

@@ -94,6 +94,7 @@ async fn escalate(t: &TestEngine, id: ItemId, to: &Unit, level: i32, step: &str,
                 notify: vec![to.id],
                 deadline_key: "2026-03-04".into(),
                 urgent,
+                reason: None,
             },
             None,
         )

@@ -9,6 +9,7 @@ mod browser;
 mod cli;
 mod concurrency;
 mod import_export;
+mod ladder;
 mod ledger_web;
 mod lifecycle_http;
 mod mail;

@@ -66,7 +66,7 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
         (
             Method::POST,
             format!("/api/items/{x}/transitions"),
-            Some(json!({"action": "escalate", "level": 1, "step": "督办"})),
+            Some(json!({"action": "escalate", "reason": "多次催办仍未反馈"})),
             // Office powers: the keeper, the office above it and the administrator; the
             // other chain's office reads the item but is refused.
             [OK, OK, OK, FORBID, FORBID, HIDDEN, FORBID, OK, UNAUTH],

@@ -13,26 +13,26 @@ use xiaohao_core::{Actor, Command, ItemId, ItemState};
 use xiaohao_engine::{Engine, ItemRequest, ManualClock, Scheduler, Settings, TickReport};
 use xiaohao_store::NewPerson;
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+pub(crate) fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
 /// `h` o'clock in Beijing on `date`.
-fn at(date: NaiveDate, h: u32) -> DateTime<Utc> {
+pub(crate) fn at(date: NaiveDate, h: u32) -> DateTime<Utc> {
     Shanghai
         .from_local_datetime(&date.and_hms_opt(h, 0, 0).unwrap())
         .unwrap()
         .with_timezone(&Utc)
 }
 
-struct World {
-    t: TestEngine,
-    office: Actor,
-    lead: Actor,
-    scheduler: Scheduler,
+pub(crate) struct World {
+    pub(crate) t: TestEngine,
+    pub(crate) office: Actor,
+    pub(crate) lead: Actor,
+    pub(crate) scheduler: Scheduler,
 }
 
-async fn world(start: DateTime<Utc>) -> World {
+pub(crate) async fn world(start: DateTime<Utc>) -> World {
     let t = TestEngine::new().await;
     t.clock.set(start);
     let office = Engine::actor_of(&t.unit("专班办公室", UnitKind::Office).await);
@@ -62,7 +62,7 @@ async fn world(start: DateTime<Utc>) -> World {
 }
 
 impl World {
-    async fn file(&self, kind: &str, deadline: Option<&str>) -> ItemId {
+    pub(crate) async fn file(&self, kind: &str, deadline: Option<&str>) -> ItemId {
         let out = self
             .t
             .engine
@@ -83,12 +83,12 @@ impl World {
         out.item.id
     }
 
-    async fn run(&self, id: ItemId, actor: &Actor, cmd: Command) {
+    pub(crate) async fn run(&self, id: ItemId, actor: &Actor, cmd: Command) {
         self.t.engine.execute(id, actor, &cmd, None).await.unwrap();
     }
 
     /// Tick at 09:00 every day in `[from, to]`; returns the first day each step fired.
-    async fn tick_days(
+    pub(crate) async fn tick_days(
         &self,
         from: NaiveDate,
         to: NaiveDate,
@@ -123,7 +123,7 @@ impl World {
         (first, total)
     }
 
-    async fn count(&self, sql: &str) -> i64 {
+    pub(crate) async fn count(&self, sql: &str) -> i64 {
         let db = self.t.engine.raw_store().connection();
         let row = db
             .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
@@ -529,6 +529,7 @@ async fn a_batch_leaves_out_an_item_changed_since_it_was_read() {
             notify: vec![item.lead_unit.unwrap()],
             deadline_key: "2026-03-06".into(),
             urgent: true,
+            reason: None,
         };
         let decision = xiaohao_core::decide(&item, &Actor::system(), &command, now).unwrap();
         entries.push(xiaohao_store::EscalationEntry {

@@ -389,6 +389,7 @@ async fn random_sequences_leave_one_event_per_accepted_command() {
             notify: vec![],
             deadline_key: "d".into(),
             urgent: false,
+            reason: None,
         },
     ];
     let mut runner = TestRunner::new(Config {

@@ -162,6 +162,9 @@ pub enum Command {
         deadline_key: String,
         #[serde(default)]
         urgent: bool,
+        /// Why (督办事由), for a manual 督办; recorded apart from the step name.
+        #[serde(default)]
+        reason: Option<String>,
     },
     /// Correct the item as written: title, text, co-units, and the lead unit while the item
     /// is still a draft (an assigned item changes hands by `Transfer`). `None` keeps a field.
@@ -433,6 +436,7 @@ pub fn decide(
             notify: recipients,
             deadline_key,
             urgent,
+            reason,
         } => {
             if step.trim().is_empty() {
                 return Err(DomainError::invalid("step", "is required"));
@@ -450,6 +454,9 @@ pub fn decide(
             payload.insert("step".into(), step.clone().into());
             payload.insert("level".into(), (*level).into());
             payload.insert("deadline_key".into(), deadline_key.clone().into());
+            if let Some(r) = reason {
+                payload.insert("reason".into(), required("reason", r)?.into());
+            }
             let kind = format!("escalation:{step}");
             for r in recipients {
                 notifications.push(Notification {

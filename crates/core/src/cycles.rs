@@ -1,6 +1,8 @@
 //! Reporting cycles: which period an opening belongs to and when its report is due.
-//! When a cycle opens is a cron expression evaluated by the engine; everything else is here.
+//! When a cycle opens is a cron expression evaluated by the engine; everything else is here,
+//! including where an opening or a due date on a rest day moves to.
 
+use crate::calendar::{CalendarError, WorkingCalendar};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +39,47 @@ pub enum PeriodRule {
     PreviousYear,
 }
 
+/// Where an opening or a due date that falls on a rest day (weekend, holiday) moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RestDayRule {
+    /// To the next working day, as 民法典 第二百零三条 moves a deadline that ends on a
+    /// holiday to the day after it.
+    #[default]
+    NextWorkingDay,
+    /// To the last working day before it.
+    PreviousWorkingDay,
+    /// Not at all: the date stays as the schedule gives it.
+    None,
+}
+
+impl RestDayRule {
+    /// `date` moved by this rule; a working day never moves.
+    ///
+    /// # Errors
+    /// When the calendar does not cover the dates involved.
+    pub fn apply(
+        self,
+        calendar: &WorkingCalendar,
+        date: NaiveDate,
+    ) -> Result<NaiveDate, CalendarError> {
+        match self {
+            Self::NextWorkingDay => calendar.next_working_day_on_or_after(date),
+            Self::PreviousWorkingDay => calendar.previous_working_day_on_or_before(date),
+            Self::None => Ok(date),
+        }
+    }
+}
+
+/// One occurrence of a cycle: the period it reports on, the day its duties open and the
+/// day they are due, both moved off rest days by the cycle's rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    pub period_key: String,
+    pub opens_on: NaiveDate,
+    pub due_on: NaiveDate,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CycleDef {
@@ -50,6 +93,9 @@ pub struct CycleDef {
     pub period: PeriodRule,
     /// Due on this day of the opening month (clamped to the month's end).
     pub due_day: u32,
+    /// Where an opening or due date on a rest day moves (default: the next working day).
+    #[serde(default)]
+    pub rest_day: RestDayRule,
 }
 
 impl PeriodRule {
@@ -78,7 +124,28 @@ impl PeriodRule {
 }
 
 impl CycleDef {
-    /// The due date of an occurrence that opened on `opened_on`.
+    /// The occurrence whose schedule (cron) says it opens on `scheduled_on`: the period is
+    /// that of the scheduled day; opening and due date are moved off rest days by
+    /// `rest_day`. The rule is monotone, so the due date never precedes the opening.
+    ///
+    /// # Errors
+    /// When the calendar does not cover the dates involved.
+    pub fn occurrence(
+        &self,
+        calendar: &WorkingCalendar,
+        scheduled_on: NaiveDate,
+    ) -> Result<Occurrence, CalendarError> {
+        let opens_on = self.rest_day.apply(calendar, scheduled_on)?;
+        let due_on = self.rest_day.apply(calendar, self.due_on(scheduled_on))?;
+        Ok(Occurrence {
+            period_key: self.period.period_key(scheduled_on),
+            opens_on,
+            due_on: due_on.max(opens_on),
+        })
+    }
+
+    /// The due date as scheduled, before any rest-day move: the due day of the month in
+    /// which the occurrence is scheduled to open, never before that day.
     pub fn due_on(&self, opened_on: NaiveDate) -> NaiveDate {
         let last = last_day_of_month(opened_on);
         let day = self.due_day.clamp(1, last.day());
@@ -96,6 +163,7 @@ impl CycleDef {
             cron: cron.into(),
             period,
             due_day,
+            rest_day: RestDayRule::NextWorkingDay,
         };
         vec![
             c(
@@ -185,5 +253,74 @@ mod tests {
         assert_eq!(c.due_on(d(2026, 2, 20)), d(2026, 2, 28));
         c.due_day = 1;
         assert_eq!(c.due_on(d(2026, 2, 20)), d(2026, 2, 20));
+    }
+
+    fn cal() -> WorkingCalendar {
+        WorkingCalendar::bundled().unwrap()
+    }
+
+    #[test]
+    fn a_due_date_on_a_rest_day_moves_to_the_next_working_day_by_default() {
+        let cal = cal();
+        let cycles = CycleDef::defaults();
+        let (monthly, quarterly, annual) = (&cycles[0], &cycles[1], &cycles[3]);
+        // 2026-10-25 is a Sunday; 09-25 falls in 中秋; 01-31 (annual) is a Saturday.
+        for (scheduled, due) in [
+            (d(2026, 10, 20), d(2026, 10, 26)),
+            (d(2026, 1, 20), d(2026, 1, 26)),
+            (d(2026, 4, 20), d(2026, 4, 27)),
+            (d(2026, 7, 20), d(2026, 7, 27)),
+            (d(2026, 9, 20), d(2026, 9, 28)),
+        ] {
+            let o = monthly.occurrence(&cal, scheduled).unwrap();
+            assert_eq!(o.due_on, due, "{scheduled}");
+        }
+        let a = annual.occurrence(&cal, d(2026, 1, 2)).unwrap();
+        assert_eq!(
+            (a.period_key.as_str(), a.opens_on, a.due_on),
+            ("2025", d(2026, 1, 4), d(2026, 2, 2))
+        );
+        // Openings on holidays move too; the period stays that of the schedule.
+        let q = quarterly.occurrence(&cal, d(2026, 10, 1)).unwrap();
+        assert_eq!(
+            (q.period_key.as_str(), q.opens_on, q.due_on),
+            ("2026-Q3", d(2026, 10, 8), d(2026, 10, 10))
+        );
+        let m = monthly.occurrence(&cal, d(2026, 2, 20)).unwrap();
+        assert_eq!(
+            (m.period_key.as_str(), m.opens_on, m.due_on),
+            ("2026-02", d(2026, 2, 24), d(2026, 2, 25))
+        );
+    }
+
+    #[test]
+    fn the_rest_day_rule_can_move_back_or_not_at_all() {
+        let cal = cal();
+        let mut c = CycleDef::defaults()[0].clone();
+        c.rest_day = RestDayRule::PreviousWorkingDay;
+        let o = c.occurrence(&cal, d(2026, 10, 20)).unwrap();
+        assert_eq!(o.due_on, d(2026, 10, 23));
+        c.rest_day = RestDayRule::None;
+        let o = c.occurrence(&cal, d(2026, 10, 20)).unwrap();
+        assert_eq!(o.due_on, d(2026, 10, 25));
+        let parsed: CycleDef = toml::from_str(
+            "key = \"m\"\nname = \"月度\"\nkind = \"progress\"\ncron = \"0 9 20 * *\"\nperiod = \"month\"\ndue_day = 25\nrest_day = \"previous_working_day\"",
+        )
+        .unwrap();
+        assert_eq!(parsed.rest_day, RestDayRule::PreviousWorkingDay);
+    }
+
+    proptest::proptest! {
+        /// Whatever day a default cycle is scheduled to open in 2025–2026, its duties
+        /// neither open nor fall due on a rest day.
+        #[test]
+        fn no_default_duty_opens_or_falls_due_on_a_rest_day(day in 0i64..730, which in 0usize..4) {
+            let cal = cal();
+            let scheduled = d(2025, 1, 1) + chrono::Duration::days(day);
+            let o = CycleDef::defaults()[which].occurrence(&cal, scheduled).unwrap();
+            proptest::prop_assert!(cal.is_working_day(o.opens_on).unwrap(), "opens {} ({scheduled})", o.opens_on);
+            proptest::prop_assert!(cal.is_working_day(o.due_on).unwrap(), "due {} ({scheduled})", o.due_on);
+            proptest::prop_assert!(o.opens_on >= scheduled && o.due_on >= o.opens_on);
+        }
     }
 }

@@ -29,6 +29,9 @@ pub enum DomainError {
     /// The unit that asked for closure can never verify it.
     #[error("the unit that requested closure cannot verify it; a different office must verify")]
     SelfVerification,
+    /// A manual 督办 on an item already at the ladder's top step. Shown to users as is.
+    #[error("该事项已处于督办最高一级（{step}），不能再升级督办")]
+    LadderTop { level: i32, step: String },
     /// A required field is missing or malformed.
     #[error("{field}: {message}")]
     Invalid {
@@ -52,6 +55,7 @@ impl DomainError {
             Self::NotPermitted { .. } => "not_permitted",
             Self::OutsideJurisdiction { .. } => "outside_jurisdiction",
             Self::SelfVerification => "self_verification",
+            Self::LadderTop { .. } => "escalation_at_top",
             Self::Invalid { .. } => "invalid_input",
         }
     }
@@ -64,6 +68,7 @@ impl DomainError {
             | Self::NotPermitted { .. }
             | Self::OutsideJurisdiction { .. } => Some("action"),
             Self::SelfVerification => Some("actor"),
+            Self::LadderTop { .. } => Some("action"),
         }
     }
 }

@@ -5,6 +5,12 @@ use crate::calendar::{CalendarError, WorkingCalendar};
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+mod firing;
+pub use firing::{
+    Circle, DUTY_ESCALATED, DutyDecision, DutySubject, Fire, StepFiring, decide_duty_escalation,
+    decide_manual_escalation, item_escalation, manual_escalation, order_text, recipients,
+};
+
 /// Who hears of a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -125,6 +131,12 @@ impl Ladder {
         Ok(())
     }
 
+    /// The first step that raises the level above `level`: where a manual 督办 goes next.
+    /// `None` at the top of the ladder.
+    pub fn next_above(&self, level: i32) -> Option<&Step> {
+        self.steps.iter().find(|s| s.level > level)
+    }
+
     /// The highest step reached by a subject that is `late` working days late.
     pub fn reached(&self, late: i64) -> Option<(usize, &Step)> {
         self.steps
@@ -181,6 +193,10 @@ mod tests {
         assert_eq!(l.reached(2).unwrap().1.name, "催办");
         assert_eq!(l.reached(3).unwrap().1.name, "督办");
         assert_eq!(l.reached(40).unwrap().1.name, "通报");
+        assert_eq!(l.next_above(0).unwrap().name, "预警");
+        assert_eq!(l.next_above(2).unwrap().name, "督办");
+        assert!(l.next_above(4).is_none());
+        assert!(l.next_above(9).is_none());
         let mut bad = l.clone();
         bad.steps.swap(0, 1);
         assert!(bad.validate().is_err());

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 mod directory;
 mod error;
+mod escalate;
 pub mod ledger;
 pub mod mail;
 pub mod progress;

@@ -55,6 +55,8 @@ pub struct CommandRequest {
     pub action: String,
     /// The version the caller saw; a different current version is a conflict.
     pub version: Option<i64>,
+    /// Why: required to return, reject, reopen, suspend, cancel, transfer, edit, reschedule,
+    /// and as the 督办事由 of `escalate` (whose step and level the ladder decides).
     pub reason: Option<String>,
     pub evidence: Option<String>,
     pub comment: Option<String>,
@@ -65,9 +67,6 @@ pub struct CommandRequest {
     pub lead_unit: Option<String>,
     pub deadline: Option<String>,
     pub report: Option<ReportRequest>,
-    /// `escalate`: the new level and step name.
-    pub level: Option<i32>,
-    pub step: Option<String>,
 }
 
 pub(crate) fn parse_date(field: &str, s: &str) -> Result<NaiveDate, crate::EngineError> {

@@ -10,11 +10,11 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::str::FromStr;
 use xiaohao_core::cycles::CycleDef;
-use xiaohao_core::escalation::{Audience, Ladder, Step, latest_due_reached};
-use xiaohao_core::notify::Notification;
-use xiaohao_core::{Actor, Command, Item, UnitId, decide};
-use xiaohao_store::schedule::DutyRow;
-use xiaohao_store::{Circle, DutyEscalation, EscalationEntry, FireRow, StoreError};
+use xiaohao_core::escalation::{
+    Circle, DutySubject, Ladder, decide_duty_escalation, item_escalation, latest_due_reached,
+};
+use xiaohao_core::{Actor, decide};
+use xiaohao_store::{DutyEscalation, EscalationEntry, StoreError};
 
 /// What one tick did.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -107,15 +107,24 @@ impl Scheduler {
         since: DateTime<Utc>,
         report: &mut TickReport,
     ) -> Result<(), EngineError> {
+        let cal = self.engine.calendar();
         let local_now = now.with_timezone(&self.tz);
         let start = since.with_timezone(&self.tz);
+        // An occurrence scheduled on a rest day opens on a working day nearby: look ahead
+        // far enough for one moved back over the longest holiday.
+        let horizon = local_now + Duration::days(REST_DAY_LOOKAHEAD_DAYS);
         for (cycle, cron) in &self.cycles {
             for at in cron.clone().iter_after(start) {
-                if at > local_now {
+                if at > horizon {
                     break;
                 }
-                let opened_on = at.date_naive();
-                let period = cycle.period.period_key(opened_on);
+                let occurrence = cycle
+                    .occurrence(cal, at.date_naive())
+                    .map_err(calendar_err)?;
+                let opens_at = self.local_at(occurrence.opens_on, at.time());
+                if opens_at > now {
+                    continue;
+                }
                 let tz = self.tz;
                 let local_date = move |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
                 if let Some(n) = self
@@ -123,9 +132,10 @@ impl Scheduler {
                     .store()
                     .open_cycle(
                         cycle,
-                        &period,
-                        at.with_timezone(&Utc),
-                        opened_on,
+                        &occurrence.period_key,
+                        opens_at,
+                        occurrence.opens_on,
+                        occurrence.due_on,
                         now,
                         &local_date,
                     )
@@ -133,7 +143,7 @@ impl Scheduler {
                 {
                     report.occurrences += 1;
                     report.duties_opened += n;
-                    tracing::info!(cycle = %cycle.key, period = %period, duties = n, "cycle opened");
+                    tracing::info!(cycle = %cycle.key, period = %occurrence.period_key, duties = n, "cycle opened");
                 }
             }
         }
@@ -180,15 +190,8 @@ impl Scheduler {
                 for (item, head) in items {
                     let Some(due) = item.due_on else { continue };
                     let late = cal.working_days_between(due, today).map_err(calendar_err)?;
-                    let recipients = recipients(step, &item, circle);
-                    let command = Command::Escalate {
-                        level: step.level.max(item.escalation_level),
-                        step: step.name.clone(),
-                        notify: recipients,
-                        deadline_key: due.to_string(),
-                        urgent: step.urgent,
-                    };
-                    let decision = match decide(&item, &system, &command, now) {
+                    let firing = item_escalation(step, &item, circle, due, late, None);
+                    let decision = match decide(&item, &system, &firing.command, now) {
                         Ok(d) => d,
                         Err(e) => {
                             tracing::warn!(item = %item.id, error = %e, "escalation refused");
@@ -196,17 +199,8 @@ impl Scheduler {
                         }
                     };
                     entries.push(EscalationEntry {
-                        fire: FireRow {
-                            subject_kind: "item",
-                            subject_id: item.id.0,
-                            item: Some(item.id),
-                            unit: item.lead_unit,
-                            due_on: due,
-                            step: step.name.clone(),
-                            level: step.level,
-                            working_days_late: i32::try_from(late).unwrap_or(i32::MAX),
-                        },
-                        order: step.order.then(|| order_text(step, &item, due, late)),
+                        fire: firing.fire,
+                        order: firing.order,
                         decision,
                         head,
                         before: item,
@@ -257,29 +251,41 @@ impl Scheduler {
                     .await?;
                 let fetched = duties.len() as u64;
                 let item_ids: Vec<_> = duties.iter().filter_map(|d| d.item).collect();
-                let items = store.items_by_ids(&item_ids).await?;
+                let mut items = store.items_with_heads(&item_ids).await?;
                 let mut entries = Vec::with_capacity(duties.len());
+                // One event per item per batch: a second duty of the same item waits for
+                // the next batch, decided on the item's new version.
+                let mut deferred = 0u64;
+                let mut used = std::collections::HashSet::new();
                 for duty in duties {
                     let late = cal
                         .working_days_between(duty.due_on, today)
                         .map_err(calendar_err)?;
-                    let item = duty.item.and_then(|id| items.get(&id));
-                    let notifications = duty_notifications(step, &duty, item, circle, late);
-                    let fire = FireRow {
-                        subject_kind: "duty",
-                        subject_id: duty.id,
-                        item: duty.item,
-                        unit: Some(duty.unit),
-                        due_on: duty.due_on,
-                        step: step.name.clone(),
-                        level: step.level,
-                        working_days_late: i32::try_from(late).unwrap_or(i32::MAX),
+                    let item = match duty.item {
+                        Some(id) if !used.insert(id) => {
+                            deferred += 1;
+                            continue;
+                        }
+                        Some(id) => items.remove(&id),
+                        None => None,
                     };
-                    entries.push(DutyEscalation {
-                        duty,
-                        fire,
-                        notifications,
-                    });
+                    let subject = DutySubject {
+                        id: duty.id,
+                        unit: duty.unit,
+                        item: duty.item,
+                        title: duty.title,
+                        period_key: duty.period_key,
+                        due_on: duty.due_on,
+                    };
+                    let decision = decide_duty_escalation(
+                        step,
+                        &subject,
+                        item.as_ref().map(|(i, _)| i),
+                        circle,
+                        late,
+                        now,
+                    );
+                    entries.push(DutyEscalation { item, decision });
                 }
                 let mut fired = 0u64;
                 for ok in store.commit_duty_escalations(&entries, now).await? {
@@ -290,7 +296,7 @@ impl Scheduler {
                     }
                 }
                 *report.duty_steps.entry(step.name.clone()).or_default() += fired;
-                if fetched < self.batch_size || fired == 0 {
+                if (fetched < self.batch_size && deferred == 0) || fired == 0 {
                     break;
                 }
             }
@@ -303,6 +309,15 @@ impl Scheduler {
         self.tz
     }
 
+    /// `time` local time on `date`, in UTC.
+    fn local_at(&self, date: NaiveDate, time: chrono::NaiveTime) -> DateTime<Utc> {
+        self.tz
+            .from_local_datetime(&date.and_time(time))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| date.and_time(time).and_utc())
+    }
+
     /// Midnight local time of `date`, in UTC.
     pub fn local_midnight(&self, date: NaiveDate) -> DateTime<Utc> {
         self.tz
@@ -313,86 +328,50 @@ impl Scheduler {
     }
 }
 
+/// Days past `now` the scheduler looks for occurrences moved back to a working day: more
+/// than the longest run of rest days (春节, 9 days).
+const REST_DAY_LOOKAHEAD_DAYS: i64 = 16;
+
 fn calendar_err(e: xiaohao_core::calendar::CalendarError) -> EngineError {
     EngineError::Config(format!("working-day calendar: {e}"))
 }
 
-fn push_unique(out: &mut Vec<UnitId>, u: Option<UnitId>) {
-    if let Some(u) = u
-        && !out.contains(&u)
-    {
-        out.push(u);
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Datelike;
 
-fn recipients(step: &Step, item: &Item, circle: &Circle) -> Vec<UnitId> {
-    let mut out = Vec::new();
-    for a in &step.notify {
-        match a {
-            Audience::Lead => push_unique(&mut out, item.lead_unit),
-            Audience::Co => {
-                for c in &item.co_units {
-                    push_unique(&mut out, Some(*c));
-                }
-            }
-            Audience::Leader => push_unique(
-                &mut out,
-                item.leader
-                    .and_then(|p| circle.leader_units.get(&p.0).copied()),
-            ),
-            Audience::Office => push_unique(&mut out, item.owner_unit),
-            Audience::Supervision => {
-                for s in &circle.supervision {
-                    push_unique(&mut out, Some(*s));
-                }
-            }
-        }
-    }
-    out
-}
-
-fn duty_notifications(
-    step: &Step,
-    duty: &DutyRow,
-    item: Option<&Item>,
-    circle: &Circle,
-    late: i64,
-) -> Vec<Notification> {
-    let mut units = Vec::new();
-    for a in &step.notify {
-        match a {
-            Audience::Lead | Audience::Co => push_unique(&mut units, Some(duty.unit)),
-            Audience::Office => push_unique(&mut units, item.and_then(|i| i.owner_unit)),
-            Audience::Leader => push_unique(
-                &mut units,
-                item.and_then(|i| i.leader)
-                    .and_then(|p| circle.leader_units.get(&p.0).copied()),
-            ),
-            Audience::Supervision => {
-                for s in &circle.supervision {
-                    push_unique(&mut units, Some(*s));
+    /// Every occurrence the default cycles' schedules give in 2025–2026 opens and falls due
+    /// on a working day (2026 alone has 19, of which 7 were due on a rest day as scheduled).
+    #[test]
+    fn no_default_duty_of_2025_or_2026_opens_or_falls_due_on_a_rest_day() {
+        let cal = crate::calendar::load_calendar(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../config/calendar"
+        )))
+        .unwrap();
+        let tz = chrono_tz::Asia::Shanghai;
+        let start = tz.with_ymd_and_hms(2024, 12, 31, 12, 0, 0).unwrap();
+        let end = tz.with_ymd_and_hms(2026, 12, 31, 23, 0, 0).unwrap();
+        let (mut in_2026, mut moved_2026) = (0, 0);
+        for cycle in CycleDef::defaults() {
+            let cron = croner::Cron::from_str(&cycle.cron).unwrap();
+            for at in cron.iter_after(start).take_while(|at| *at <= end) {
+                let o = cycle.occurrence(&cal, at.date_naive()).unwrap();
+                assert!(
+                    cal.is_working_day(o.opens_on).unwrap(),
+                    "{} {at}",
+                    cycle.key
+                );
+                assert!(cal.is_working_day(o.due_on).unwrap(), "{} {at}", cycle.key);
+                if at.year() == 2026 {
+                    in_2026 += 1;
+                    if o.due_on != cycle.due_on(at.date_naive()) {
+                        moved_2026 += 1;
+                    }
                 }
             }
         }
+        assert_eq!((in_2026, moved_2026), (19, 7));
     }
-    let kind = if late > 0 { "duty_missed" } else { "duty_due" };
-    units
-        .into_iter()
-        .map(|r| Notification {
-            recipient: r,
-            kind: kind.to_owned(),
-            item: duty.item,
-            dedupe_key: format!("duty:{}:{}:{}:{r}", duty.id, duty.due_on, step.name),
-            urgent: step.urgent,
-        })
-        .collect()
-}
-
-fn order_text(step: &Step, item: &Item, due: NaiveDate, late: i64) -> String {
-    format!(
-        "{}单:{}{}(完成时限 {due},已逾期 {late} 个工作日),请牵头单位立即办理并反馈。",
-        step.name,
-        item.number.as_deref().unwrap_or(""),
-        item.title
-    )
 }

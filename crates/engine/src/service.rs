@@ -459,8 +459,25 @@ impl Engine {
         actor: &Actor,
         req: &CommandRequest,
     ) -> Result<Outcome, EngineError> {
+        self.request_if(id, actor, req, |_| true).await
+    }
+
+    /// A request on an item `admit` lets the actor see. A manual 督办 (`escalate`) goes up
+    /// the ladder ([`Engine::escalate`]); every other action is a command as given.
+    pub(crate) async fn request_if(
+        &self,
+        id: ItemId,
+        actor: &Actor,
+        req: &CommandRequest,
+        admit: impl Fn(&Item) -> bool,
+    ) -> Result<Outcome, EngineError> {
+        if req.action.trim() == Action::Escalate.as_str() {
+            let reason = req.reason.as_deref().unwrap_or_default();
+            return self.escalate(id, actor, reason, req.version, admit).await;
+        }
         let command = self.command_from(req).await?;
-        self.execute(id, actor, &command, req.version).await
+        self.execute_if(id, actor, &command, req.version, admit)
+            .await
     }
 
     /// Turn a request into a command.
@@ -534,15 +551,13 @@ impl Engine {
                     reason: text(&req.reason),
                 }
             }
-            Action::Escalate => Command::Escalate {
-                level: req
-                    .level
-                    .ok_or_else(|| EngineError::invalid("level", "is required"))?,
-                step: text(&req.step),
-                notify: Vec::new(),
-                deadline_key: format!("manual:{}", self.now().format("%Y-%m-%dT%H:%M:%S")),
-                urgent: true,
-            },
+            Action::Escalate => {
+                // Decided against the item and the ladder: see `Engine::escalate`.
+                return Err(EngineError::invalid(
+                    "action",
+                    "escalate is decided by the ladder; use Engine::escalate",
+                ));
+            }
             Action::Edit => Command::Edit {
                 title: None,
                 text: None,

@@ -329,11 +329,8 @@ impl Engine {
         id: ItemId,
         req: &CommandRequest,
     ) -> Result<Outcome, EngineError> {
-        let command = self.command_from(req).await?;
-        self.execute_if(id, &who.actor, &command, req.version, |item| {
-            who.scope.admits(item)
-        })
-        .await
+        self.request_if(id, &who.actor, req, |item| who.scope.admits(item))
+            .await
     }
 
     /// File an item as `who`.

@@ -13,7 +13,7 @@ use crate::convert::{event_to_row, item_to_row};
 use crate::entities::{duty, escalation_fire, event, item, supervision_order};
 use crate::items::{ChainHead, apply_decision, changed_column_list, event_payload};
 use crate::outbox::{insert_rows, notification_row};
-use crate::schedule::{DutyRow, FireRow};
+use crate::schedule::FireRow;
 use crate::{Store, StoreError, StoreResult, insert_all, rows_per_statement};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Value};
@@ -23,8 +23,8 @@ use sea_orm::{
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
+use xiaohao_core::escalation::DutyDecision;
 use xiaohao_core::event::Event;
-use xiaohao_core::notify::Notification;
 use xiaohao_core::{Decision, Item};
 
 /// One item escalation to apply within a batch.
@@ -40,12 +40,12 @@ pub struct EscalationEntry {
     pub order: Option<String>,
 }
 
-/// One duty escalation to apply within a batch.
+/// One duty escalation to apply within a batch: core's decision, and the duty's item as
+/// read (with its chain head) when the decision appends an event to it.
 #[derive(Debug, Clone)]
 pub struct DutyEscalation {
-    pub duty: DutyRow,
-    pub fire: FireRow,
-    pub notifications: Vec<Notification>,
+    pub item: Option<(Item, ChainHead)>,
+    pub decision: DutyDecision,
 }
 
 impl Store {
@@ -65,8 +65,10 @@ impl Store {
         Ok(out)
     }
 
-    /// Apply a batch of duty escalations in one transaction: the claims, the duties'
-    /// levels and the notifications. Each slot is `false` when that step had already fired.
+    /// Apply a batch of duty escalations in one transaction: the claims, the events in the
+    /// chains of the duties' items (compare-and-set on each item's version), the duties'
+    /// levels and the notifications. Each slot is `false` when that step had already fired
+    /// or the duty's item changed since it was read (its claim is given back: next tick).
     ///
     /// # Errors
     /// On database failure; nothing is written then.
@@ -76,28 +78,80 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<bool>> {
         let txn = self.begin_write().await?;
-        let fires: Vec<escalation_fire::Model> =
-            entries.iter().map(|e| fire_model(&e.fire, now)).collect();
+        let fires: Vec<escalation_fire::Model> = entries
+            .iter()
+            .map(|e| fire_model(&e.decision.fire, now))
+            .collect();
         let claimed = claim(&txn, &fires).await?;
-        let mut by_level: BTreeMap<i32, Vec<Uuid>> = BTreeMap::new();
-        let mut rows = Vec::new();
-        for (e, f) in entries.iter().zip(&fires) {
-            if !claimed.contains(&f.id) {
+        // Item-bound decisions append to the item's chain; one per item per batch, since a
+        // second would be decided on the same version (the caller defers such duties).
+        let mut seen_items = HashSet::new();
+        let mut on_items: Vec<(usize, Event)> = Vec::new();
+        let mut without_item: Vec<usize> = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            if !claimed.contains(&fires[i].id) {
                 continue;
             }
-            by_level.entry(e.fire.level).or_default().push(e.duty.id);
-            let payload = serde_json::json!({
-                "duty": e.duty.id,
-                "duty_title": e.duty.title,
-                "period": e.duty.period_key,
-                "due_on": e.duty.due_on,
-                "step": e.fire.step,
-                "working_days_late": e.fire.working_days_late,
-            });
+            match (&e.item, &e.decision.item) {
+                (Some((_, head)), Some(d)) => {
+                    if seen_items.insert(d.item.id) {
+                        let event = Event::chain(
+                            d.item.id,
+                            d.event.clone(),
+                            d.item.updated_at,
+                            Some((head.seq, head.hash.as_str())),
+                        );
+                        on_items.push((i, event));
+                    }
+                }
+                _ => without_item.push(i),
+            }
+        }
+        let updated = update_items(
+            &txn,
+            on_items.iter().filter_map(|(i, event)| {
+                let (before, _) = entries[*i].item.as_ref()?;
+                let after = &entries[*i].decision.item.as_ref()?.item;
+                Some((before, after, event))
+            }),
+        )
+        .await?;
+        let mut written: Vec<usize> = without_item;
+        let mut events = Vec::new();
+        for (i, event) in on_items {
+            if updated.contains(&event.item_id.0) {
+                written.push(i);
+                events.push(event_to_row(&event));
+            }
+        }
+        let written: HashSet<usize> = written.into_iter().collect();
+        let stale: Vec<Uuid> = (0..entries.len())
+            .filter(|i| claimed.contains(&fires[*i].id) && !written.contains(i))
+            .map(|i| fires[i].id)
+            .collect();
+        for chunk in stale.chunks(rows_per_statement(self.backend(), 1)) {
+            escalation_fire::Entity::delete_many()
+                .filter(escalation_fire::Column::Id.is_in(chunk.iter().copied()))
+                .exec(&txn)
+                .await?;
+        }
+        insert_all::<event::Entity, _>(&txn, &events).await?;
+        let mut by_level: BTreeMap<i32, Vec<Uuid>> = BTreeMap::new();
+        let mut rows = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            if !written.contains(&i) {
+                continue;
+            }
+            let fire = &e.decision.fire;
+            by_level
+                .entry(fire.level)
+                .or_default()
+                .push(fire.subject_id);
             rows.extend(
-                e.notifications
+                e.decision
+                    .notifications
                     .iter()
-                    .map(|n| notification_row(n, &payload, now)),
+                    .map(|n| notification_row(n, &e.decision.payload, now)),
             );
         }
         for (level, ids) in by_level {
@@ -112,7 +166,7 @@ impl Store {
         }
         insert_rows(&txn, rows).await?;
         txn.commit().await?;
-        Ok(fires.iter().map(|f| claimed.contains(&f.id)).collect())
+        Ok((0..entries.len()).map(|i| written.contains(&i)).collect())
     }
 }
 

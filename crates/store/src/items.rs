@@ -214,6 +214,27 @@ impl Store {
         Ok(out)
     }
 
+    /// As [`Store::items_by_ids`], each with the head of its event chain (to append to it).
+    ///
+    /// # Errors
+    /// On database failure or an unreadable row.
+    pub async fn items_with_heads(
+        &self,
+        ids: &[ItemId],
+    ) -> StoreResult<HashMap<ItemId, (Item, ChainHead)>> {
+        let mut out = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let rows = item::Entity::find()
+                .filter(item::Column::Id.is_in(chunk.iter().map(|i| i.0)))
+                .all(&self.db)
+                .await?;
+            for (item, head) in with_co_units(&self.db, rows).await? {
+                out.insert(item.id, (item, head));
+            }
+        }
+        Ok(out)
+    }
+
     /// A page of items, newest first.
     ///
     /// # Errors

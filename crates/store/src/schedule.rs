@@ -66,26 +66,8 @@ fn duty_from_row(d: duty::Model) -> DutyRow {
     }
 }
 
-/// The claim that an escalation step fired for a subject and due date.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FireRow {
-    /// `item` or `duty`.
-    pub subject_kind: &'static str,
-    pub subject_id: Uuid,
-    pub item: Option<ItemId>,
-    pub unit: Option<UnitId>,
-    pub due_on: NaiveDate,
-    pub step: String,
-    pub level: i32,
-    pub working_days_late: i32,
-}
-
-/// Who to notify, per item, for the ladder's audiences.
-#[derive(Debug, Clone, Default)]
-pub struct Circle {
-    pub supervision: Vec<UnitId>,
-    pub leader_units: HashMap<Uuid, UnitId>,
-}
+/// The claim that an escalation step fired, and the ladder's wider circles: decided in core.
+pub use xiaohao_core::escalation::{Circle, Fire as FireRow};
 
 /// Counts for reports and tests.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -99,7 +81,8 @@ pub struct ScheduleCounts {
 }
 
 impl Store {
-    /// Claim the occurrence `(cycle, period)` and open its duties, all in one transaction.
+    /// Claim the occurrence `(cycle, period)` and open its duties, due on `due_on` (moved
+    /// off rest days by the caller, [`CycleDef::occurrence`]), all in one transaction.
     /// A progress duty whose unit already filed a report that settles it
     /// ([`xiaohao_core::progress::settles`], with `local_date` giving a report's filing day in
     /// the schedule's time zone) is created fulfilled. Returns `None` when another tick (or
@@ -113,6 +96,7 @@ impl Store {
         period_key: &str,
         scheduled_at: DateTime<Utc>,
         opened_on: NaiveDate,
+        due_on: NaiveDate,
         now: DateTime<Utc>,
         local_date: &(dyn Fn(DateTime<Utc>) -> NaiveDate + Sync),
     ) -> StoreResult<Option<u64>> {
@@ -137,7 +121,6 @@ impl Store {
             txn.rollback().await?;
             return Ok(None);
         }
-        let due_on = cycle.due_on(opened_on);
         let tracked: Vec<&str> = TRACKED_STATES.iter().map(|s| s.as_str()).collect();
         // (item, lead unit, title) of every tracked item: a projection, paged.
         let mut rows: Vec<duty::Model> = Vec::new();
@@ -338,7 +321,7 @@ impl Store {
             .all(&self.db)
             .await?
             .into_iter()
-            .filter_map(|p| p.unit_id.map(|u| (p.id, u.into())))
+            .filter_map(|p| p.unit_id.map(|u| (p.id.into(), u.into())))
             .collect();
         Ok(Circle {
             supervision,

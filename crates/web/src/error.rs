@@ -55,7 +55,9 @@ impl IntoResponse for ApiError {
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         let status = match &e {
-            DomainError::InvalidTransition { .. } => StatusCode::CONFLICT,
+            DomainError::InvalidTransition { .. } | DomainError::LadderTop { .. } => {
+                StatusCode::CONFLICT
+            }
             DomainError::NotPermitted { .. }
             | DomainError::OutsideJurisdiction { .. }
             | DomainError::SelfVerification => StatusCode::FORBIDDEN,

@@ -567,6 +567,9 @@ fn event_label(kind: &str) -> String {
     if kind == "create" {
         return "立项(待交办)".into();
     }
+    if kind == xiaohao_core::escalation::DUTY_ESCALATED {
+        return "报送督办".into();
+    }
     kind.parse::<Action>()
         .map(|a| a.label_zh().to_owned())
         .unwrap_or_else(|_| kind.to_owned())
@@ -738,8 +741,6 @@ struct ActForm {
     period: Option<String>,
     text: Option<String>,
     percent: Option<String>,
-    level: Option<i32>,
-    step: Option<String>,
 }
 
 fn blank_none(v: Option<String>) -> Option<String> {
@@ -784,8 +785,6 @@ async fn item_act(
             evidence: blank_none(f.evidence.clone()),
             comment: blank_none(f.comment.clone()),
             report,
-            level: f.level,
-            step: blank_none(f.step.clone()),
             ..Default::default()
         };
         state.engine.act_as(&p, id, &req).await

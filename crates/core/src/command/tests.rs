@@ -524,6 +524,7 @@ fn escalation_never_goes_down_and_dedupes_per_deadline() {
         notify: vec![w.lead.unit.unwrap()],
         deadline_key: "2026-03-31".into(),
         urgent: true,
+        reason: None,
     };
     let d = decide(&item, &Actor::system(), &esc(2), now()).unwrap();
     assert_eq!(d.item.escalation_level, 2);
@@ -625,7 +626,8 @@ fn command(other: UnitId, lead: UnitId) -> impl Strategy<Value = Command> {
             step: "催办".into(),
             notify: vec![],
             deadline_key: "d".into(),
-            urgent: false
+            urgent: false,
+            reason: None,
         }),
         (text(), prop::bool::ANY, text()).prop_map(move |(t, b, reason)| Command::Edit {
             title: Some(t),
