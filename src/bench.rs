@@ -347,10 +347,12 @@ async fn cycle(engine: &Engine, args: &BenchArgs, settings: &str) -> Result<(), 
         .raw_store()
         .open_cycle(
             &cycle,
-            "2099-01",
+            &xiaohao_core::cycles::Occurrence {
+                period_key: "2099-01".into(),
+                opens_on: now.date_naive(),
+                due_on: cycle.due_on(now.date_naive()),
+            },
             now,
-            now.date_naive(),
-            cycle.due_on(now.date_naive()),
             now,
             &|t| t.date_naive(),
         )

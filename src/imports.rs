@@ -182,7 +182,7 @@ pub async fn import(engine: &Engine, cmd: ImportCommand) -> CliResult {
                         field.trim_start_matches("plan ")
                     )));
                 }
-                Err(e) => return Err(EngineError::from(e).into()),
+                Err(e) => return Err(e.into()),
             };
             if format == "json" {
                 return print_json(&summary);

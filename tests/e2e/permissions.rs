@@ -100,7 +100,7 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
         (
             Method::POST,
             format!("/api/items/{c}/transitions"),
-            Some(json!({"action": "escalate", "level": 1, "step": "督办"})),
+            Some(json!({"action": "escalate", "reason": "多次催办仍未反馈"})),
             // The office above acts on its other 专班's item too; the 石化 office cannot
             // even see it.
             [OK, HIDDEN, OK, OK, HIDDEN, FORBID, HIDDEN, OK, UNAUTH],

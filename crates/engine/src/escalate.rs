@@ -15,6 +15,7 @@ impl Engine {
     /// `Domain(LadderTop)` at the top of the ladder, `Domain` when the actor may not or the
     /// reason is missing, `Conflict` when the item changed since `expected_version` or the
     /// step has already fired for this due date, `Store` on failure. Nothing is written then.
+    #[tracing::instrument(name = "escalate", skip_all, fields(item = %id, actor = %actor.name))]
     pub async fn escalate(
         &self,
         id: ItemId,

@@ -215,6 +215,7 @@ impl Engine {
     ///
     /// # Errors
     /// As [`Engine::plan_ledger_workbook`] and [`Engine::import_ledger`].
+    #[tracing::instrument(name = "import_ledger", skip_all, fields(actor = %actor.name))]
     pub async fn import_ledger_workbook(
         &self,
         actor: &Actor,

@@ -84,6 +84,7 @@ impl Scheduler {
     ///
     /// # Errors
     /// As [`Scheduler::tick`].
+    #[tracing::instrument(name = "tick", skip_all, fields(now = %now))]
     pub async fn tick_since(
         &self,
         now: DateTime<Utc>,
@@ -130,15 +131,7 @@ impl Scheduler {
                 if let Some(n) = self
                     .engine
                     .store()
-                    .open_cycle(
-                        cycle,
-                        &occurrence.period_key,
-                        opens_at,
-                        occurrence.opens_on,
-                        occurrence.due_on,
-                        now,
-                        &local_date,
-                    )
+                    .open_cycle(cycle, &occurrence, opens_at, now, &local_date)
                     .await?
                 {
                     report.occurrences += 1;

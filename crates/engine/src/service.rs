@@ -358,6 +358,7 @@ impl Engine {
     ///
     /// # Errors
     /// As [`Engine::file_item`].
+    #[tracing::instrument(name = "file_item", skip_all, fields(actor = %actor.name))]
     pub async fn file_new_item(
         &self,
         actor: &Actor,
@@ -394,6 +395,11 @@ impl Engine {
     ///
     /// # Errors
     /// As [`Engine::execute`].
+    #[tracing::instrument(
+        name = "command",
+        skip_all,
+        fields(item = %id, action = command.action().as_str(), actor = %actor.name)
+    )]
     pub async fn execute_if(
         &self,
         id: ItemId,

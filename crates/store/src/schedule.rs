@@ -15,7 +15,7 @@ use sea_orm::{
 use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
-use xiaohao_core::cycles::{CycleDef, DutyKind};
+use xiaohao_core::cycles::{CycleDef, DutyKind, Occurrence};
 use xiaohao_core::org::UnitKind;
 use xiaohao_core::{Item, ItemId, ItemState, UnitId};
 
@@ -81,8 +81,8 @@ pub struct ScheduleCounts {
 }
 
 impl Store {
-    /// Claim the occurrence `(cycle, period)` and open its duties, due on `due_on` (moved
-    /// off rest days by the caller, [`CycleDef::occurrence`]), all in one transaction.
+    /// Claim the occurrence `(cycle, period)` and open its duties on its opening day, due on
+    /// its due date (both moved off rest days by the caller, [`CycleDef::occurrence`]), all in one transaction.
     /// A progress duty whose unit already filed a report that settles it
     /// ([`xiaohao_core::progress::settles`], with `local_date` giving a report's filing day in
     /// the schedule's time zone) is created fulfilled. Returns `None` when another tick (or
@@ -93,13 +93,16 @@ impl Store {
     pub async fn open_cycle(
         &self,
         cycle: &CycleDef,
-        period_key: &str,
+        occurrence: &Occurrence,
         scheduled_at: DateTime<Utc>,
-        opened_on: NaiveDate,
-        due_on: NaiveDate,
         now: DateTime<Utc>,
         local_date: &(dyn Fn(DateTime<Utc>) -> NaiveDate + Sync),
     ) -> StoreResult<Option<u64>> {
+        let (period_key, opened_on, due_on) = (
+            occurrence.period_key.as_str(),
+            occurrence.opens_on,
+            occurrence.due_on,
+        );
         let txn = self.begin_write().await?;
         let claimed = cycle_occurrence::Entity::insert(
             cycle_occurrence::Model {

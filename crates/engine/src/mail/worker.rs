@@ -218,6 +218,7 @@ impl MailWorker {
     ///
     /// # Errors
     /// On database failure (send failures are recorded on the rows, not returned).
+    #[tracing::instrument(name = "mail_drain", skip_all)]
     pub async fn drain(&self) -> Result<DrainReport, MailError> {
         let mut report = DrainReport::default();
         if self.is_quiet(self.engine.now()) {
