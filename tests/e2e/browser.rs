@@ -359,7 +359,7 @@ async fn a_unit_reports_and_asks_for_closure_the_office_returns_then_verifies() 
         .await
         .unwrap()
         .into_iter()
-        .map(|ev| ev.kind)
+        .map(|ev| ev.kind.to_string())
         .collect();
     assert_eq!(
         kinds,

@@ -6,7 +6,7 @@
 
 use crate::access::Jurisdiction;
 use crate::error::DomainError;
-use crate::event::EventDraft;
+use crate::event::{EventDraft, EventKind};
 use crate::ids::{ItemId, PersonId, UnitId};
 use crate::item::{Item, ItemKind, MAX_TEXT_CHARS, MAX_TITLE_CHARS, NewItem};
 use crate::notify::Notification;
@@ -599,7 +599,7 @@ pub fn decide(
     }
 
     let event = EventDraft {
-        kind: action.as_str().to_owned(),
+        kind: EventKind::Action(action),
         from_state: Some(item.state),
         to_state: next.state,
         actor_unit: actor.unit,
@@ -707,7 +707,7 @@ pub fn new_item(
         closed_at: None,
     };
     let event = EventDraft {
-        kind: "create".into(),
+        kind: EventKind::Create,
         from_state: None,
         to_state: ItemState::Draft,
         actor_unit: actor.unit,

@@ -2,10 +2,71 @@
 //! auditor can prove that nobody edited or removed an event after the fact.
 
 use crate::ids::{ItemId, UnitId};
-use crate::state::ItemState;
+use crate::state::{Action, ItemState};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::fmt;
+use std::str::FromStr;
+
+/// What an event records: the filing of an item, one of the actions of the transition
+/// table, or a step of the ladder on one of the item's reporting duties. Stored (and
+/// hashed) as its name: `create`, `verify`, `duty_escalated` …
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    Create,
+    Action(Action),
+    DutyEscalated,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Action(a) => a.as_str(),
+            Self::DutyEscalated => "duty_escalated",
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for EventKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "create" => Ok(Self::Create),
+            "duty_escalated" => Ok(Self::DutyEscalated),
+            other => other
+                .parse::<Action>()
+                .map(Self::Action)
+                .map_err(|_| format!("unknown event kind `{other}`")),
+        }
+    }
+}
+
+impl PartialEq<&str> for EventKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Serialize for EventKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for EventKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
 
 /// The `prev_hash` of an item's first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -13,8 +74,7 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 /// What happened, before it gets its place (seq, prev hash) in the chain.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventDraft {
-    /// `create` or an action name (`verify`, `escalate` …).
-    pub kind: String,
+    pub kind: EventKind,
     pub from_state: Option<ItemState>,
     pub to_state: ItemState,
     pub actor_unit: Option<UnitId>,
@@ -29,7 +89,7 @@ pub struct EventDraft {
 pub struct Event {
     pub item_id: ItemId,
     pub seq: i64,
-    pub kind: String,
+    pub kind: EventKind,
     pub from_state: Option<ItemState>,
     pub to_state: ItemState,
     pub actor_unit: Option<UnitId>,
@@ -92,7 +152,7 @@ impl Event {
         let hashed = Hashed {
             item_id: &self.item_id,
             seq: self.seq,
-            kind: &self.kind,
+            kind: self.kind.as_str(),
             from_state: self.from_state.map(ItemState::as_str),
             to_state: self.to_state.as_str(),
             actor_unit: self.actor_unit.as_ref(),
@@ -161,7 +221,7 @@ mod tests {
 
     fn draft(kind: &str) -> EventDraft {
         EventDraft {
-            kind: kind.into(),
+            kind: kind.parse().unwrap(),
             from_state: None,
             to_state: ItemState::Draft,
             actor_unit: None,

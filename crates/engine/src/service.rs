@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 use std::sync::Arc;
 use xiaohao_core::calendar::WorkingCalendar;
-use xiaohao_core::event::Event;
+use xiaohao_core::event::{Event, EventKind};
 use xiaohao_core::light::Light;
 use xiaohao_core::org::{Unit, UnitKind};
 use xiaohao_core::policy::{Lateness, Policy};
@@ -146,7 +146,7 @@ impl Engine {
                     .await?
                     .into_iter()
                     .rev()
-                    .find(|e| e.kind == "suspend")
+                    .find(|e| e.kind == EventKind::Action(Action::Suspend))
                     .map(|e| e.at);
                 let Some(from) = suspended_at else {
                     return Ok(());
@@ -593,20 +593,20 @@ impl Engine {
     pub fn clocks_of(&self, item: &Item, events: &[Event]) -> Vec<MilestoneStatus> {
         let cal = &self.policy.calendar;
         let now = self.local(self.now());
-        let first = |kind: &str| {
+        let first = |action: Action| {
             events
                 .iter()
-                .find(|e| e.kind == kind)
+                .find(|e| e.kind == EventKind::Action(action))
                 .map(|e| self.local(e.at))
         };
         let mut pauses: Vec<Pause> = Vec::new();
         for e in events {
-            match e.kind.as_str() {
-                "suspend" => pauses.push(Pause {
+            match e.kind {
+                EventKind::Action(Action::Suspend) => pauses.push(Pause {
                     from: self.local(e.at),
                     to: None,
                 }),
-                "resume" => {
+                EventKind::Action(Action::Resume) => {
                     if let Some(p) = pauses.last_mut() {
                         p.to = Some(self.local(e.at));
                     }
@@ -614,11 +614,11 @@ impl Engine {
                 _ => {}
             }
         }
-        let Some(assigned) = first("assign") else {
+        let Some(assigned) = first(Action::Assign) else {
             return Vec::new();
         };
         if let Some(deadline) = item.deadline {
-            return deadline_clock(cal, deadline, &pauses, first("request_closure"), now)
+            return deadline_clock(cal, deadline, &pauses, first(Action::RequestClosure), now)
                 .map(|clock| {
                     vec![MilestoneStatus {
                         key: "deadline".into(),
@@ -632,9 +632,15 @@ impl Engine {
             return Vec::new();
         }
         let met = |key: &str| match key {
-            xiaohao_core::sla::RESPOND => first("accept"),
-            xiaohao_core::sla::OPINION => first("report"),
-            xiaohao_core::sla::RESOLVE => first("request_closure"),
+            xiaohao_core::sla::RESPOND => first(Action::Accept),
+            // The lead unit's opinion: a co-unit's report does not meet the milestone.
+            xiaohao_core::sla::OPINION => events
+                .iter()
+                .find(|e| {
+                    e.kind == EventKind::Action(Action::Report) && e.actor_unit == item.lead_unit
+                })
+                .map(|e| self.local(e.at)),
+            xiaohao_core::sla::RESOLVE => first(Action::RequestClosure),
             _ => None,
         };
         policy_clocks(cal, &self.policy.problem_sla, assigned, &pauses, met, now)

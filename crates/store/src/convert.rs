@@ -86,7 +86,7 @@ pub(crate) fn event_from_row(row: event::Model) -> Result<Event, StoreError> {
     Ok(Event {
         item_id: row.item_id.into(),
         seq: row.seq,
-        kind: row.kind,
+        kind: parse("events.kind", &row.kind)?,
         from_state: row
             .from_state
             .as_deref()
@@ -107,7 +107,7 @@ pub(crate) fn event_to_row(e: &Event) -> event::Model {
     event::Model {
         item_id: e.item_id.0,
         seq: e.seq,
-        kind: e.kind.clone(),
+        kind: e.kind.as_str().to_owned(),
         from_state: e.from_state.map(|s| s.as_str().to_owned()),
         to_state: e.to_state.as_str().to_owned(),
         actor_unit_id: e.actor_unit.map(|u| u.0),

@@ -18,6 +18,7 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::collections::HashMap;
+use xiaohao_core::event::EventKind;
 use xiaohao_core::{AccountRole, Action, Item, ItemState, Light, permitted_actions};
 use xiaohao_engine::{CommandRequest, Engine, EngineError, Principal, ReportRequest};
 use xiaohao_store::TokenKind;
@@ -563,16 +564,12 @@ struct Flash {
     error: Option<String>,
 }
 
-fn event_label(kind: &str) -> String {
-    if kind == "create" {
-        return "立项(待交办)".into();
+fn event_label(kind: &EventKind) -> String {
+    match kind {
+        EventKind::Create => "立项（待交办）".into(),
+        EventKind::DutyEscalated => "报送督办".into(),
+        EventKind::Action(a) => a.label_zh().to_owned(),
     }
-    if kind == xiaohao_core::escalation::DUTY_ESCALATED {
-        return "报送督办".into();
-    }
-    kind.parse::<Action>()
-        .map(|a| a.label_zh().to_owned())
-        .unwrap_or_else(|_| kind.to_owned())
 }
 
 fn event_detail(payload: &str) -> String {

@@ -6,7 +6,7 @@
 use super::{Audience, Ladder, Step};
 use crate::command::{Actor, Command, Decision, decide, permitted_actions};
 use crate::error::DomainError;
-use crate::event::EventDraft;
+use crate::event::{EventDraft, EventKind};
 use crate::ids::{ItemId, PersonId, UnitId};
 use crate::item::Item;
 use crate::notify::Notification;
@@ -217,7 +217,7 @@ pub struct DutySubject {
 }
 
 /// The kind of the event a duty escalation leaves in its item's chain.
-pub const DUTY_ESCALATED: &str = "duty_escalated";
+pub const DUTY_ESCALATED: EventKind = EventKind::DutyEscalated;
 
 /// What a duty escalation writes: the claim, the notifications (with their payload) and,
 /// for a duty that belongs to an item, a decision on the item: its next version and a
@@ -286,7 +286,7 @@ pub fn decide_duty_escalation(
         let system = Actor::system();
         Decision {
             event: EventDraft {
-                kind: DUTY_ESCALATED.to_owned(),
+                kind: DUTY_ESCALATED,
                 from_state: Some(i.state),
                 to_state: i.state,
                 actor_unit: None,
