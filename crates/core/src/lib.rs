@@ -20,6 +20,7 @@
 //! - [`notify`]: notifications (outbox rows) that a decision yields.
 
 pub mod access;
+pub mod actor;
 pub mod calendar;
 pub mod command;
 pub mod cycles;

@@ -15,6 +15,7 @@ pub mod mail;
 pub mod progress;
 pub mod report;
 pub mod requests;
+mod resolve;
 pub mod scheduler;
 mod service;
 mod views;

@@ -2,20 +2,18 @@
 
 use crate::EngineError;
 use crate::clock::Clock;
-use crate::requests::{CommandRequest, ItemRequest, parse_date};
+use crate::requests::{CommandRequest, ItemRequest};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 use std::sync::Arc;
 use xiaohao_core::calendar::WorkingCalendar;
 use xiaohao_core::event::{Event, EventKind};
 use xiaohao_core::light::Light;
-use xiaohao_core::org::{Unit, UnitKind};
+use xiaohao_core::org::UnitKind;
 use xiaohao_core::policy::{Lateness, Policy};
-use xiaohao_core::progress::ProgressReport;
 use xiaohao_core::sla::{MilestoneStatus, Pause, deadline_clock, policy_clocks};
 use xiaohao_core::{
-    Action, Actor, Capacity, Command, Item, ItemId, Jurisdiction, NewItem, PersonId, Target,
-    UnitId, decide, new_item,
+    Action, Actor, Capacity, Command, Item, ItemId, NewItem, Target, decide, new_item,
 };
 use xiaohao_core::{Decision, ItemKind};
 use xiaohao_store::{ProgressRow, Store, StoreError};
@@ -192,155 +190,6 @@ impl Engine {
         &self.clock
     }
 
-    /// The actor for someone acting on behalf of a unit (id, name or alias).
-    ///
-    /// # Errors
-    /// `Invalid` naming `field` when the unit is unknown.
-    pub async fn actor_for(&self, field: &str, unit_key: &str) -> Result<Actor, EngineError> {
-        let unit = self.unit_ref(field, unit_key).await?;
-        Ok(Self::actor_of(&unit))
-    }
-
-    pub fn actor_of(unit: &Unit) -> Actor {
-        Actor {
-            unit: Some(unit.id),
-            capacity: capacity_of(unit.kind),
-            name: unit.name.clone(),
-            jurisdiction: Jurisdiction::OwnUnit,
-        }
-    }
-
-    /// The actor with its office jurisdiction loaded from the org tree: an office still at
-    /// [`Jurisdiction::OwnUnit`] widens to its unit and every unit below it. Every command
-    /// path goes through here, so an office's powers never depend on who built the actor.
-    ///
-    /// # Errors
-    /// On store failure.
-    pub async fn with_jurisdiction(&self, actor: &Actor) -> Result<Actor, EngineError> {
-        let mut actor = actor.clone();
-        if let (Capacity::Office, Jurisdiction::OwnUnit, Some(unit)) =
-            (actor.capacity, &actor.jurisdiction, actor.unit)
-        {
-            let parents = self.store.unit_parents().await?;
-            actor.jurisdiction = Jurisdiction::office(unit, &parents);
-        }
-        Ok(actor)
-    }
-
-    async fn unit_ref(&self, field: &str, key: &str) -> Result<Unit, EngineError> {
-        let key = key.trim();
-        if key.is_empty() {
-            return Err(EngineError::invalid(field, "a unit is required"));
-        }
-        self.store.resolve_unit(key).await.map_err(|e| match e {
-            StoreError::NotFound { .. } => {
-                EngineError::invalid(field, format!("unknown unit `{key}`"))
-            }
-            other => other.into(),
-        })
-    }
-
-    async fn unit_id(&self, field: &str, key: &str) -> Result<UnitId, EngineError> {
-        Ok(self.unit_ref(field, key).await?.id)
-    }
-
-    pub(crate) async fn person_id(&self, field: &str, key: &str) -> Result<PersonId, EngineError> {
-        if let Ok(id) = key.parse::<PersonId>() {
-            return Ok(self
-                .store
-                .person(id)
-                .await
-                .map_err(|_| EngineError::invalid(field, format!("unknown person `{key}`")))?
-                .id);
-        }
-        let found = self.store.people_named(key).await?;
-        match found.as_slice() {
-            [one] => Ok(one.id),
-            [] => Err(EngineError::invalid(
-                field,
-                format!("unknown person `{key}`"),
-            )),
-            _ => Err(EngineError::invalid(
-                field,
-                format!("`{key}` names several people; use the id"),
-            )),
-        }
-    }
-
-    /// Resolve a request into a domain `NewItem`, naming the first field at fault.
-    async fn new_item_from(&self, req: &ItemRequest) -> Result<NewItem, EngineError> {
-        let kind = req
-            .kind
-            .as_deref()
-            .map(|k| {
-                k.parse()
-                    .map_err(|e: String| EngineError::invalid("kind", e))
-            })
-            .transpose()?;
-        let class = req
-            .class
-            .as_deref()
-            .map(|c| {
-                c.parse()
-                    .map_err(|e: String| EngineError::invalid("class", e))
-            })
-            .transpose()?;
-        let lead_unit = match &req.lead_unit {
-            Some(k) => Some(self.unit_id("lead_unit", k).await?),
-            None => None,
-        };
-        let mut co_units = Vec::new();
-        for k in &req.co_units {
-            co_units.push(self.unit_id("co_units", k).await?);
-        }
-        let leader = match &req.leader {
-            Some(k) => Some(self.person_id("leader", k).await?),
-            None => None,
-        };
-        let deadline = req
-            .deadline
-            .as_deref()
-            .map(|d| parse_date("deadline", d))
-            .transpose()?;
-        let plan_id = match &req.plan {
-            Some(p) => Some(
-                p.parse()
-                    .map_err(|_| EngineError::invalid("plan", format!("`{p}` is not a plan id")))?,
-            ),
-            None => None,
-        };
-        let chain_id = match &req.chain {
-            Some(c) => Some(self.chain_id(c).await?),
-            None => None,
-        };
-        Ok(NewItem {
-            kind,
-            number: req.number.clone(),
-            title: req.title.clone(),
-            text: req.text.clone(),
-            plan_id,
-            chain_id,
-            owner_unit: None,
-            lead_unit,
-            co_units,
-            leader,
-            deadline,
-            deadline_text: req.deadline_text.clone(),
-            grade: req.grade.clone(),
-            class,
-            targets: req.targets.clone(),
-        })
-    }
-
-    async fn chain_id(&self, key: &str) -> Result<xiaohao_core::ChainId, EngineError> {
-        let chains = self.store.chains().await?;
-        chains
-            .iter()
-            .find(|c| c.id.to_string() == key || c.name == key.trim())
-            .map(|c| c.id)
-            .ok_or_else(|| EngineError::invalid("chain", format!("unknown chain `{key}`")))
-    }
-
     /// File a new item as a draft (the `create` command).
     ///
     /// # Errors
@@ -484,108 +333,6 @@ impl Engine {
         let command = self.command_from(req).await?;
         self.execute_if(id, actor, &command, req.version, admit)
             .await
-    }
-
-    /// Turn a request into a command.
-    ///
-    /// # Errors
-    /// `Invalid` naming the missing or malformed field.
-    pub async fn command_from(&self, req: &CommandRequest) -> Result<Command, EngineError> {
-        let action: Action = req
-            .action
-            .parse()
-            .map_err(|e: String| EngineError::invalid("action", e))?;
-        let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        Ok(match action {
-            Action::Assign => Command::Assign {
-                lead_unit: match &req.lead_unit {
-                    Some(k) => Some(self.unit_id("lead_unit", k).await?),
-                    None => None,
-                },
-                deadline: req
-                    .deadline
-                    .as_deref()
-                    .map(|d| parse_date("deadline", d))
-                    .transpose()?,
-            },
-            Action::Return => Command::Return {
-                reason: text(&req.reason),
-            },
-            Action::Accept => Command::Accept,
-            Action::Start => Command::Start,
-            Action::Report => {
-                let r = req.report.as_ref().ok_or_else(|| {
-                    EngineError::invalid("report", "a progress report is required")
-                })?;
-                Command::Report {
-                    report: ProgressReport {
-                        period: r.period.trim().to_owned(),
-                        text: r.text.clone(),
-                        percent: r.percent,
-                        actuals: r.actuals.clone(),
-                        attachments: r.attachments.clone(),
-                    },
-                }
-            }
-            Action::RequestClosure => Command::RequestClosure {
-                evidence: text(&req.evidence),
-                attachments: req.attachments.clone(),
-            },
-            Action::Verify => Command::Verify {
-                comment: req.comment.clone(),
-            },
-            Action::Reject => Command::Reject {
-                reason: text(&req.reason),
-            },
-            Action::Reopen => Command::Reopen {
-                reason: text(&req.reason),
-            },
-            Action::Suspend => Command::Suspend {
-                reason: text(&req.reason),
-            },
-            Action::Resume => Command::Resume,
-            Action::Cancel => Command::Cancel {
-                reason: text(&req.reason),
-            },
-            Action::Transfer => {
-                let to = req
-                    .to
-                    .as_deref()
-                    .ok_or_else(|| EngineError::invalid("to", "the new lead unit is required"))?;
-                Command::Transfer {
-                    to: self.unit_id("to", to).await?,
-                    reason: text(&req.reason),
-                }
-            }
-            Action::Escalate => {
-                // Decided against the item and the ladder: see `Engine::escalate`.
-                return Err(EngineError::invalid(
-                    "action",
-                    "escalate is decided by the ladder; use Engine::escalate",
-                ));
-            }
-            Action::Edit => Command::Edit {
-                title: None,
-                text: None,
-                lead_unit: match &req.lead_unit {
-                    Some(k) => Some(self.unit_id("lead_unit", k).await?),
-                    None => None,
-                },
-                co_units: None,
-                number: None,
-                leader: None,
-                reason: text(&req.reason),
-            },
-            Action::Reschedule => Command::Reschedule {
-                deadline: parse_date(
-                    "deadline",
-                    req.deadline.as_deref().ok_or_else(|| {
-                        EngineError::invalid("deadline", "the new deadline is required")
-                    })?,
-                )?,
-                reason: text(&req.reason),
-            },
-        })
     }
 
     /// The item's SLA clocks, from its event trail (suspensions pause them). Empty when the

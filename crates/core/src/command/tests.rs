@@ -1,4 +1,5 @@
 use super::*;
+use crate::access::Jurisdiction;
 use crate::event::{Event, verify_chain};
 use crate::progress::ProgressReport;
 use chrono::TimeZone;
