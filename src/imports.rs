@@ -5,13 +5,13 @@ use crate::cli::{ExportCommand, ImportCommand, ReportCommand, ReportOutput};
 use crate::out;
 use crate::run::{CliError, CliResult, print_json, usage};
 use std::path::Path;
-use xiaohao_core::item::{MAX_TEXT_CHARS, MAX_TITLE_CHARS};
-use xiaohao_core::{ChainId, Target};
+use xiaohao_core::ChainId;
 use xiaohao_engine::ledger::LedgerEntry;
+use xiaohao_engine::plan_import::plan_import;
 use xiaohao_engine::report::Period;
 use xiaohao_engine::{Engine, EngineError};
 use xiaohao_import::{ChainDraft, PlanDraft};
-use xiaohao_store::{ChainImport, ItemImport, PlanImport, StoreError};
+use xiaohao_store::StoreError;
 
 fn read_file(path: &Path) -> CliResult<Vec<u8>> {
     std::fs::read(path).map_err(|e| usage(format!("cannot read {}: {e}", path.display())))
@@ -73,82 +73,6 @@ pub fn plan_dry_run(file: &Path, format: &str) -> CliResult {
 
 fn count_chains(chains: &[ChainDraft]) -> usize {
     chains.iter().map(|c| 1 + count_chains(&c.children)).sum()
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    s.chars().take(max).collect()
-}
-
-fn chain_import(c: &ChainDraft) -> ChainImport {
-    ChainImport {
-        name: c.name.clone(),
-        leaders: c.leaders.clone(),
-        lead_units: c.lead_units.clone(),
-        units: c.units.clone(),
-        children: c.children.iter().map(chain_import).collect(),
-    }
-}
-
-/// The draft as the store's import: dates parsed, other deadlines kept as text, titles and
-/// texts cut to the domain's limits, unnamed targets named `指标`.
-pub fn plan_import(draft: &PlanDraft, file: &Path, allow_duplicate: bool) -> PlanImport {
-    let title = draft
-        .title
-        .clone()
-        .or_else(|| draft.doc_number.clone())
-        .unwrap_or_else(|| {
-            file.file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "plan".into())
-        });
-    PlanImport {
-        title,
-        doc_number: draft.doc_number.clone(),
-        issuer: draft.issuer.clone(),
-        issued_on: draft.date,
-        chains: draft.chains.iter().map(chain_import).collect(),
-        items: draft
-            .tasks
-            .iter()
-            .map(|t| {
-                let date = t
-                    .deadline
-                    .as_deref()
-                    .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-                ItemImport {
-                    number: Some(t.number.clone()).filter(|n| !n.is_empty()),
-                    section: t.section.clone(),
-                    title: truncate(&t.title, MAX_TITLE_CHARS),
-                    text: truncate(&t.text, MAX_TEXT_CHARS),
-                    lead: t.lead.clone(),
-                    co: t.co.clone(),
-                    leaders: t.leaders.clone(),
-                    deadline: date,
-                    deadline_text: if date.is_none() {
-                        t.deadline.clone()
-                    } else {
-                        None
-                    },
-                    targets: t
-                        .targets
-                        .iter()
-                        .map(|g| Target {
-                            metric: if g.metric.trim().is_empty() {
-                                "指标".into()
-                            } else {
-                                g.metric.clone()
-                            },
-                            value: g.value,
-                            unit: g.unit.clone(),
-                            year: g.year,
-                            cmp: g.cmp.clone(),
-                        })
-                        .collect(),
-                }
-            })
-            .collect(),
-        allow_duplicate,
-    }
 }
 
 pub async fn import(engine: &Engine, cmd: ImportCommand) -> CliResult {

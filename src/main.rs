@@ -1,8 +1,5 @@
 //! `xiaohao`: the service and its command line.
 
-mod bench;
-mod bench_api;
-mod bench_outbox;
 mod cli;
 mod demo;
 mod imports;

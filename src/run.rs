@@ -207,8 +207,14 @@ pub async fn run(cli: Cli) -> CliResult {
     if let Command::Simulate(args) = cli.command {
         return crate::simulate::run(&settings, &cli.home, args).await;
     }
+    #[cfg(feature = "bench")]
     if let Command::Bench(args) = cli.command {
-        return crate::bench::run(args).await;
+        return xiaohao_bench::run(args).await.map_err(|e| match e {
+            xiaohao_bench::BenchError::Usage(m) => CliError::Usage(m),
+            xiaohao_bench::BenchError::Engine(e) => e.into(),
+            xiaohao_bench::BenchError::Store(e) => e.into(),
+            xiaohao_bench::BenchError::Failure(m) => CliError::Failure(m),
+        });
     }
     let policy = std::sync::Arc::new(xiaohao_engine::load_policy(&settings, &cli.home)?);
     let clock = clock(&settings, &cli.home)?;
@@ -222,7 +228,9 @@ pub async fn run(cli: Cli) -> CliResult {
     }
     match cli.command {
         Command::Serve { addr, demo } => serve(engine, &settings, &cli.home, addr, demo).await,
-        Command::Simulate(_) | Command::Bench(_) | Command::Calendar(_) => Ok(()),
+        Command::Simulate(_) | Command::Calendar(_) => Ok(()),
+        #[cfg(feature = "bench")]
+        Command::Bench(_) => Ok(()),
         Command::Tick { now, json } => tick(engine, &settings, now, json).await,
         Command::Duty(DutyCommand::List {
             unit,

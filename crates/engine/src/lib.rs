@@ -12,6 +12,7 @@ mod error;
 mod escalate;
 pub mod ledger;
 pub mod mail;
+pub mod plan_import;
 pub mod progress;
 pub mod report;
 pub mod requests;

@@ -5,6 +5,8 @@
 //! one transaction: item row with a version check, one event, outbox rows.
 
 mod accounts;
+// Raw-SQL baselines, compiled only for `xiaohao-bench`.
+#[cfg(feature = "bench")]
 pub mod bench;
 mod convert;
 pub mod entities;

@@ -625,42 +625,6 @@ impl Store {
             .await?)
     }
 
-    /// The baseline for the drain benchmark: claim and mark rows sent in batches with the
-    /// same statements' shape but no rendering and no transport. Returns rows drained.
-    ///
-    /// # Errors
-    /// On database failure.
-    pub async fn raw_drain(
-        &self,
-        batch: u64,
-        now: DateTime<Utc>,
-        concurrency: usize,
-        durable: bool,
-    ) -> StoreResult<u64> {
-        let mut total = 0;
-        loop {
-            let (token, rows) = self
-                .claim_outbox(ClaimSpec {
-                    now,
-                    lease: chrono::Duration::minutes(5),
-                    limit: batch,
-                    include_non_urgent: true,
-                })
-                .await?;
-            if rows.is_empty() {
-                return Ok(total);
-            }
-            total += rows.len() as u64;
-            // The same number of marks in flight as the worker keeps.
-            use futures_util::stream::{self, StreamExt, TryStreamExt};
-            stream::iter(rows.iter().map(|r| r.id).collect::<Vec<_>>())
-                .map(|id| self.mark_sent(id, token, now, durable))
-                .buffer_unordered(concurrency.max(1))
-                .try_collect::<Vec<bool>>()
-                .await?;
-        }
-    }
-
     /// Insert `n` pending rows for one unit in batches (benchmark set-up).
     ///
     /// # Errors

@@ -1,7 +1,9 @@
 //! `xiaohao bench outbox`: how fast the mail worker drains the outbox into a local sink
 //! (`.eml` files), against the raw claim-and-mark rate of the same database in the same run.
 
-use crate::run::CliError;
+use crate::error::fail;
+use crate::fixtures::policy;
+use crate::{BenchDb, BenchError, BenchResult};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -11,24 +13,20 @@ use xiaohao_engine::{Engine, Settings, SystemClock};
 use xiaohao_store::bench::{create_pg_database, drop_pg_database};
 use xiaohao_store::{DbSettings, NewUnit, Store};
 
-fn fail(e: impl std::fmt::Display) -> CliError {
-    CliError::Failure(e.to_string())
-}
-
-pub async fn outbox(
-    db: &str,
+pub(crate) async fn outbox(
+    db: BenchDb,
     messages: u64,
     in_flight: Option<usize>,
     smtp: Option<&str>,
     pg_url: &str,
-) -> Result<String, CliError> {
+) -> BenchResult<String> {
     let smtp = smtp
         .map(|s| {
             let (host, port) = s
                 .rsplit_once(':')
                 .and_then(|(h, p)| Some((h.to_owned(), p.parse::<u16>().ok()?)))
-                .ok_or_else(|| CliError::Usage(format!("--smtp `{s}`: use HOST:PORT")))?;
-            Ok::<_, CliError>(xiaohao_engine::config::SmtpSettings {
+                .ok_or_else(|| BenchError::Usage(format!("--smtp `{s}`: use HOST:PORT")))?;
+            Ok::<_, BenchError>(xiaohao_engine::config::SmtpSettings {
                 host,
                 port,
                 tls: xiaohao_engine::config::TlsMode::None,
@@ -37,26 +35,21 @@ pub async fn outbox(
         })
         .transpose()?;
     if messages == 0 {
-        return Err(CliError::Usage("--messages must be at least 1".into()));
+        return Err(BenchError::Usage("--messages must be at least 1".into()));
     }
     let tmp = std::env::temp_dir().join(format!("xiaohao-bench-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&tmp).map_err(fail)?;
     let (url, pg) = match db {
-        "sqlite" => (
+        BenchDb::Sqlite => (
             format!("sqlite://{}?mode=rwc", tmp.join("bench.db").display()),
             None,
         ),
-        "postgres" => {
+        BenchDb::Postgres => {
             let name = format!("xh_bench_{}", uuid::Uuid::new_v4().simple());
             let url = create_pg_database(pg_url, &name)
                 .await
                 .map_err(|e| fail(format!("cannot reach {pg_url}: {e}")))?;
             (url, Some(name))
-        }
-        other => {
-            return Err(CliError::Usage(format!(
-                "--db `{other}`: use sqlite or postgres"
-            )));
         }
     };
     let result = run(&url, messages, in_flight, smtp, &tmp).await;
@@ -73,7 +66,7 @@ async fn run(
     in_flight: Option<usize>,
     smtp: Option<xiaohao_engine::config::SmtpSettings>,
     tmp: &Path,
-) -> Result<String, CliError> {
+) -> BenchResult<String> {
     let mut settings = Settings::default();
     settings.mail.smtp = smtp;
     if let Some(k) = in_flight {
@@ -88,11 +81,7 @@ async fn run(
     .map_err(fail)?;
     store.migrate().await.map_err(fail)?;
     let durability = store.durability_settings().await.map_err(fail)?;
-    let engine = Engine::new(
-        store.clone(),
-        Arc::new(SystemClock),
-        crate::bench::policy()?,
-    );
+    let engine = Engine::new(store.clone(), Arc::new(SystemClock), policy()?);
     let now = engine.now();
     let unit = store
         .create_unit(

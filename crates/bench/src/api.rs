@@ -2,9 +2,9 @@
 //! child process, against the raw SQL of the same changes with as many connections, and
 //! (g) that server's resident memory with `--items` extra items loaded, idle and under load.
 
-use crate::bench::{Scratch, assigned_items, raw_changes, report, units};
-use crate::cli::BenchArgs;
-use crate::run::{CliError, open_url};
+use crate::error::fail;
+use crate::fixtures::{Scratch, assigned_items, open, policy, raw_changes, report, units};
+use crate::{BenchArgs, BenchResult};
 use std::process::{Child, Command as Process, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,10 +12,6 @@ use xiaohao_core::{AccountRole, ItemId};
 use xiaohao_engine::{Engine, SystemClock};
 
 const PASSWORD: &str = "bench-password-1";
-
-fn fail(e: impl std::fmt::Display) -> CliError {
-    CliError::Failure(e.to_string())
-}
 
 /// The serve child; killed when dropped, whatever happened.
 struct Server {
@@ -48,11 +44,7 @@ impl Server {
     }
 }
 
-async fn start_server(
-    url: &str,
-    writers: usize,
-    dir: &std::path::Path,
-) -> Result<Server, CliError> {
+async fn start_server(url: &str, writers: usize, dir: &std::path::Path) -> BenchResult<Server> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_err(fail)?
@@ -94,15 +86,11 @@ async fn start_server(
     }
 }
 
-pub async fn api(scratch: &Scratch, args: &BenchArgs) -> Result<(), CliError> {
+pub(crate) async fn api(scratch: &Scratch, args: &BenchArgs) -> BenchResult {
     let writers = args.writers.max(1);
-    let store = open_url(&scratch.url, u32::try_from(writers + 2).unwrap_or(10)).await?;
+    let store = open(&scratch.url, u32::try_from(writers + 2).unwrap_or(10)).await?;
     let settings = store.durability_settings().await?;
-    let engine = Engine::new(
-        store.clone(),
-        Arc::new(SystemClock),
-        crate::bench::policy()?,
-    );
+    let engine = Engine::new(store.clone(), Arc::new(SystemClock), policy()?);
     let (office, lead) = units(&engine).await?;
     let office_unit = office
         .unit
@@ -253,7 +241,7 @@ pub async fn api(scratch: &Scratch, args: &BenchArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn login(http: &reqwest::Client, base: &str, username: &str) -> Result<String, CliError> {
+async fn login(http: &reqwest::Client, base: &str, username: &str) -> BenchResult<String> {
     let resp = http
         .post(format!("{base}/api/auth/login"))
         .json(&serde_json::json!({"username": username, "password": PASSWORD}))
