@@ -297,3 +297,25 @@ async fn the_first_admin_is_created_from_the_command_line() {
     );
     assert!(cli.ok(&["user", "revoke", "admin"]).contains("revoked 1"));
 }
+
+/// `xiaohao bench` exists only in a build with the `bench` feature (the default); a
+/// production build (`--no-default-features`) does not know the subcommand.
+#[test]
+fn bench_is_a_subcommand_only_with_the_bench_feature() {
+    let out = Command::new(env!("CARGO_BIN_EXE_xiaohao"))
+        .args(["bench", "--help"])
+        .output()
+        .expect("run xiaohao");
+    let err = String::from_utf8_lossy(&out.stderr);
+    if cfg!(feature = "bench") {
+        assert!(out.status.success(), "{err}");
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            help.contains("outbox") && help.contains("--items"),
+            "{help}"
+        );
+    } else {
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("unrecognized subcommand 'bench'"), "{err}");
+    }
+}

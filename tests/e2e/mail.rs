@@ -726,6 +726,7 @@ async fn the_mail_cli_lists_retries_drains_and_sends_a_test() {
     );
     refused(&["mail", "list", "--status", "lost"], "--status");
     refused(&["mail", "send-test", "not-an-address"], "not-an-address");
+    #[cfg(feature = "bench")]
     refused(&["bench", "outbox", "--messages", "0"], "--messages");
 
     assert!(ok(&["mail", "list"]).contains("0 rows"));

@@ -43,7 +43,7 @@ pub(crate) async fn changes(engine: &Engine, args: &BenchArgs, settings: &str) -
         }));
     }
     for t in tasks {
-        t.await.map_err(|e| fail(e))??;
+        t.await.map_err(fail)??;
     }
     let ours = (per_writer * args.writers.max(1)) as f64 / started.elapsed().as_secs_f64();
 
