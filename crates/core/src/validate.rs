@@ -190,6 +190,31 @@ pub fn check_level(level: i32, steps: usize) -> Result<(), DomainError> {
     }
 }
 
+/// The largest page offset: what both databases take in `OFFSET` (a signed 64-bit integer).
+pub const MAX_OFFSET: u64 = i64::MAX as u64;
+/// Longer pages are clamped to this many rows (not refused).
+pub const MAX_PAGE_ROWS: u64 = 1000;
+
+/// A page offset beyond [`MAX_OFFSET`] is refused naming `offset` and the limit.
+///
+/// # Errors
+/// `Invalid` naming `offset`.
+pub fn check_offset(offset: u64) -> Result<(), DomainError> {
+    if offset <= MAX_OFFSET {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            "offset",
+            format!("不得超过 {MAX_OFFSET} (at most {MAX_OFFSET})"),
+        ))
+    }
+}
+
+/// A page length: 0 means the default, anything above [`MAX_PAGE_ROWS`] is clamped to it.
+pub fn clamp_limit(limit: u64) -> u64 {
+    limit.min(MAX_PAGE_ROWS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

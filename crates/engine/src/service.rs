@@ -2,7 +2,8 @@
 
 use crate::EngineError;
 use crate::clock::Clock;
-use crate::requests::{CommandRequest, ItemRequest, parse_date};
+use crate::requests::{CommandRequest, ItemRequest, check_field, parse_date};
+use xiaohao_core::validate;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 use std::sync::Arc;
@@ -225,6 +226,7 @@ impl Engine {
         if key.is_empty() {
             return Err(EngineError::invalid(field, "a unit is required"));
         }
+        check_field(field, validate::UNIT_NAME, key)?;
         self.store.resolve_unit(key).await.map_err(|e| match e {
             StoreError::NotFound { .. } => {
                 EngineError::invalid(field, format!("unknown unit `{key}`"))
@@ -238,6 +240,7 @@ impl Engine {
     }
 
     pub(crate) async fn person_id(&self, field: &str, key: &str) -> Result<PersonId, EngineError> {
+        check_field(field, validate::PERSON_NAME, key)?;
         if let Ok(id) = key.parse::<PersonId>() {
             return Ok(self
                 .store
@@ -528,9 +531,13 @@ impl Engine {
                 }
             }
             Action::Escalate => Command::Escalate {
-                level: req
-                    .level
-                    .ok_or_else(|| EngineError::invalid("level", "is required"))?,
+                level: {
+                    let level = req
+                        .level
+                        .ok_or_else(|| EngineError::invalid("level", "is required"))?;
+                    validate::check_level(level, self.policy.ladder.steps.len())?;
+                    level
+                },
                 step: text(&req.step),
                 notify: Vec::new(),
                 deadline_key: format!("manual:{}", self.now().format("%Y-%m-%dT%H:%M:%S")),

@@ -15,7 +15,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xiaohao_core::org::{Level, UnitKind};
-use xiaohao_core::{AccountRole, ItemId, ItemState, Light};
+use xiaohao_core::{AccountRole, ItemId, ItemState, Light, validate};
 use xiaohao_engine::{CommandRequest, Engine, EngineError, ItemRequest, ReportRequest};
 use xiaohao_store::{ItemFilter, NewUnit, TokenKind};
 
@@ -93,11 +93,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 async fn health(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let store = state.engine.store();
     store.connection().ping().await.map_err(|e| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
-            e.to_string(),
-        )
+        let mut err = ApiError::internal(&e);
+        err.status = StatusCode::SERVICE_UNAVAILABLE;
+        err.code = "database_unavailable";
+        err
     })?;
     Ok(Json(json!({
         "status": "ok",
@@ -426,9 +425,11 @@ pub struct ItemQuery {
     pub light: Option<String>,
     #[serde(default)]
     pub overdue: Option<bool>,
-    /// Text in title, text or number.
+    /// Text in title, text or number (at most 200 characters).
     pub q: Option<String>,
+    /// Rows per page; 0 or none: the default; more than 1000 is clamped to 1000.
     pub limit: Option<u64>,
+    /// Rows to skip; at most 9223372036854775807 (what the databases take), else 400.
     pub offset: Option<u64>,
 }
 
@@ -438,6 +439,11 @@ pub(crate) async fn item_filter(engine: &Engine, q: ItemQuery) -> Result<ItemFil
         ApiError::new(StatusCode::BAD_REQUEST, "bad_request", msg).field(field)
     };
     let nonempty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let offset = q.offset.unwrap_or(0);
+    validate::check_offset(offset).map_err(|e| bad("offset", e.to_string()))?;
+    if let Some(text) = &q.q {
+        validate::check(validate::QUERY, text).map_err(|e| bad("q", e.to_string()))?;
+    }
     let mut filter = ItemFilter {
         state: nonempty(q.state)
             .as_deref()
@@ -445,8 +451,9 @@ pub(crate) async fn item_filter(engine: &Engine, q: ItemQuery) -> Result<ItemFil
             .transpose()
             .map_err(|e| bad("state", e))?,
         text: q.q,
-        limit: q.limit.unwrap_or(0),
-        offset: q.offset.unwrap_or(0),
+        // Longer pages are clamped, not refused.
+        limit: validate::clamp_limit(q.limit.unwrap_or(0)),
+        offset,
         ..Default::default()
     };
     if let Some(l) = nonempty(q.light) {

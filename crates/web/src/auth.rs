@@ -157,10 +157,21 @@ pub(crate) fn url_encode(s: &str) -> String {
     out
 }
 
-/// Only local paths are valid targets after login (no open redirect).
+/// Only same-origin relative paths are valid targets after login (no open redirect):
+/// a single leading `/`, no `//` anywhere, no backslash, no control character (browsers
+/// drop tabs and newlines, so `/\t/evil.example` would become `//evil.example`). Anything
+/// else goes to `/`.
 pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.contains("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control)
+                && n.len() <= 2048 =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -280,5 +291,9 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\nx")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/a//evil.example")), "/");
     }
 }
