@@ -559,7 +559,9 @@ async fn serve(
             .await
             .unwrap_or_default()
     );
-    let state = xiaohao_web::AppState::new(engine.clone());
+    let mut state = xiaohao_web::AppState::new(engine.clone());
+    state.metrics_access =
+        xiaohao_web::MetricsAccess::from_settings(&settings.metrics).map_err(CliError::Usage)?;
     let scheduler_stop = if settings.scheduler.enabled {
         Some(spawn_scheduler(
             engine.clone(),
