@@ -136,8 +136,9 @@ async fn user_body(engine: &Engine, u: &xiaohao_store::User) -> Result<UserBody,
     })
 }
 
-/// Log in and receive a bearer token (90 days, revocable). Rate-limited per username and
-/// client address: 5 failures in 15 minutes → 429.
+/// Log in and receive a bearer token (90 days, revocable). Rate-limited before the password
+/// is checked: 5 attempts per account (restored by a success), 30 per client address, then
+/// one per 3 minutes (account) or 30 seconds (address) → 429.
 #[utoipa::path(post, path = "/api/auth/login", security(()), request_body = LoginBody,
     responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn login(
@@ -147,10 +148,11 @@ async fn login(
 ) -> Result<Json<Value>, ApiError> {
     let Json(body) = body?;
     let ip = client_ip(&req_ext);
-    let now = state.engine.now();
+    validate::check(validate::USERNAME, &body.username)?;
+    validate::check(validate::PASSWORD, &body.password)?;
     state
         .limiter
-        .check(&body.username, ip, now)
+        .attempt(&body.username, ip)
         .map_err(too_many)?;
     match state
         .engine
@@ -158,7 +160,7 @@ async fn login(
         .await
     {
         Ok((user, token)) => {
-            state.limiter.succeeded(&body.username, ip);
+            state.limiter.succeeded(&body.username);
             Ok(Json(json!({
                 "token": token,
                 "token_type": "Bearer",
@@ -167,7 +169,6 @@ async fn login(
         }
         Err(e) => {
             if matches!(e, EngineError::Unauthorized(_)) {
-                state.limiter.failed(&body.username, ip, now);
                 state.metrics.login_failed();
             }
             Err(e.into())

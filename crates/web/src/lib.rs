@@ -45,8 +45,8 @@ pub struct AppState {
 impl AppState {
     pub fn new(engine: Engine) -> Self {
         Self {
+            limiter: Arc::new(auth::LoginLimiter::new(engine.clock().clone())),
             engine,
-            limiter: Arc::default(),
             metrics: Arc::default(),
             metrics_access: MetricsAccess::default(),
         }

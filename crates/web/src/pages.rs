@@ -271,8 +271,12 @@ async fn login_submit(
         return fail(StatusCode::FORBIDDEN, e.message);
     }
     let ip = client_ip(&ext);
-    let now = state.engine.now();
-    if let Err(wait) = state.limiter.check(&f.username, ip, now) {
+    if let Err(e) = xiaohao_core::validate::check(xiaohao_core::validate::USERNAME, &f.username)
+        .and_then(|()| xiaohao_core::validate::check(xiaohao_core::validate::PASSWORD, &f.password))
+    {
+        return fail(StatusCode::UNPROCESSABLE_ENTITY, e.to_string());
+    }
+    if let Err(wait) = state.limiter.attempt(&f.username, ip) {
         return fail(
             StatusCode::TOO_MANY_REQUESTS,
             format!("登录失败次数过多,请 {} 分钟后再试。", (wait + 59) / 60),
@@ -284,7 +288,7 @@ async fn login_submit(
         .await
     {
         Ok((_, secret)) => {
-            state.limiter.succeeded(&f.username, ip);
+            state.limiter.succeeded(&f.username);
             let max_age = xiaohao_engine::SESSION_DAYS * 24 * 3600;
             (
                 [(
@@ -300,7 +304,6 @@ async fn login_submit(
                 .into_response()
         }
         Err(EngineError::Unauthorized(_)) => {
-            state.limiter.failed(&f.username, ip, now);
             state.metrics.login_failed();
             fail(StatusCode::UNAUTHORIZED, "用户名或密码错误。".into())
         }
