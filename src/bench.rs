@@ -372,7 +372,7 @@ async fn import(engine: &Engine, args: &BenchArgs, settings: &str) -> Result<(),
     let mut items = 0;
     for _ in 0..runs {
         let started = Instant::now();
-        let draft = crate::imports::parse_plan_file(&args.file)?;
+        let draft = crate::imports::parse_plan_file(&args.file, 20 * 1024 * 1024)?;
         let plan = crate::imports::plan_import(&draft, &args.file, true);
         let summary = engine
             .store()

@@ -407,12 +407,17 @@ impl Settings {
 
     /// The SQLite file's directory, which must exist before connecting.
     pub fn sqlite_dir(&self) -> Option<std::path::PathBuf> {
+        self.sqlite_file()?.parent().map(Path::to_path_buf)
+    }
+
+    /// The SQLite database file, when the URL names one (not PostgreSQL, not in memory).
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
         let rest = self.database.url.strip_prefix("sqlite://")?;
         let path = rest.split('?').next()?;
         if path.is_empty() || path.starts_with(':') {
             return None;
         }
-        Path::new(path).parent().map(Path::to_path_buf)
+        Some(Path::new(path).to_path_buf())
     }
 }
 
