@@ -8,6 +8,7 @@ mod support;
 mod browser;
 mod cli;
 mod concurrency;
+mod hardening;
 mod import_export;
 mod ledger_web;
 mod lifecycle_http;
