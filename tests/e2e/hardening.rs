@@ -28,7 +28,10 @@ async fn send(
     let resp = req.send().await.expect("request");
     let status = resp.status();
     let text = resp.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 /// Expect a refusal of `status` naming `field`, its message containing `needle`.
@@ -60,7 +63,9 @@ async fn world() -> World {
         reqwest::Method::POST,
         "/api/items",
         Some(&office_tok),
-        Some(json!({"title": "强化产业分析研判", "lead_unit": "省发改委", "deadline": "2026-06-30"})),
+        Some(
+            json!({"title": "强化产业分析研判", "lead_unit": "省发改委", "deadline": "2026-06-30"}),
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
@@ -102,7 +107,12 @@ async fn an_offset_beyond_what_the_database_takes_is_a_400_naming_offset() {
         None,
     )
     .await;
-    refused(&got, StatusCode::BAD_REQUEST, "offset", "9223372036854775807");
+    refused(
+        &got,
+        StatusCode::BAD_REQUEST,
+        "offset",
+        "9223372036854775807",
+    );
     // The largest offset the databases take is an empty page, not a failure.
     let (status, page) = send(
         app,
@@ -154,7 +164,11 @@ fn no_redirect() -> reqwest::Client {
 async fn session_cookie(app: &TestApp, username: &str) -> String {
     let resp = no_redirect()
         .post(app.url("/login"))
-        .form(&[("username", username), ("password", PASSWORD), ("next", "/")])
+        .form(&[
+            ("username", username),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ])
         .send()
         .await
         .unwrap();
@@ -176,9 +190,15 @@ async fn every_text_input_is_checked_by_one_layer_before_any_statement() {
         body
     };
     let total = || async {
-        send(app, reqwest::Method::GET, "/api/items", Some(&w.office), None)
-            .await
-            .1["total"]
+        send(
+            app,
+            reqwest::Method::GET,
+            "/api/items",
+            Some(&w.office),
+            None,
+        )
+        .await
+        .1["total"]
             .clone()
     };
     let before = total().await;
@@ -186,7 +206,11 @@ async fn every_text_input_is_checked_by_one_layer_before_any_statement() {
         (json!({"title": "a\u{0}b"}), "title", "U+0000"),
         (json!({"number": "1".repeat(65)}), "number", "64"),
         (json!({"grade": "甲".repeat(65)}), "grade", "64"),
-        (json!({"deadline_text": "长".repeat(201)}), "deadline_text", "200"),
+        (
+            json!({"deadline_text": "长".repeat(201)}),
+            "deadline_text",
+            "200",
+        ),
         (
             json!({"targets": [{"metric": "产值", "value": 1.0, "unit": "亿".repeat(33), "year": 2026, "cmp": null}]}),
             "targets.unit",
@@ -195,7 +219,14 @@ async fn every_text_input_is_checked_by_one_layer_before_any_statement() {
         (json!({"text": "x\u{0}"}), "text", "U+0000"),
         (json!({"lead_unit": "省发\u{0}改委"}), "lead_unit", "U+0000"),
     ] {
-        let got = send(app, post.clone(), "/api/items", Some(&w.office), Some(item(extra))).await;
+        let got = send(
+            app,
+            post.clone(),
+            "/api/items",
+            Some(&w.office),
+            Some(item(extra)),
+        )
+        .await;
         refused(&got, StatusCode::UNPROCESSABLE_ENTITY, field, needle);
     }
     assert_eq!(total().await, before, "nothing written");
@@ -258,7 +289,12 @@ async fn every_text_input_is_checked_by_one_layer_before_any_statement() {
         Some(json!({"username": "new-user", "display_name": "名".repeat(201), "unit": "专班办公室", "role": "unit", "password": PASSWORD})),
     )
     .await;
-    refused(&got, StatusCode::UNPROCESSABLE_ENTITY, "display_name", "200");
+    refused(
+        &got,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "display_name",
+        "200",
+    );
     let got = send(
         app,
         post,
@@ -353,7 +389,13 @@ async fn database_errors_never_reach_a_response_body() {
         .trim_end_matches(|c: char| !c.is_ascii_hexdigit());
     assert_eq!(id.len(), 32, "{message}");
     let lower = got.1.to_string().to_lowercase();
-    for leak in ["progress_reports", "relation", "no such table", "sql", "database"] {
+    for leak in [
+        "progress_reports",
+        "relation",
+        "no such table",
+        "sql",
+        "database",
+    ] {
         assert!(!lower.contains(leak), "`{leak}` leaked: {lower}");
     }
 }
@@ -373,7 +415,11 @@ async fn next_is_honoured_only_for_same_origin_paths() {
     ] {
         let resp = no_redirect()
             .post(app.url("/login"))
-            .form(&[("username", user.as_str()), ("password", PASSWORD), ("next", next)])
+            .form(&[
+                ("username", user.as_str()),
+                ("password", PASSWORD),
+                ("next", next),
+            ])
             .send()
             .await
             .unwrap();
@@ -503,10 +549,17 @@ async fn metrics_need_the_token_or_an_allowed_address_and_responses_carry_securi
         .unwrap();
     assert_eq!(with_token.status(), StatusCode::OK);
     for path in ["/metrics", "/login", "/api/items", "/static/app.js"] {
-        let r = http.get(format!("http://{addr}{path}")).send().await.unwrap();
+        let r = http
+            .get(format!("http://{addr}{path}"))
+            .send()
+            .await
+            .unwrap();
         let h = r.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-eval"), "{csp}");
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-eval"),
+            "{csp}"
+        );
         assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
         assert_eq!(h["x-frame-options"], "DENY", "{path}");
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
@@ -534,7 +587,10 @@ async fn a_flash_banner_shows_only_the_pages_own_text() {
         .unwrap();
     assert!(!body.contains("请拨打电话12345"), "free text echoed");
     let body = page("ok=assign").await.unwrap().text().await.unwrap();
-    assert!(body.contains("已交办。当前状态"), "the page's own text for a known code");
+    assert!(
+        body.contains("已交办。当前状态"),
+        "the page's own text for a known code"
+    );
     let body = no_redirect()
         .get(app.url("/progress?ok=%E4%B8%AD%E5%A5%96&n=2"))
         .header("cookie", &session)
@@ -587,7 +643,11 @@ async fn reading_commands_refuse_a_missing_sqlite_file_instead_of_creating_it() 
     assert!(out.status.success());
     assert!(file.exists());
     let out = xiaohao(&dir, &url, &["audit", "verify"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -613,11 +673,24 @@ async fn plan_import_reads_with_a_cap_and_refuses_empty_non_text_and_taskless_in
     );
     assert!(start.elapsed() < std::time::Duration::from_secs(60));
     one_line_exit_2(
-        &run(&["import", "plan", "line.txt", "--max-bytes", "1000", "--dry-run"]),
+        &run(&[
+            "import",
+            "plan",
+            "line.txt",
+            "--max-bytes",
+            "1000",
+            "--dry-run",
+        ]),
         "1000",
     );
-    one_line_exit_2(&run(&["import", "plan", "empty.txt", "--as", "专班办公室"]), "空");
-    one_line_exit_2(&run(&["import", "plan", "binary.txt", "--dry-run"]), "binary");
+    one_line_exit_2(
+        &run(&["import", "plan", "empty.txt", "--as", "专班办公室"]),
+        "空",
+    );
+    one_line_exit_2(
+        &run(&["import", "plan", "binary.txt", "--dry-run"]),
+        "binary",
+    );
     one_line_exit_2(
         &run(&["import", "plan", "line.txt", "--as", "专班办公室"]),
         "no tasks",
@@ -636,6 +709,10 @@ async fn plan_import_reads_with_a_cap_and_refuses_empty_non_text_and_taskless_in
         "专班办公室",
         "--allow-empty",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -9,10 +9,10 @@ use crate::error::DomainError;
 use crate::event::EventDraft;
 use crate::ids::{ItemId, PersonId, UnitId};
 use crate::item::{Item, ItemKind, NewItem};
-use crate::validate;
 use crate::notify::Notification;
 use crate::progress::ProgressReport;
 use crate::state::{Action, ItemState, Role, TRANSITIONS, Target, transition};
+use crate::validate;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -230,7 +230,10 @@ pub struct Decision {
 fn required(field: validate::Field, value: &str) -> Result<String, DomainError> {
     let v = value.trim();
     if v.is_empty() {
-        Err(DomainError::invalid(field.name, "is required for this action"))
+        Err(DomainError::invalid(
+            field.name,
+            "is required for this action",
+        ))
     } else {
         validate::check(field, v)?;
         Ok(v.to_owned())
@@ -365,7 +368,10 @@ pub fn decide(
             evidence,
             attachments,
         } => {
-            payload.insert("evidence".into(), required(validate::EVIDENCE, evidence)?.into());
+            payload.insert(
+                "evidence".into(),
+                required(validate::EVIDENCE, evidence)?.into(),
+            );
             validate::check_all(validate::ATTACHMENT, attachments, validate::MAX_ATTACHMENTS)?;
             payload.insert("attachments".into(), serde_json::json!(attachments));
             next.closure_requested_by = actor.unit;

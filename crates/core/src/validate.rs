@@ -118,7 +118,9 @@ pub fn check(field: Field, value: &str) -> Result<(), DomainError> {
     if let Some(c) = bad {
         let allowed = match field.chars {
             Chars::Line => "不得含控制字符 (no control characters)",
-            Chars::Text => "除换行和制表符外不得含控制字符 (no control characters but newline and tab)",
+            Chars::Text => {
+                "除换行和制表符外不得含控制字符 (no control characters but newline and tab)"
+            }
         };
         return Err(DomainError::invalid(
             field.name,

@@ -3,7 +3,6 @@
 use crate::EngineError;
 use crate::clock::Clock;
 use crate::requests::{CommandRequest, ItemRequest, check_field, parse_date};
-use xiaohao_core::validate;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 use std::sync::Arc;
@@ -14,6 +13,7 @@ use xiaohao_core::org::{Unit, UnitKind};
 use xiaohao_core::policy::{Lateness, Policy};
 use xiaohao_core::progress::ProgressReport;
 use xiaohao_core::sla::{MilestoneStatus, Pause, deadline_clock, policy_clocks};
+use xiaohao_core::validate;
 use xiaohao_core::{
     Action, Actor, Capacity, Command, Item, ItemId, Jurisdiction, NewItem, PersonId, Target,
     UnitId, decide, new_item,

@@ -72,7 +72,9 @@ impl PlanImport {
         let mut chains: Vec<&ChainImport> = self.chains.iter().collect();
         while let Some(c) = chains.pop() {
             check(v::CHAIN_NAME, &c.name)?;
-            c.leaders.iter().try_for_each(|l| check(v::PERSON_NAME, l))?;
+            c.leaders
+                .iter()
+                .try_for_each(|l| check(v::PERSON_NAME, l))?;
             c.lead_units
                 .iter()
                 .chain(&c.units)
@@ -80,12 +82,13 @@ impl PlanImport {
             chains.extend(&c.children);
         }
         for it in &self.items {
-            let within = |e: DomainError| {
-                let shown: String = it.title.chars().take(30).collect();
-                DomainError::invalid(
-                    e.field().unwrap_or("tasks"),
-                    format!("{} ({shown})", e.to_string()),
-                )
+            // Name the task, so the office finds it in the plan.
+            let within = |e: DomainError| match e {
+                DomainError::Invalid { field, message } => {
+                    let shown: String = it.title.chars().take(30).collect();
+                    DomainError::invalid(field, format!("{message} (任务: {shown})"))
+                }
+                other => other,
             };
             (|| {
                 check_opt(v::NUMBER, it.number.as_deref())?;
@@ -94,7 +97,9 @@ impl PlanImport {
                 check(v::ITEM_TEXT, &it.text)?;
                 check_opt(v::UNIT_NAME, it.lead.as_deref())?;
                 it.co.iter().try_for_each(|u| check(v::UNIT_NAME, u))?;
-                it.leaders.iter().try_for_each(|l| check(v::PERSON_NAME, l))?;
+                it.leaders
+                    .iter()
+                    .try_for_each(|l| check(v::PERSON_NAME, l))?;
                 if let Some(d) = it.deadline {
                     v::check_date("deadline", d)?;
                 }

@@ -168,7 +168,10 @@ impl Store {
         // A key no unit could bear (too long, control characters) names nothing; it never
         // reaches the database, whose refusal would differ between backends.
         if xiaohao_core::validate::check(xiaohao_core::validate::UNIT_NAME, key).is_err() {
-            return Err(StoreError::not_found("unit", key.chars().take(40).collect::<String>()));
+            return Err(StoreError::not_found(
+                "unit",
+                key.chars().take(40).collect::<String>(),
+            ));
         }
         if let Ok(id) = key.parse::<UnitId>() {
             return self.unit(id).await;

@@ -8,9 +8,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
+use governor::middleware::NoOpMiddleware;
 use governor::state::keyed::DashMapStateStore;
 use governor::state::{InMemoryState, NotKeyed};
-use governor::middleware::NoOpMiddleware;
 use governor::{Quota, RateLimiter, nanos::Nanos};
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -314,7 +314,10 @@ mod tests {
             assert!(l.attempt("a", ip).is_ok(), "attempt {i}");
         }
         assert!(l.attempt("a", ip).is_err());
-        assert!(l.attempt("A", other).is_err(), "per account, case-insensitive");
+        assert!(
+            l.attempt("A", other).is_err(),
+            "per account, case-insensitive"
+        );
         assert!(l.attempt("b", ip).is_ok(), "other accounts go on");
         clock.advance(chrono::Duration::minutes(3));
         assert!(l.attempt("a", ip).is_ok(), "one more after the back-off");

@@ -149,10 +149,7 @@ async fn metrics_text(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    if !state
-        .metrics_access
-        .admits(auth::client_ip(&ext), bearer)
-    {
+    if !state.metrics_access.admits(auth::client_ip(&ext), bearer) {
         return Err(ApiError::forbidden(
             "/metrics 仅对配置的地址或持有令牌者开放 (see [metrics] in the configuration)",
         ));
