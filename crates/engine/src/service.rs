@@ -535,7 +535,16 @@ impl Engine {
                     let level = req
                         .level
                         .ok_or_else(|| EngineError::invalid("level", "is required"))?;
-                    validate::check_level(level, self.policy.ladder.steps.len())?;
+                    // The ladder's top rung: its number of steps (or a higher configured level).
+                    let ladder = &self.policy.ladder;
+                    let top = ladder
+                        .steps
+                        .iter()
+                        .map(|s| usize::try_from(s.level).unwrap_or(0))
+                        .chain([ladder.steps.len()])
+                        .max()
+                        .unwrap_or(0);
+                    validate::check_level(level, top)?;
                     level
                 },
                 step: text(&req.step),
