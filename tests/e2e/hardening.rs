@@ -716,3 +716,38 @@ async fn plan_import_reads_with_a_cap_and_refuses_empty_non_text_and_taskless_in
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn ledger_dates_outside_2000_to_2100_are_refused_naming_row_and_column() {
+    use xiaohao_import::ledger::{DeadlineCell, LedgerRow, write_ledger};
+    let db = TestDb::new().await;
+    db.store().await;
+    let dir = std::env::temp_dir().join(format!("xiaohao-ledger-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |args: &[&str]| xiaohao(&dir, &db.url, args);
+    for args in [
+        &["unit", "add", "专班办公室", "--kind", "office"][..],
+        &["unit", "add", "省发改委"],
+    ] {
+        assert!(run(args).status.success());
+    }
+    let row = |title: &str, deadline: &str| LedgerRow {
+        kind: "任务".into(),
+        title: title.into(),
+        lead: "省发改委".into(),
+        deadline: DeadlineCell::Text(deadline.into()),
+        ..Default::default()
+    };
+    let rows = vec![row("正常事项", "2026-06-30"), row("远古事项", "0000-01-01")];
+    std::fs::write(dir.join("l.xlsx"), write_ledger(&rows).unwrap()).unwrap();
+    one_line_exit_2(
+        &run(&["import", "ledger", "l.xlsx", "--as", "专班办公室"]),
+        "第3行: 完成时限",
+    );
+    let listed = run(&["item", "list"]);
+    assert!(
+        !String::from_utf8_lossy(&listed.stdout).contains("正常事项"),
+        "nothing applied"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
