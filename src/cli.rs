@@ -98,6 +98,12 @@ pub enum ImportCommand {
         /// Import even if a plan with the same document number (or title) exists.
         #[arg(long)]
         allow_duplicate: bool,
+        /// Write the plan even when no task is found in it (otherwise exit 2).
+        #[arg(long)]
+        allow_empty: bool,
+        /// Refuse files larger than this many bytes (read no further).
+        #[arg(long, env = "XIAOHAO_IMPORT_MAX_BYTES", default_value_t = 20 * 1024 * 1024)]
+        max_bytes: u64,
     },
     /// Read an edited ledger workbook back: new rows become drafts, changed rows commands.
     Ledger {
@@ -394,4 +400,15 @@ pub enum UserCommand {
     List,
     /// Revoke every session and API token of an account.
     Revoke { username: String },
+}
+
+impl Command {
+    /// Only these may create the SQLite file; every other command reads or changes an
+    /// existing ledger and refuses (exit 2) when the file is missing.
+    pub fn creates_database(&self) -> bool {
+        matches!(
+            self,
+            Self::Serve { .. } | Self::Migrate { .. } | Self::Demo | Self::Import(_)
+        )
+    }
 }

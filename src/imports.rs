@@ -22,17 +22,49 @@ fn write_file(path: &Path, bytes: &[u8]) -> CliResult {
         .map_err(|e| CliError::Failure(format!("cannot write {}: {e}", path.display())))
 }
 
-/// Read and parse a plan file; bad bytes are the user's to fix (exit 2).
-pub(crate) fn parse_plan_file(file: &Path) -> CliResult<PlanDraft> {
-    let bytes = read_file(file)?;
+/// Read at most `max_bytes` of `path`: a larger file (or an endless one such as
+/// `/dev/zero`) is refused without reading further.
+fn read_capped(path: &Path, max_bytes: u64) -> CliResult<Vec<u8>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path)
+        .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
+    let mut bytes = Vec::new();
+    f.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(usage(format!(
+            "{}: 文件超过 {max_bytes} 字节上限 (larger than --max-bytes {max_bytes})",
+            path.display()
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Read and parse a plan file; bad bytes are the user's to fix (exit 2): too large, empty,
+/// or not text (NUL or other control characters once decoded).
+pub(crate) fn parse_plan_file(file: &Path, max_bytes: u64) -> CliResult<PlanDraft> {
+    let bytes = read_capped(file, max_bytes)?;
     let text =
         xiaohao_import::decode(&bytes).map_err(|e| usage(format!("{}: {e}", file.display())))?;
+    if text.trim().is_empty() {
+        return Err(usage(format!("{}: 文件为空 (empty file)", file.display())));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
+    {
+        return Err(usage(format!(
+            "{}: 不是文本文件 (not a text file: control characters)",
+            file.display()
+        )));
+    }
     Ok(xiaohao_import::parse_plan(&text))
 }
 
 /// `import plan FILE --dry-run`: print the draft; never touches configuration or a database.
-pub fn plan_dry_run(file: &Path, format: &str) -> CliResult {
-    let draft = parse_plan_file(file)?;
+pub fn plan_dry_run(file: &Path, format: &str, max_bytes: u64) -> CliResult {
+    let draft = parse_plan_file(file, max_bytes)?;
     match format {
         "json" => {
             let json = draft
@@ -83,9 +115,11 @@ pub async fn import(engine: &Engine, cmd: ImportCommand) -> CliResult {
             format,
             actor,
             allow_duplicate,
+            allow_empty,
+            max_bytes,
         } => {
             if dry_run {
-                return plan_dry_run(&file, &format);
+                return plan_dry_run(&file, &format, max_bytes);
             }
             if !matches!(format.as_str(), "json" | "text") {
                 return Err(usage(format!("--format: `{format}` is not json or text")));
@@ -93,7 +127,13 @@ pub async fn import(engine: &Engine, cmd: ImportCommand) -> CliResult {
             let actor = actor.ok_or_else(|| {
                 usage("import plan needs --as OFFICE (the office filing the items), or --dry-run")
             })?;
-            let draft = parse_plan_file(&file)?;
+            let draft = parse_plan_file(&file, max_bytes)?;
+            if draft.tasks.is_empty() && !allow_empty {
+                return Err(usage(format!(
+                    "{}: 未找到任务 (no tasks found); use --allow-empty to import it anyway",
+                    file.display()
+                )));
+            }
             let actor = engine.actor_for("--as", &actor).await?;
             let imp = plan_import(&draft, &file, allow_duplicate);
             let summary = match engine.import_plan(&imp, &actor).await {

@@ -184,10 +184,11 @@ pub async fn run(cli: Cli) -> CliResult {
         file,
         dry_run: true,
         format,
+        max_bytes,
         ..
     }) = &cli.command
     {
-        return crate::imports::plan_dry_run(file, format);
+        return crate::imports::plan_dry_run(file, format, *max_bytes);
     }
     let settings = Settings::load(&cli.home)?;
     if let Command::Calendar(c) = &cli.command {
@@ -218,6 +219,15 @@ pub async fn run(cli: Cli) -> CliResult {
     }
     let policy = std::sync::Arc::new(xiaohao_engine::load_policy(&settings, &cli.home)?);
     let clock = clock(&settings, &cli.home)?;
+    if !cli.command.creates_database()
+        && let Some(file) = settings.sqlite_file()
+        && !file.exists()
+    {
+        return Err(usage(format!(
+            "数据库文件 {} 不存在；请先运行 xiaohao migrate、serve 或 import (no database)",
+            file.display()
+        )));
+    }
     let store = open(&settings).await?;
     let engine = Engine::new(store, clock, policy);
     if matches!(cli.command, Command::Serve { .. } | Command::Tick { .. }) {
@@ -553,7 +563,9 @@ async fn serve(
         listener.local_addr().map(|a| a.to_string()).unwrap_or(addr),
         engine.durability_settings().await.unwrap_or_default()
     );
-    let state = xiaohao_web::AppState::new(engine.clone());
+    let mut state = xiaohao_web::AppState::new(engine.clone());
+    state.metrics_access =
+        xiaohao_web::MetricsAccess::from_settings(&settings.metrics).map_err(CliError::Usage)?;
     let scheduler_stop = if settings.scheduler.enabled {
         Some(spawn_scheduler(
             engine.clone(),

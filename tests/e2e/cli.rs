@@ -10,9 +10,10 @@ struct Cli {
 
 impl Cli {
     async fn new() -> Cli {
-        Cli {
-            db: TestDb::new().await,
-        }
+        // Only serve, migrate, demo and import create the database; start from a migrated one.
+        let db = TestDb::new().await;
+        db.store().await;
+        Cli { db }
     }
 
     fn run(&self, args: &[&str]) -> Output {

@@ -32,10 +32,10 @@ impl Cli {
     async fn new() -> Cli {
         let dir = std::env::temp_dir().join(format!("xiaohao-imp-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        Cli {
-            db: TestDb::new().await,
-            dir,
-        }
+        // Only serve, migrate, demo and import create the database; start from a migrated one.
+        let db = TestDb::new().await;
+        db.store().await;
+        Cli { db, dir }
     }
 
     fn run(&self, args: &[&str]) -> Output {

@@ -688,6 +688,7 @@ async fn a_unit_without_address_goes_dead_at_once_and_the_file_transport_writes_
 #[tokio::test]
 async fn the_mail_cli_lists_retries_drains_and_sends_a_test() {
     let db = crate::support::TestDb::new().await;
+    db.store().await;
     let dir = std::env::temp_dir().join(format!("xiaohao-cli-eml-{}", uuid::Uuid::new_v4()));
     let run = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_xiaohao"))

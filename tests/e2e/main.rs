@@ -8,6 +8,7 @@ mod support;
 mod browser;
 mod cli;
 mod concurrency;
+mod hardening;
 mod import_export;
 mod ladder;
 mod ledger_web;

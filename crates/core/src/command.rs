@@ -7,10 +7,11 @@
 use crate::error::DomainError;
 use crate::event::{EventDraft, EventKind};
 use crate::ids::{ItemId, PersonId, UnitId};
-use crate::item::{Item, ItemKind, MAX_TEXT_CHARS, MAX_TITLE_CHARS, NewItem};
+use crate::item::{Item, ItemKind, NewItem};
 use crate::notify::Notification;
 use crate::progress::ProgressReport;
 use crate::state::{Action, ItemState, Role, TRANSITIONS, Target, transition};
+use crate::validate;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -140,16 +141,15 @@ pub struct Decision {
     pub co_units_changed: bool,
 }
 
-fn required(field: &'static str, value: &str) -> Result<String, DomainError> {
+fn required(field: validate::Field, value: &str) -> Result<String, DomainError> {
     let v = value.trim();
     if v.is_empty() {
-        Err(DomainError::invalid(field, "is required for this action"))
-    } else if v.chars().count() > MAX_TEXT_CHARS {
         Err(DomainError::invalid(
-            field,
-            format!("must be at most {MAX_TEXT_CHARS} characters"),
+            field.name,
+            "is required for this action",
         ))
     } else {
+        validate::check(field, v)?;
         Ok(v.to_owned())
     }
 }
@@ -236,6 +236,7 @@ pub fn decide(
                 next.co_units.retain(|u| u != lead);
             }
             if let Some(d) = deadline {
+                validate::check_date("deadline", *d)?;
                 next.deadline = Some(*d);
                 next.due_on = Some(*d);
             }
@@ -253,7 +254,7 @@ pub fn decide(
             payload.insert("deadline".into(), serde_json::json!(next.deadline));
         }
         Command::Return { reason } => {
-            payload.insert("reason".into(), required("reason", reason)?.into());
+            payload.insert("reason".into(), required(validate::REASON, reason)?.into());
             notify(item.owner_unit, "returned", &mut notifications);
         }
         Command::Accept | Command::Start | Command::Resume => {
@@ -281,7 +282,11 @@ pub fn decide(
             evidence,
             attachments,
         } => {
-            payload.insert("evidence".into(), required("evidence", evidence)?.into());
+            payload.insert(
+                "evidence".into(),
+                required(validate::EVIDENCE, evidence)?.into(),
+            );
+            validate::check_all(validate::ATTACHMENT, attachments, validate::MAX_ATTACHMENTS)?;
             payload.insert("attachments".into(), serde_json::json!(attachments));
             next.closure_requested_by = actor.unit;
             notify(item.owner_unit, "closure_requested", &mut notifications);
@@ -297,6 +302,7 @@ pub fn decide(
                 ));
             }
             if let Some(c) = comment {
+                validate::check(validate::COMMENT, c)?;
                 payload.insert("comment".into(), c.trim().into());
             }
             payload.insert(
@@ -308,22 +314,22 @@ pub fn decide(
             notify(item.lead_unit, "verified", &mut notifications);
         }
         Command::Reject { reason } => {
-            payload.insert("reason".into(), required("reason", reason)?.into());
+            payload.insert("reason".into(), required(validate::REASON, reason)?.into());
             next.closure_requested_by = None;
             notify(item.lead_unit, "rejected", &mut notifications);
         }
         Command::Reopen { reason } => {
-            payload.insert("reason".into(), required("reason", reason)?.into());
+            payload.insert("reason".into(), required(validate::REASON, reason)?.into());
             next.closure_requested_by = None;
             next.closed_at = None;
             notify(item.lead_unit, "reopened", &mut notifications);
         }
         Command::Suspend { reason } => {
-            payload.insert("reason".into(), required("reason", reason)?.into());
+            payload.insert("reason".into(), required(validate::REASON, reason)?.into());
             next.suspended_from = Some(item.state);
         }
         Command::Cancel { reason } => {
-            payload.insert("reason".into(), required("reason", reason)?.into());
+            payload.insert("reason".into(), required(validate::REASON, reason)?.into());
             // A cancelled item never resumes.
             next.suspended_from = None;
         }
@@ -334,7 +340,7 @@ pub fn decide(
                     "the item is already led by this unit",
                 ));
             }
-            payload.insert("reason".into(), required("reason", reason)?.into());
+            payload.insert("reason".into(), required(validate::REASON, reason)?.into());
             payload.insert("from_unit".into(), serde_json::json!(item.lead_unit));
             payload.insert("to_unit".into(), serde_json::json!(to));
             next.lead_unit = Some(*to);
@@ -352,6 +358,7 @@ pub fn decide(
             if step.trim().is_empty() {
                 return Err(DomainError::invalid("step", "is required"));
             }
+            validate::check(validate::STEP, step)?;
             if *level < item.escalation_level {
                 return Err(DomainError::invalid(
                     "level",
@@ -366,7 +373,7 @@ pub fn decide(
             payload.insert("level".into(), (*level).into());
             payload.insert("deadline_key".into(), deadline_key.clone().into());
             if let Some(r) = reason {
-                payload.insert("reason".into(), required("reason", r)?.into());
+                payload.insert("reason".into(), required(validate::REASON, r)?.into());
             }
             let kind = format!("escalation:{step}");
             for r in recipients {
@@ -389,19 +396,14 @@ pub fn decide(
             leader,
             reason,
         } => {
-            payload.insert("reason".into(), required("reason", reason)?.into());
+            payload.insert("reason".into(), required(validate::REASON, reason)?.into());
             let mut changed = false;
             if let Some(t) = title {
                 let t = t.trim();
                 if t.is_empty() {
                     return Err(DomainError::invalid("title", "must not be empty"));
                 }
-                if t.chars().count() > MAX_TITLE_CHARS {
-                    return Err(DomainError::invalid(
-                        "title",
-                        format!("must be at most {MAX_TITLE_CHARS} characters"),
-                    ));
-                }
+                validate::check(validate::TITLE, t)?;
                 if t != item.title {
                     payload.insert(
                         "title".into(),
@@ -413,12 +415,7 @@ pub fn decide(
             }
             if let Some(t) = text {
                 let t = t.trim();
-                if t.chars().count() > MAX_TEXT_CHARS {
-                    return Err(DomainError::invalid(
-                        "text",
-                        format!("must be at most {MAX_TEXT_CHARS} characters"),
-                    ));
-                }
+                validate::check(validate::ITEM_TEXT, t)?;
                 if t != item.text {
                     payload.insert(
                         "text".into(),
@@ -464,6 +461,7 @@ pub fn decide(
             }
             if let Some(n) = number {
                 let n = n.trim();
+                validate::check(validate::NUMBER, n)?;
                 let n = (!n.is_empty()).then(|| n.to_owned());
                 if n != item.number {
                     payload.insert(
@@ -489,7 +487,8 @@ pub fn decide(
             }
         }
         Command::Reschedule { deadline, reason } => {
-            payload.insert("reason".into(), required("reason", reason)?.into());
+            payload.insert("reason".into(), required(validate::REASON, reason)?.into());
+            validate::check_date("deadline", *deadline)?;
             if item.deadline == Some(*deadline) && item.due_on == Some(*deadline) {
                 return Err(DomainError::invalid(
                     "deadline",
@@ -550,17 +549,13 @@ pub fn new_item(
     if title.is_empty() {
         return Err(DomainError::invalid("title", "must not be empty"));
     }
-    if title.chars().count() > MAX_TITLE_CHARS {
-        return Err(DomainError::invalid(
-            "title",
-            format!("must be at most {MAX_TITLE_CHARS} characters"),
-        ));
-    }
-    if new.text.chars().count() > MAX_TEXT_CHARS {
-        return Err(DomainError::invalid(
-            "text",
-            format!("must be at most {MAX_TEXT_CHARS} characters"),
-        ));
+    validate::check(validate::TITLE, title)?;
+    validate::check(validate::ITEM_TEXT, &new.text)?;
+    validate::check_opt(validate::NUMBER, new.number.as_deref().map(str::trim))?;
+    validate::check_opt(validate::GRADE, new.grade.as_deref())?;
+    validate::check_opt(validate::DEADLINE_TEXT, new.deadline_text.as_deref())?;
+    if let Some(d) = new.deadline {
+        validate::check_date("deadline", d)?;
     }
     let mut co_units: Vec<UnitId> = Vec::new();
     for u in &new.co_units {
@@ -575,6 +570,8 @@ pub fn new_item(
         if t.metric.trim().is_empty() {
             return Err(DomainError::invalid("targets", "a target needs a metric"));
         }
+        validate::check(validate::TARGET_METRIC, &t.metric)?;
+        validate::check(validate::TARGET_UNIT, &t.unit)?;
         if !t.value.is_finite() {
             return Err(DomainError::invalid(
                 "targets",
@@ -593,7 +590,12 @@ pub fn new_item(
     let item = Item {
         id,
         kind: new.kind.unwrap_or(ItemKind::Task),
-        number: new.number.clone().filter(|n| !n.trim().is_empty()),
+        number: new
+            .number
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned),
         title: title.to_owned(),
         text: new.text.trim().to_owned(),
         plan_id: new.plan_id,

@@ -121,6 +121,9 @@ impl Ladder {
             if s.name.trim().is_empty() {
                 return Err(LadderError::Invalid("a step needs a name".into()));
             }
+            if let Err(e) = crate::validate::check(crate::validate::STEP, &s.name) {
+                return Err(LadderError::Invalid(format!("step `{}`: {e}", s.name)));
+            }
             if s.level < 1 {
                 return Err(LadderError::Invalid(format!(
                     "step `{}`: level must be ≥ 1",

@@ -157,5 +157,4 @@ pub struct NewItem {
     pub targets: Vec<Target>,
 }
 
-pub const MAX_TITLE_CHARS: usize = 500;
-pub const MAX_TEXT_CHARS: usize = 20_000;
+pub use crate::validate::{MAX_TEXT_CHARS, MAX_TITLE_CHARS};

@@ -18,6 +18,8 @@
 //! - [`escalation`]: the ladder 预警 → 催办 → 督办 → 通报.
 //! - [`cycles`]: reporting cycles and their periods.
 //! - [`notify`]: notifications (outbox rows) that a decision yields.
+//! - [`validate`]: the one validation layer for text and dates from outside: lengths,
+//!   characters, date range, escalation levels.
 
 pub mod access;
 pub mod actor;
@@ -36,6 +38,7 @@ pub mod policy;
 pub mod progress;
 pub mod sla;
 pub mod state;
+pub mod validate;
 
 pub use access::{AccountRole, Jurisdiction, Scope};
 pub use command::{Actor, Capacity, Command, Decision, decide, new_item, permitted_actions};

@@ -249,18 +249,14 @@ pub fn validate_unit_name(name: &str) -> Result<String, crate::DomainError> {
     if n.is_empty() {
         return Err(crate::DomainError::invalid("name", "must not be empty"));
     }
-    if n.chars().count() > 100 {
-        return Err(crate::DomainError::invalid(
-            "name",
-            "must be at most 100 characters",
-        ));
-    }
+    crate::validate::check(crate::validate::UNIT_NAME, &n)?;
     Ok(n)
 }
 
 /// A light e-mail check: one `@`, something on both sides, a dot in the domain.
 pub fn validate_email(email: &str) -> Result<String, crate::DomainError> {
     let e = email.trim();
+    crate::validate::check(crate::validate::EMAIL, e)?;
     let ok = match e.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()

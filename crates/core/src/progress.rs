@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
+use crate::validate;
 
 /// A reported actual value for one of the item's target metrics.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,6 +32,12 @@ impl ProgressReport {
         if self.text.trim().is_empty() {
             return Err(DomainError::invalid("text", "a progress report needs text"));
         }
+        validate::check(validate::REPORT_TEXT, &self.text)?;
+        validate::check_all(
+            validate::ATTACHMENT,
+            &self.attachments,
+            validate::MAX_ATTACHMENTS,
+        )?;
         if let Some(p) = self.percent
             && !(0..=100).contains(&p)
         {
@@ -43,6 +50,7 @@ impl ProgressReport {
             if a.metric.trim().is_empty() {
                 return Err(DomainError::invalid("actuals", "metric name is empty"));
             }
+            validate::check(validate::ACTUAL_METRIC, &a.metric)?;
             if !a.value.is_finite() {
                 return Err(DomainError::invalid("actuals", "value must be a number"));
             }
@@ -64,6 +72,12 @@ pub fn validate_period(period: &str) -> Result<(), DomainError> {
         None => (period, None),
     };
     if year.len() != 4 || !year.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    if !year
+        .parse::<i32>()
+        .is_ok_and(|y| (validate::MIN_YEAR..=validate::MAX_YEAR).contains(&y))
+    {
         return Err(bad());
     }
     match rest {

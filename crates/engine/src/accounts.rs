@@ -8,7 +8,7 @@ use crate::{Engine, EngineError};
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use chrono::Duration;
 use sha2::{Digest, Sha256};
-use xiaohao_core::{AccountRole, Actor, Item, ItemId, Jurisdiction, Scope};
+use xiaohao_core::{AccountRole, Actor, Item, ItemId, Jurisdiction, Scope, validate};
 use xiaohao_store::{NewUser, StoreError, TokenKind, User};
 
 /// How long a browser session lives.
@@ -84,6 +84,11 @@ impl Engine {
         password: &str,
     ) -> Result<User, EngineError> {
         let username = username.trim();
+        validate::check(validate::USERNAME, username)?;
+        validate::check(validate::PASSWORD, password)?;
+        if let Some(d) = display_name {
+            validate::check(validate::DISPLAY_NAME, d)?;
+        }
         if username.is_empty()
             || username.chars().count() > 100
             || username.chars().any(char::is_whitespace)
@@ -142,6 +147,8 @@ impl Engine {
         password: &str,
         kind: TokenKind,
     ) -> Result<(User, String), EngineError> {
+        validate::check(validate::USERNAME, username)?;
+        validate::check(validate::PASSWORD, password)?;
         let (user, ok) = match self.store().user_for_login(username).await? {
             Some((user, hash)) => {
                 let ok = verify_password(password.to_owned(), hash).await;
@@ -210,6 +217,9 @@ impl Engine {
     /// # Errors
     /// On store failure.
     pub async fn authenticate(&self, token: &str) -> Result<Option<Principal>, EngineError> {
+        if validate::check(validate::TOKEN, token).is_err() {
+            return Ok(None);
+        }
         let Some(holder) = self
             .store()
             .user_by_token(&token_hash(token), self.now())

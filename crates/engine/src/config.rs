@@ -32,6 +32,8 @@ pub struct Settings {
     /// SLA for problems (问题): 1天应答、3天明确意见、5天办结 by default.
     pub problem_sla: SlaPolicy,
     pub mail: MailSettings,
+    /// Access to `/metrics`.
+    pub metrics: MetricsSettings,
     /// **Tests and drills only.** A file holding one RFC 3339 instant that replaces the
     /// wall clock (`XIAOHAO_CLOCK_FILE=/path`); see [`crate::FileClock`]. Unset: wall time.
     pub clock_file: Option<String>,
@@ -254,6 +256,26 @@ pub struct DatabaseSettings {
     pub max_connections: u32,
 }
 
+/// Who may read `/metrics`: a bearer `token`, or a client address in `allow`. Without
+/// either, loopback only.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MetricsSettings {
+    /// `Authorization: Bearer <token>` opens `/metrics` from anywhere.
+    pub token: Option<String>,
+    /// Client addresses (IP literals) that may read `/metrics` without the token.
+    pub allow: Vec<String>,
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        Self {
+            token: None,
+            allow: vec!["127.0.0.1".into(), "::1".into()],
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ServerSettings {
@@ -275,6 +297,7 @@ impl Default for Settings {
             lights: LightPolicy::default(),
             problem_sla: SlaPolicy::problem_1_3_5(),
             mail: MailSettings::default(),
+            metrics: MetricsSettings::default(),
             clock_file: None,
         }
     }
@@ -384,12 +407,17 @@ impl Settings {
 
     /// The SQLite file's directory, which must exist before connecting.
     pub fn sqlite_dir(&self) -> Option<std::path::PathBuf> {
+        self.sqlite_file()?.parent().map(Path::to_path_buf)
+    }
+
+    /// The SQLite database file, when the URL names one (not PostgreSQL, not in memory).
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
         let rest = self.database.url.strip_prefix("sqlite://")?;
         let path = rest.split('?').next()?;
         if path.is_empty() || path.starts_with(':') {
             return None;
         }
-        Path::new(path).parent().map(Path::to_path_buf)
+        Some(Path::new(path).to_path_buf())
     }
 }
 

@@ -24,7 +24,7 @@ mod views;
 pub use accounts::{API_TOKEN_DAYS, Principal, SESSION_DAYS, new_secret, token_hash};
 pub use calendar::{load_policy, missing_years_notice};
 pub use clock::{Clock, ClockError, FileClock, ManualClock, SystemClock};
-pub use config::{MailSettings, Settings, SmtpSettings, TlsMode};
+pub use config::{MailSettings, MetricsSettings, Settings, SmtpSettings, TlsMode};
 pub use error::EngineError;
 pub use requests::{CommandRequest, ItemRequest, ReportRequest};
 pub use scheduler::{Scheduler, TickReport};

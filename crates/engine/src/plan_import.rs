@@ -49,7 +49,7 @@ pub fn plan_import(draft: &PlanDraft, file: &Path, allow_duplicate: bool) -> Pla
                     .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
                 ItemImport {
                     number: Some(t.number.clone()).filter(|n| !n.is_empty()),
-                    section: t.section.clone(),
+                    section: t.section.as_deref().map(|s| truncate(s, 64)),
                     title: truncate(&t.title, MAX_TITLE_CHARS),
                     text: truncate(&t.text, MAX_TEXT_CHARS),
                     lead: t.lead.clone(),

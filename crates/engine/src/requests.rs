@@ -69,8 +69,27 @@ pub struct CommandRequest {
     pub report: Option<ReportRequest>,
 }
 
-pub(crate) fn parse_date(field: &str, s: &str) -> Result<NaiveDate, crate::EngineError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-        crate::EngineError::invalid(field, format!("`{s}` is not a date; use YYYY-MM-DD"))
+/// A date as typed: `YYYY-MM-DD`, in the years [`validate::check_date`] admits.
+pub(crate) fn parse_date(field: &'static str, s: &str) -> Result<NaiveDate, crate::EngineError> {
+    let shown: String = s.chars().take(40).collect();
+    let date = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        crate::EngineError::invalid(field, format!("`{shown}` is not a date; use YYYY-MM-DD"))
+    })?;
+    xiaohao_core::validate::check_date(field, date)?;
+    Ok(date)
+}
+
+/// [`xiaohao_core::validate::check`] for a request field whose name the caller gives
+/// (`lead_unit`, `co_units`, `to` …).
+pub(crate) fn check_field(
+    field: &str,
+    rule: xiaohao_core::validate::Field,
+    value: &str,
+) -> Result<(), crate::EngineError> {
+    xiaohao_core::validate::check(rule, value).map_err(|e| match e {
+        xiaohao_core::DomainError::Invalid { message, .. } => {
+            crate::EngineError::invalid(field, message)
+        }
+        other => other.into(),
     })
 }

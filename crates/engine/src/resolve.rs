@@ -1,11 +1,12 @@
 //! Requests as people write them — units and leaders by name or alias, dates as text,
 //! actions by name — resolved into domain values, naming the first field at fault.
 
-use crate::requests::{CommandRequest, ItemRequest, parse_date};
+use crate::requests::{CommandRequest, ItemRequest, check_field, parse_date};
 use crate::service::capacity_of;
 use crate::{Engine, EngineError};
 use xiaohao_core::org::Unit;
 use xiaohao_core::progress::ProgressReport;
+use xiaohao_core::validate;
 use xiaohao_core::{Action, Actor, Capacity, Command, Jurisdiction, NewItem, PersonId, UnitId};
 use xiaohao_store::StoreError;
 
@@ -50,6 +51,7 @@ impl Engine {
         if key.is_empty() {
             return Err(EngineError::invalid(field, "a unit is required"));
         }
+        check_field(field, validate::UNIT_NAME, key)?;
         self.store().resolve_unit(key).await.map_err(|e| match e {
             StoreError::NotFound { .. } => {
                 EngineError::invalid(field, format!("unknown unit `{key}`"))
@@ -63,6 +65,7 @@ impl Engine {
     }
 
     pub(crate) async fn person_id(&self, field: &str, key: &str) -> Result<PersonId, EngineError> {
+        check_field(field, validate::PERSON_NAME, key)?;
         if let Ok(id) = key.parse::<PersonId>() {
             return Ok(self
                 .store()

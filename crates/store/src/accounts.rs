@@ -365,6 +365,9 @@ impl Store {
     /// # Errors
     /// On database failure; an unknown token is `Ok(None)`.
     pub async fn unit_of_feed_token(&self, token: &str) -> StoreResult<Option<UnitId>> {
+        if xiaohao_core::validate::check(xiaohao_core::validate::TOKEN, token).is_err() {
+            return Ok(None);
+        }
         Ok(unit_feed::Entity::find()
             .filter(unit_feed::Column::Token.eq(token))
             .one(&self.db)

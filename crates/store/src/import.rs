@@ -55,6 +55,66 @@ pub struct ItemImport {
     pub targets: Vec<Target>,
 }
 
+impl PlanImport {
+    /// Every text and date of the plan against the one validation layer
+    /// ([`xiaohao_core::validate`]), before any statement runs.
+    ///
+    /// # Errors
+    /// `Invalid` naming the field (and, for a task, its number or title).
+    pub fn validate(&self) -> Result<(), DomainError> {
+        use xiaohao_core::validate::{self as v, check, check_opt};
+        check(v::PLAN_TITLE, &self.title)?;
+        check_opt(v::DOC_NUMBER, self.doc_number.as_deref())?;
+        check_opt(v::ISSUER, self.issuer.as_deref())?;
+        if let Some(d) = self.issued_on {
+            v::check_date("date", d)?;
+        }
+        let mut chains: Vec<&ChainImport> = self.chains.iter().collect();
+        while let Some(c) = chains.pop() {
+            check(v::CHAIN_NAME, &c.name)?;
+            c.leaders
+                .iter()
+                .try_for_each(|l| check(v::PERSON_NAME, l))?;
+            c.lead_units
+                .iter()
+                .chain(&c.units)
+                .try_for_each(|u| check(v::UNIT_NAME, u))?;
+            chains.extend(&c.children);
+        }
+        for it in &self.items {
+            // Name the task, so the office finds it in the plan.
+            let within = |e: DomainError| match e {
+                DomainError::Invalid { field, message } => {
+                    let shown: String = it.title.chars().take(30).collect();
+                    DomainError::invalid(field, format!("{message} (任务: {shown})"))
+                }
+                other => other,
+            };
+            (|| {
+                check_opt(v::NUMBER, it.number.as_deref())?;
+                check_opt(v::GRADE, it.section.as_deref())?;
+                check(v::TITLE, &it.title)?;
+                check(v::ITEM_TEXT, &it.text)?;
+                check_opt(v::UNIT_NAME, it.lead.as_deref())?;
+                it.co.iter().try_for_each(|u| check(v::UNIT_NAME, u))?;
+                it.leaders
+                    .iter()
+                    .try_for_each(|l| check(v::PERSON_NAME, l))?;
+                if let Some(d) = it.deadline {
+                    v::check_date("deadline", d)?;
+                }
+                check_opt(v::DEADLINE_TEXT, it.deadline_text.as_deref())?;
+                it.targets.iter().try_for_each(|t| {
+                    check(v::TARGET_METRIC, &t.metric)?;
+                    check(v::TARGET_UNIT, &t.unit)
+                })
+            })()
+            .map_err(within)?;
+        }
+        Ok(())
+    }
+}
+
 /// What an import wrote.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ImportSummary {
@@ -206,6 +266,7 @@ impl Store {
                 "a plan needs a title",
             )));
         }
+        imp.validate().map_err(StoreError::Invalid)?;
         let txn = self.begin_write().await?;
         if !imp.allow_duplicate {
             let existing = match imp.doc_number.as_deref().map(str::trim) {

@@ -165,6 +165,14 @@ impl Store {
     /// # Errors
     /// `NotFound` when nothing matches.
     pub async fn resolve_unit(&self, key: &str) -> StoreResult<Unit> {
+        // A key no unit could bear (too long, control characters) names nothing; it never
+        // reaches the database, whose refusal would differ between backends.
+        if xiaohao_core::validate::check(xiaohao_core::validate::UNIT_NAME, key).is_err() {
+            return Err(StoreError::not_found(
+                "unit",
+                key.chars().take(40).collect::<String>(),
+            ));
+        }
         if let Ok(id) = key.parse::<UnitId>() {
             return self.unit(id).await;
         }
@@ -267,6 +275,9 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub async fn people_named(&self, name: &str) -> StoreResult<Vec<Person>> {
+        if xiaohao_core::validate::check(xiaohao_core::validate::PERSON_NAME, name).is_err() {
+            return Ok(Vec::new());
+        }
         Ok(person::Entity::find()
             .filter(person::Column::Name.eq(name.trim()))
             .all(&self.db)

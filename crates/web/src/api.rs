@@ -15,7 +15,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xiaohao_core::org::{Level, UnitKind};
-use xiaohao_core::{AccountRole, ItemId, ItemState, Light};
+use xiaohao_core::{AccountRole, ItemId, ItemState, Light, validate};
 use xiaohao_engine::{CommandRequest, Engine, EngineError, ItemRequest, ReportRequest};
 use xiaohao_store::{ItemFilter, NewUnit, TokenKind};
 
@@ -92,12 +92,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/health", security(()), responses((status = 200, body = Object), (status = 503, body = ErrorBody)))]
 async fn health(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     state.engine.ping().await.map_err(|e| {
-        tracing::error!(error = %e, "health: the database does not answer");
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
-            "数据库暂时无法访问",
-        )
+        let mut err = ApiError::internal(&e);
+        err.status = StatusCode::SERVICE_UNAVAILABLE;
+        err.code = "database_unavailable";
+        err
     })?;
     Ok(Json(json!({
         "status": "ok",
@@ -137,8 +135,9 @@ async fn user_body(engine: &Engine, u: &xiaohao_store::User) -> Result<UserBody,
     })
 }
 
-/// Log in and receive a bearer token (90 days, revocable). Rate-limited per username and
-/// client address: 5 failures in 15 minutes → 429.
+/// Log in and receive a bearer token (90 days, revocable). Rate-limited before the password
+/// is checked: 5 attempts per account (restored by a success), 30 per client address, then
+/// one per 3 minutes (account) or 30 seconds (address) → 429.
 #[utoipa::path(post, path = "/api/auth/login", security(()), request_body = LoginBody,
     responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn login(
@@ -148,10 +147,11 @@ async fn login(
 ) -> Result<Json<Value>, ApiError> {
     let Json(body) = body?;
     let ip = client_ip(&req_ext);
-    let now = state.engine.now();
+    validate::check(validate::USERNAME, &body.username)?;
+    validate::check(validate::PASSWORD, &body.password)?;
     state
         .limiter
-        .check(&body.username, ip, now)
+        .attempt(&body.username, ip)
         .map_err(too_many)?;
     match state
         .engine
@@ -159,7 +159,7 @@ async fn login(
         .await
     {
         Ok((user, token)) => {
-            state.limiter.succeeded(&body.username, ip);
+            state.limiter.succeeded(&body.username);
             Ok(Json(json!({
                 "token": token,
                 "token_type": "Bearer",
@@ -168,7 +168,6 @@ async fn login(
         }
         Err(e) => {
             if matches!(e, EngineError::Unauthorized(_)) {
-                state.limiter.failed(&body.username, ip, now);
                 state.metrics.login_failed();
             }
             Err(e.into())
@@ -421,9 +420,11 @@ pub struct ItemQuery {
     pub light: Option<String>,
     #[serde(default)]
     pub overdue: Option<bool>,
-    /// Text in title, text or number.
+    /// Text in title, text or number (at most 200 characters).
     pub q: Option<String>,
+    /// Rows per page; 0 or none: the default; more than 1000 is clamped to 1000.
     pub limit: Option<u64>,
+    /// Rows to skip; at most 9223372036854775807 (what the databases take), else 400.
     pub offset: Option<u64>,
 }
 
@@ -433,6 +434,11 @@ pub(crate) async fn item_filter(engine: &Engine, q: ItemQuery) -> Result<ItemFil
         ApiError::new(StatusCode::BAD_REQUEST, "bad_request", msg).field(field)
     };
     let nonempty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let offset = q.offset.unwrap_or(0);
+    validate::check_offset(offset).map_err(|e| bad("offset", e.to_string()))?;
+    if let Some(text) = &q.q {
+        validate::check(validate::QUERY, text).map_err(|e| bad("q", e.to_string()))?;
+    }
     let mut filter = ItemFilter {
         state: nonempty(q.state)
             .as_deref()
@@ -440,8 +446,9 @@ pub(crate) async fn item_filter(engine: &Engine, q: ItemQuery) -> Result<ItemFil
             .transpose()
             .map_err(|e| bad("state", e))?,
         text: q.q,
-        limit: q.limit.unwrap_or(0),
-        offset: q.offset.unwrap_or(0),
+        // Longer pages are clamped, not refused.
+        limit: validate::clamp_limit(q.limit.unwrap_or(0)),
+        offset,
         ..Default::default()
     };
     if let Some(l) = nonempty(q.light) {

@@ -7,10 +7,16 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, Duration, Utc};
-use std::collections::{HashMap, VecDeque};
+use chrono::{DateTime, Utc};
+use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::DashMapStateStore;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota, RateLimiter, nanos::Nanos};
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Mutex;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use xiaohao_engine::Clock;
 use xiaohao_engine::Principal;
 use xiaohao_store::TokenKind;
 
@@ -157,67 +163,131 @@ pub(crate) fn url_encode(s: &str) -> String {
     out
 }
 
-/// Only local paths are valid targets after login (no open redirect).
+/// Only same-origin relative paths are valid targets after login (no open redirect):
+/// a single leading `/`, no `//` anywhere, no backslash, no control character (browsers
+/// drop tabs and newlines, so `/\t/evil.example` would become `//evil.example`). Anything
+/// else goes to `/`.
 pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.contains("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control)
+                && n.len() <= 2048 =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
 
-/// At most [`LoginLimiter::MAX_FAILURES`] failed logins per username and client address
-/// within [`LoginLimiter::WINDOW_MINUTES`]; then 429 until the oldest failure ages out.
-/// In memory: one instance's view, which is what a brute-force check needs.
-#[derive(Debug, Default)]
+/// The login limiter: a GCRA budget ([`governor`]) per account and per client address.
+/// The budget is taken **before** the password is checked, atomically, so concurrent
+/// guesses cannot all slip through between a check and a count: of 60 simultaneous
+/// attempts on one account, [`LoginLimiter::ACCOUNT_BURST`] reach the password check and
+/// the rest get 429. Once a budget is spent, one more attempt is allowed per replenish
+/// period (the back-off: 3 minutes per account, 30 seconds per address), so the burst
+/// comes back whole after 15 minutes. A successful login restores its account's budget;
+/// the address budget counts every attempt, so spraying names from one address stops too.
+/// Time is the engine's clock. In memory: one instance's view, which is what a
+/// brute-force check needs.
 pub struct LoginLimiter {
-    failures: Mutex<HashMap<LimitKey, VecDeque<DateTime<Utc>>>>,
+    clock: LimiterClock,
+    /// One direct limiter per account, dropped (budget restored) on success.
+    accounts: Mutex<HashMap<String, Arc<DirectLimiter>>>,
+    addresses: RateLimiter<IpAddr, DashMapStateStore<IpAddr>, LimiterClock, NoOpMiddleware<Nanos>>,
 }
 
-/// Lower-cased username and client address.
-type LimitKey = (String, IpAddr);
+type DirectLimiter = RateLimiter<NotKeyed, InMemoryState, LimiterClock, NoOpMiddleware<Nanos>>;
+
+impl std::fmt::Debug for LoginLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginLimiter").finish_non_exhaustive()
+    }
+}
+
+/// The engine's clock as governor sees it: nanoseconds since the epoch.
+#[derive(Clone)]
+struct LimiterClock(Arc<dyn Clock>);
+
+impl governor::clock::Clock for LimiterClock {
+    type Instant = Nanos;
+
+    fn now(&self) -> Nanos {
+        let since = self.0.now() - DateTime::<Utc>::UNIX_EPOCH;
+        Nanos::from(u64::try_from(since.num_nanoseconds().unwrap_or(i64::MAX)).unwrap_or(0))
+    }
+}
 
 impl LoginLimiter {
-    pub const MAX_FAILURES: usize = 5;
-    pub const WINDOW_MINUTES: i64 = 15;
+    /// Attempts per account before the back-off.
+    pub const ACCOUNT_BURST: u32 = 5;
+    /// After the burst: one attempt per account every this many seconds.
+    pub const ACCOUNT_PERIOD_SECS: u64 = 180;
+    /// Attempts per client address before the back-off.
+    pub const ADDRESS_BURST: u32 = 30;
+    /// After the burst: one attempt per address every this many seconds.
+    pub const ADDRESS_PERIOD_SECS: u64 = 30;
 
-    fn key(username: &str, ip: IpAddr) -> LimitKey {
-        (username.trim().to_lowercase(), ip)
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        let clock = LimiterClock(clock);
+        Self {
+            accounts: Mutex::default(),
+            addresses: RateLimiter::new(
+                quota(Self::ADDRESS_PERIOD_SECS, Self::ADDRESS_BURST),
+                DashMapStateStore::default(),
+                clock.clone(),
+            ),
+            clock,
+        }
     }
 
-    /// `Err(seconds to wait)` when the key is locked out.
-    pub fn check(&self, username: &str, ip: IpAddr, now: DateTime<Utc>) -> Result<(), i64> {
-        let window = Duration::minutes(Self::WINDOW_MINUTES);
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(q) = map.get_mut(&Self::key(username, ip)) else {
-            return Ok(());
+    fn key(username: &str) -> String {
+        username.trim().to_lowercase()
+    }
+
+    /// Take one attempt from the address's and the account's budgets; `Err(seconds to
+    /// wait)` when either is spent. Call before checking the password.
+    pub fn attempt(&self, username: &str, ip: IpAddr) -> Result<(), i64> {
+        let now = governor::clock::Clock::now(&self.clock);
+        let wait = |d: std::time::Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX).max(1);
+        self.addresses
+            .check_key(&ip)
+            .map_err(|n| wait(n.wait_time_from(now)))?;
+        let account = {
+            let mut map = self.accounts.lock().unwrap_or_else(|p| p.into_inner());
+            if map.len() > 100_000 {
+                // Bound memory under a spray of usernames: forget full budgets.
+                map.retain(|_, l| l.check_n(nonzero(Self::ACCOUNT_BURST)) != Ok(Ok(())));
+            }
+            map.entry(Self::key(username))
+                .or_insert_with(|| {
+                    Arc::new(RateLimiter::direct_with_clock(
+                        quota(Self::ACCOUNT_PERIOD_SECS, Self::ACCOUNT_BURST),
+                        self.clock.clone(),
+                    ))
+                })
+                .clone()
         };
-        while q.front().is_some_and(|t| *t + window <= now) {
-            q.pop_front();
-        }
-        if q.len() >= Self::MAX_FAILURES {
-            let oldest = q.front().copied().unwrap_or(now);
-            Err((oldest + window - now).num_seconds().max(1))
-        } else {
-            Ok(())
-        }
+        account.check().map_err(|n| wait(n.wait_time_from(now)))
     }
 
-    pub fn failed(&self, username: &str, ip: IpAddr, now: DateTime<Utc>) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 100_000 {
-            // Bound memory under a spray of usernames: forget windows that have passed.
-            let window = Duration::minutes(Self::WINDOW_MINUTES);
-            map.retain(|_, q| q.back().is_some_and(|t| *t + window > now));
-        }
-        map.entry(Self::key(username, ip))
-            .or_default()
-            .push_back(now);
+    /// A successful login restores its account's budget.
+    pub fn succeeded(&self, username: &str) {
+        let mut map = self.accounts.lock().unwrap_or_else(|p| p.into_inner());
+        map.remove(&Self::key(username));
     }
+}
 
-    pub fn succeeded(&self, username: &str, ip: IpAddr) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(&Self::key(username, ip));
-    }
+fn nonzero(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
+}
+
+fn quota(period_secs: u64, burst: u32) -> Quota {
+    Quota::with_period(std::time::Duration::from_secs(period_secs))
+        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+        .allow_burst(nonzero(burst))
 }
 
 pub(crate) fn too_many(retry_after: i64) -> ApiError {
@@ -233,20 +303,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn five_failures_lock_the_pair_for_fifteen_minutes() {
-        let l = LoginLimiter::default();
+    fn five_attempts_per_account_then_back_off_thirty_per_address() {
+        let clock = Arc::new(xiaohao_engine::ManualClock::new(
+            DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(20_000),
+        ));
+        let l = LoginLimiter::new(clock.clone());
         let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
         let other = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
-        let t0 = DateTime::<Utc>::UNIX_EPOCH + Duration::days(20_000);
         for i in 0..5 {
-            assert!(l.check("a", ip, t0).is_ok(), "attempt {i}");
-            l.failed("a", ip, t0);
+            assert!(l.attempt("a", ip).is_ok(), "attempt {i}");
         }
-        assert!(l.check("a", ip, t0).is_err());
-        assert!(l.check("A", ip, t0).is_err(), "case-insensitive");
-        assert!(l.check("a", other, t0).is_ok(), "per address");
-        assert!(l.check("b", ip, t0).is_ok(), "per username");
-        assert!(l.check("a", ip, t0 + Duration::minutes(15)).is_ok());
+        assert!(l.attempt("a", ip).is_err());
+        assert!(
+            l.attempt("A", other).is_err(),
+            "per account, case-insensitive"
+        );
+        assert!(l.attempt("b", ip).is_ok(), "other accounts go on");
+        clock.advance(chrono::Duration::minutes(3));
+        assert!(l.attempt("a", ip).is_ok(), "one more after the back-off");
+        assert!(l.attempt("a", ip).is_err());
+        l.succeeded("a");
+        assert!(l.attempt("a", ip).is_ok(), "success restores the budget");
+        let spray = IpAddr::V4(Ipv4Addr::new(10, 9, 9, 9));
+        let allowed = (0..100)
+            .filter(|i| l.attempt(&format!("user{}", i / 5), spray).is_ok())
+            .count();
+        assert_eq!(allowed, LoginLimiter::ADDRESS_BURST as usize);
     }
 
     #[test]
@@ -280,5 +362,9 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\nx")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/a//evil.example")), "/");
     }
 }

@@ -39,11 +39,25 @@ impl ApiError {
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "forbidden", message)
     }
+
+    /// A failure of ours (database, configuration): the detail goes to the log under a
+    /// fresh error id, the caller gets a generic message carrying that id and nothing of
+    /// the database's own text.
+    pub fn internal(detail: &dyn std::fmt::Display) -> Self {
+        let error_id = uuid::Uuid::new_v4().simple().to_string();
+        tracing::error!(error_id = %error_id, error = %detail, "request failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("系统内部错误，请稍后重试；如仍失败，请将错误编号 {error_id} 告知管理员。"),
+        )
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if self.status.is_server_error() {
+        // 500s were logged with their error id where they were made (`internal`).
+        if self.status.is_server_error() && self.status != StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!(code = self.code, message = %self.message, "request failed");
         }
         let body =
@@ -84,11 +98,7 @@ impl From<StoreError> for ApiError {
                 Self::new(StatusCode::CONFLICT, "duplicate", e.to_string()).field(field)
             }
             StoreError::Invalid(d) => d.into(),
-            StoreError::Corrupt(_) | StoreError::Db(_) => Self::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                format!("storage failure: {e}"),
-            ),
+            StoreError::Corrupt(_) | StoreError::Db(_) => Self::internal(&e),
         }
     }
 }
@@ -107,7 +117,7 @@ impl From<EngineError> for ApiError {
             EngineError::Conflict(m) => {
                 Self::new(StatusCode::CONFLICT, "version_conflict", m).field("version")
             }
-            EngineError::Config(m) => Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", m),
+            EngineError::Config(m) => Self::internal(&m),
             EngineError::Unauthorized(m) => Self::unauthorized(m),
             EngineError::Forbidden(m) => Self::forbidden(m),
         }

@@ -4,7 +4,6 @@
 //! without garbling.
 
 use crate::ApiError;
-use axum::http::StatusCode;
 use xiaohao_engine::ledger::LedgerEntry;
 use xiaohao_import::ledger::{LedgerError, LedgerRow, write_ledger, write_ledger_csv};
 
@@ -13,11 +12,7 @@ fn rows(entries: &[LedgerEntry]) -> Vec<LedgerRow> {
 }
 
 fn fail(e: LedgerError) -> ApiError {
-    ApiError::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "internal",
-        format!("cannot write the ledger: {e}"),
-    )
+    ApiError::internal(&format_args!("cannot write the ledger: {e}"))
 }
 
 /// # Errors

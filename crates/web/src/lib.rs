@@ -14,17 +14,18 @@ pub mod metrics;
 mod pages;
 
 pub use error::ApiError;
-pub use metrics::Metrics;
+pub use metrics::{Metrics, MetricsAccess};
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_swagger_ui::SwaggerUi;
@@ -37,17 +38,26 @@ pub struct AppState {
     pub limiter: Arc<auth::LoginLimiter>,
     /// Shared with the scheduler, which records its ticks here.
     pub metrics: Arc<Metrics>,
+    /// Who may read `/metrics`.
+    pub metrics_access: MetricsAccess,
 }
 
 impl AppState {
     pub fn new(engine: Engine) -> Self {
         Self {
+            limiter: Arc::new(auth::LoginLimiter::new(engine.clock().clone())),
             engine,
-            limiter: Arc::default(),
             metrics: Arc::default(),
+            metrics_access: MetricsAccess::default(),
         }
     }
 }
+
+/// Scripts only from our own files (`/static/app.js`; the pages have no inline script);
+/// styles may be inline for the Swagger UI; nothing may frame us.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; \
+     base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /// The whole HTTP application.
 pub fn router(engine: Engine) -> Router {
@@ -63,6 +73,22 @@ pub fn router_with(state: AppState) -> Router {
         .with_state(state)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
@@ -113,7 +139,21 @@ pub(crate) fn base_url(headers: &HeaderMap) -> String {
     format!("{proto}://{host}")
 }
 
-async fn metrics_text(State(state): State<AppState>) -> Result<Response, ApiError> {
+async fn metrics_text(
+    State(state): State<AppState>,
+    ext: axum::http::Extensions,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    if !state.metrics_access.admits(auth::client_ip(&ext), bearer) {
+        return Err(ApiError::forbidden(
+            "/metrics 仅对配置的地址或持有令牌者开放 (see [metrics] in the configuration)",
+        ));
+    }
     let engine = &state.engine;
     let (states, lights) = engine.item_counts().await?;
     let mut by_state = std::collections::BTreeMap::new();

@@ -103,3 +103,82 @@ pub(crate) fn gauge(out: &mut String, name: &str, help: &str, rows: &[(Vec<(&str
         let _ = writeln!(out, "{name}{{{}}} {v}", l.join(","));
     }
 }
+
+/// Who may read `/metrics` (`[metrics]` in the configuration): a bearer token from
+/// anywhere, or the listed client addresses; by default loopback only.
+#[derive(Debug, Clone)]
+pub struct MetricsAccess {
+    token: Option<String>,
+    allow: Vec<std::net::IpAddr>,
+}
+
+impl Default for MetricsAccess {
+    fn default() -> Self {
+        Self {
+            token: None,
+            allow: vec![
+                std::net::Ipv4Addr::LOCALHOST.into(),
+                std::net::Ipv6Addr::LOCALHOST.into(),
+            ],
+        }
+    }
+}
+
+impl MetricsAccess {
+    /// # Errors
+    /// An `allow` entry that is not an IP address, or an empty token.
+    pub fn from_settings(s: &xiaohao_engine::MetricsSettings) -> Result<Self, String> {
+        let allow = s
+            .allow
+            .iter()
+            .map(|a| {
+                a.trim()
+                    .parse()
+                    .map_err(|_| format!("metrics.allow: `{a}` is not an IP address"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let token = match s.token.as_deref().map(str::trim) {
+            Some("") => return Err("metrics.token: must not be empty when set".into()),
+            t => t.map(str::to_owned),
+        };
+        Ok(Self { token, allow })
+    }
+
+    /// Whether a request from `ip`, presenting `bearer`, may read the metrics.
+    pub fn admits(&self, ip: std::net::IpAddr, bearer: Option<&str>) -> bool {
+        use sha2::{Digest, Sha256};
+        // Compared as digests, so the time taken does not tell how much of a guess matched.
+        let token_ok = matches!((&self.token, bearer), (Some(t), Some(b))
+            if Sha256::digest(t.as_bytes()) == Sha256::digest(b.as_bytes()));
+        token_ok || self.allow.contains(&ip.to_canonical())
+    }
+}
+
+#[cfg(test)]
+mod access_tests {
+    use super::MetricsAccess;
+    use std::net::IpAddr;
+
+    #[test]
+    fn loopback_only_by_default_token_from_anywhere() {
+        let lo: IpAddr = "127.0.0.1".parse().unwrap();
+        let mapped: IpAddr = "::ffff:127.0.0.1".parse().unwrap();
+        let far: IpAddr = "10.1.2.3".parse().unwrap();
+        let d = MetricsAccess::default();
+        assert!(d.admits(lo, None) && d.admits(mapped, None));
+        assert!(!d.admits(far, None) && !d.admits(far, Some("x")));
+        let s = xiaohao_engine::MetricsSettings {
+            token: Some("s3cret".into()),
+            allow: vec![],
+        };
+        let a = MetricsAccess::from_settings(&s).unwrap();
+        assert!(!a.admits(lo, None));
+        assert!(a.admits(far, Some("s3cret")));
+        assert!(!a.admits(far, Some("s3cre")));
+        let bad = xiaohao_engine::MetricsSettings {
+            token: None,
+            allow: vec!["localhost".into()],
+        };
+        assert!(MetricsAccess::from_settings(&bad).is_err());
+    }
+}

@@ -271,8 +271,12 @@ async fn login_submit(
         return fail(StatusCode::FORBIDDEN, e.message);
     }
     let ip = client_ip(&ext);
-    let now = state.engine.now();
-    if let Err(wait) = state.limiter.check(&f.username, ip, now) {
+    if let Err(e) = xiaohao_core::validate::check(xiaohao_core::validate::USERNAME, &f.username)
+        .and_then(|()| xiaohao_core::validate::check(xiaohao_core::validate::PASSWORD, &f.password))
+    {
+        return fail(StatusCode::UNPROCESSABLE_ENTITY, e.to_string());
+    }
+    if let Err(wait) = state.limiter.attempt(&f.username, ip) {
         return fail(
             StatusCode::TOO_MANY_REQUESTS,
             format!("登录失败次数过多,请 {} 分钟后再试。", (wait + 59) / 60),
@@ -284,7 +288,7 @@ async fn login_submit(
         .await
     {
         Ok((_, secret)) => {
-            state.limiter.succeeded(&f.username, ip);
+            state.limiter.succeeded(&f.username);
             let max_age = xiaohao_engine::SESSION_DAYS * 24 * 3600;
             (
                 [(
@@ -300,7 +304,6 @@ async fn login_submit(
                 .into_response()
         }
         Err(EngineError::Unauthorized(_)) => {
-            state.limiter.failed(&f.username, ip, now);
             state.metrics.login_failed();
             fail(StatusCode::UNAUTHORIZED, "用户名或密码错误。".into())
         }
@@ -308,9 +311,10 @@ async fn login_submit(
     }
 }
 
+/// Logout ends the caller's own session on the server whatever the headers: it can only
+/// remove the session it presents, so a forged logout harms nobody.
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if check_same_origin(&Method::POST, &headers).is_ok()
-        && let Some((secret, _)) = presented_token(&headers)
+    if let Some((secret, _)) = presented_token(&headers)
         && let Err(e) = state.engine.logout(&secret).await
     {
         return error_page(e.into());
@@ -489,7 +493,7 @@ async fn ledger(
         f_q: q.q.clone().unwrap_or_default(),
         f_overdue: q.overdue.as_deref() == Some("true"),
         prev: (offset > 0).then(|| with_offset(offset.saturating_sub(PAGE))),
-        next: (offset + PAGE < page.total).then(|| with_offset(offset + PAGE)),
+        next: (offset.saturating_add(PAGE) < page.total).then(|| with_offset(offset + PAGE)),
         query: base,
     }
     .into_response())
@@ -558,10 +562,31 @@ struct ItemPage {
     by_unit: Vec<UnitProgressView>,
 }
 
+/// The banner after a form: `ok` is a code from a fixed set, shown as the page's own text
+/// (never the query's text); `n` is a count some codes carry.
 #[derive(Deserialize, Default)]
 struct Flash {
     ok: Option<String>,
+    n: Option<u32>,
     error: Option<String>,
+}
+
+impl Flash {
+    /// The item page: `?ok=<action>` → "已<action>。当前状态：<state>".
+    fn item_text(&self, state: xiaohao_core::ItemState) -> Option<String> {
+        let action: Action = self.ok.as_deref()?.parse().ok()?;
+        Some(format!(
+            "已{}。当前状态：{}",
+            action.label_zh(),
+            state.label_zh()
+        ))
+    }
+
+    /// The progress page: `?ok=reported&n=3` → "已提交 3 条进展".
+    fn progress_text(&self) -> Option<String> {
+        (self.ok.as_deref() == Some("reported"))
+            .then(|| format!("已提交 {} 条进展", self.n.unwrap_or(0)))
+    }
 }
 
 fn event_label(kind: &EventKind) -> String {
@@ -710,7 +735,7 @@ async fn item_page(
         days_in_state: view.clocks.days_in_state,
         version: item.version,
         period: xiaohao_engine::month_period(today),
-        flash_ok: flash.ok,
+        flash_ok: flash.item_text(item.state),
         flash_error: flash.error,
         can_any: !actions.is_empty(),
         can_report: has(Action::Report),
@@ -788,14 +813,7 @@ async fn item_act(
     }
     .await;
     let target = match result {
-        Ok(out) => format!(
-            "/items/{id}?ok={}",
-            crate::auth::url_encode(&format!(
-                "已{}。当前状态:{}",
-                action_label(&action),
-                out.item.state.label_zh()
-            ))
-        ),
+        Ok(out) => format!("/items/{id}?ok={}", out.event.kind),
         Err(e) => {
             let api = ApiError::from(e);
             if api.status == StatusCode::NOT_FOUND {
@@ -808,12 +826,6 @@ async fn item_act(
         }
     };
     Ok(Redirect::to(&target).into_response())
-}
-
-fn action_label(a: &str) -> String {
-    a.parse::<Action>()
-        .map(|a| a.label_zh().to_owned())
-        .unwrap_or_else(|_| a.to_owned())
 }
 
 // ---------------------------------------------------------------- monthly progress
@@ -867,7 +879,7 @@ async fn progress_page(
                 can_report: d.can_report,
             })
             .collect(),
-        flash_ok: flash.ok,
+        flash_ok: flash.progress_text(),
         flash_error: flash.error,
     }
     .into_response())
@@ -918,10 +930,7 @@ async fn progress_submit(
             Err(e) => failed.push(ApiError::from(e).message),
         }
     }
-    let mut target = format!(
-        "/progress?ok={}",
-        crate::auth::url_encode(&format!("已提交 {ok} 条进展"))
-    );
+    let mut target = format!("/progress?ok=reported&n={ok}");
     if !failed.is_empty() {
         target.push_str(&format!(
             "&error={}",

@@ -76,13 +76,32 @@ pub fn parse_date_text(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
+/// A 完成时限 cell, its dates held to the years of [`xiaohao_core::validate::check_date`].
 fn deadline_cell(d: &Data) -> Result<DeadlineCell, String> {
+    match deadline_cell_raw(d)? {
+        DeadlineCell::Date(date) => xiaohao_core::validate::check_date("deadline", date)
+            .map(|()| DeadlineCell::Date(date))
+            .map_err(|_| {
+                format!(
+                    "完成时限: {date} 超出范围，年份须在 {}–{} 之间",
+                    xiaohao_core::validate::MIN_YEAR,
+                    xiaohao_core::validate::MAX_YEAR
+                )
+            }),
+        other => Ok(other),
+    }
+}
+
+fn deadline_cell_raw(d: &Data) -> Result<DeadlineCell, String> {
     match d {
         Data::Empty => Ok(DeadlineCell::Empty),
-        Data::DateTime(dt) => dt
-            .as_datetime()
+        // A date cell is a serial underneath; NaN or a negative serial is no date (calamine
+        // would read it as 1899-12-30).
+        Data::DateTime(dt) => Some(dt.as_f64())
+            .filter(|serial| serial.is_finite() && *serial >= 1.0)
+            .and_then(|_| dt.as_datetime())
             .map(|x| DeadlineCell::Date(x.date()))
-            .ok_or_else(|| "完成时限: unreadable date".to_owned()),
+            .ok_or_else(|| format!("完成时限: `{}` is not a date", dt.as_f64())),
         Data::Float(f) => serial_date(*f)
             .map(DeadlineCell::Date)
             .ok_or_else(|| format!("完成时限: `{f}` is not a date")),
@@ -325,6 +344,16 @@ mod tests {
         );
         assert_eq!(parse_date_text("长期坚持"), None);
         assert!(deadline_cell(&Data::String("2026-13-45".into())).is_err());
+        for serial in [f64::NAN, -1.0, 0.0] {
+            let cell = Data::DateTime(calamine::ExcelDateTime::new(
+                serial,
+                calamine::ExcelDateTimeType::DateTime,
+                false,
+            ));
+            assert!(deadline_cell(&cell).is_err(), "{serial}");
+        }
+        assert!(deadline_cell(&Data::String("0000-01-01".into())).is_err());
+        assert!(deadline_cell(&Data::Float(1.0)).is_err(), "1900-01-01");
         assert_eq!(
             deadline_cell(&Data::String("每季度".into())),
             Ok(DeadlineCell::Text("每季度".into()))
