@@ -255,10 +255,10 @@ async fn every_text_input_is_checked_by_one_layer_before_any_statement() {
         post.clone(),
         &transitions,
         Some(&w.supervision),
-        Some(json!({"action": "escalate", "level": 1, "step": "督".repeat(33)})),
+        Some(json!({"action": "escalate", "reason": "督\u{0}办"})),
     )
     .await;
-    refused(&got, StatusCode::UNPROCESSABLE_ENTITY, "step", "32");
+    refused(&got, StatusCode::UNPROCESSABLE_ENTITY, "reason", "");
     let got = send(
         app,
         reqwest::Method::GET,
@@ -339,22 +339,34 @@ async fn dates_fall_in_2000_to_2100_and_levels_stay_on_the_ladder() {
         Some(json!({"action": "escalate", "level": 2_147_483_647, "step": "督办"})),
     )
     .await;
+    // A level is never chosen by the caller: a manual 督办 takes the ladder's next step.
+    refused(&got, StatusCode::BAD_REQUEST, "level", "level");
     let steps = app.t.engine.policy().ladder.steps.len();
-    refused(
-        &got,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "level",
-        &format!("0–{steps}"),
-    );
+    for _ in 0..steps {
+        let got = send(
+            app,
+            reqwest::Method::POST,
+            &transitions,
+            Some(&w.supervision),
+            Some(json!({"action": "escalate", "reason": "多次催办仍未反馈"})),
+        )
+        .await;
+        assert_eq!(got.0, StatusCode::OK, "{}", got.1);
+    }
     let got = send(
         app,
         reqwest::Method::POST,
         &transitions,
         Some(&w.supervision),
-        Some(json!({"action": "escalate", "level": steps, "step": "通报"})),
+        Some(json!({"action": "escalate", "reason": "再次督办"})),
     )
     .await;
-    assert_eq!(got.0, StatusCode::OK, "{}", got.1);
+    assert_eq!(
+        got.0,
+        StatusCode::CONFLICT,
+        "never beyond the top step: {}",
+        got.1
+    );
 }
 
 #[tokio::test]
