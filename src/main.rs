@@ -3,8 +3,12 @@
 mod cli;
 mod demo;
 mod imports;
+mod items;
+mod mail_cmd;
+mod org;
 mod report;
 mod run;
+mod serve;
 mod simulate;
 
 use clap::Parser;
