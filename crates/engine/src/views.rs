@@ -191,11 +191,7 @@ impl Engine {
             .await?;
         // The store's order: newest first, then by id.
         keys.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        let limit = if filter.limit == 0 {
-            50
-        } else {
-            filter.limit.min(1000)
-        };
+        let limit = xiaohao_store::page_limit(filter.limit);
         let page: Vec<ItemId> = keys
             .iter()
             .skip(usize::try_from(filter.offset).unwrap_or(usize::MAX))
@@ -220,13 +216,26 @@ impl Engine {
         filter: &ItemFilter,
         mut visit: impl FnMut(&Item),
     ) -> Result<(), EngineError> {
+        self.walk_rows(filter, |it| {
+            if self.passes_light(filter, it) {
+                visit(it);
+            }
+        })
+        .await
+    }
+
+    /// Visit every row the SQL side of `filter` selects, by id, 2,000 at a time: bounded
+    /// memory over any number of items (a supervision account sees them all).
+    async fn walk_rows(
+        &self,
+        filter: &ItemFilter,
+        mut visit: impl FnMut(&Item),
+    ) -> Result<(), EngineError> {
         const PAGE: u64 = 2000;
         let mut after = None;
         loop {
             let page = self.store().items_after(filter, after, PAGE).await?;
-            for it in page.iter().filter(|it| self.passes_light(filter, it)) {
-                visit(it);
-            }
+            page.iter().for_each(&mut visit);
             match page.last() {
                 Some(last) if page.len() as u64 == PAGE => after = Some(last.id),
                 _ => return Ok(()),
@@ -266,21 +275,12 @@ impl Engine {
             ..ItemFilter::default()
         };
         let today = self.today();
-        let mut after = None;
-        loop {
-            let page = self.store().items_after(&candidates, after, 2000).await?;
-            for it in &page {
-                match self.policy().light(it, today) {
-                    Light::Yellow => yellow += 1,
-                    Light::Green => green += 1,
-                    _ => {}
-                }
-            }
-            match page.last() {
-                Some(last) if page.len() == 2000 => after = Some(last.id),
-                _ => break,
-            }
-        }
+        self.walk_rows(&candidates, |it| match self.policy().light(it, today) {
+            Light::Yellow => yellow += 1,
+            Light::Green => green += 1,
+            _ => {}
+        })
+        .await?;
         // Green items without a due date are not in the yellow candidates.
         let undated = ItemFilter {
             light: Some(self.light_filter(Light::Green)),
@@ -381,21 +381,14 @@ impl Engine {
             scope: Some(who.scope.clone()),
             ..ItemFilter::default()
         };
-        let mut after = None;
-        loop {
-            let page = self.store().items_after(&filter, after, 2000).await?;
-            for it in &page {
-                let l = self.light_of(it);
-                all.add(l);
-                *by_state.entry(it.state.as_str().to_owned()).or_insert(0) += 1;
-                by_chain.entry(it.chain_id).or_default().add(l);
-                by_unit.entry(it.lead_unit).or_default().add(l);
-            }
-            match page.last() {
-                Some(last) if page.len() == 2000 => after = Some(last.id),
-                _ => break,
-            }
-        }
+        self.walk_rows(&filter, |it| {
+            let l = self.light_of(it);
+            all.add(l);
+            *by_state.entry(it.state.as_str().to_owned()).or_insert(0) += 1;
+            by_chain.entry(it.chain_id).or_default().add(l);
+            by_unit.entry(it.lead_unit).or_default().add(l);
+        })
+        .await?;
         let row = |id: Option<uuid::Uuid>, name: String, counts: LightCounts| StatsRow {
             id,
             name,

@@ -37,6 +37,15 @@ pub struct ItemFilter {
     pub offset: u64,
 }
 
+/// The rows a page holds for a requested `limit`: 50 when none is asked, at most 1,000.
+pub fn page_limit(requested: u64) -> u64 {
+    if requested == 0 {
+        50
+    } else {
+        Ord::min(requested, 1000)
+    }
+}
+
 /// The due-date part of the policy's light rule, as the store can ask it in SQL. Built by
 /// the engine from its policy ([`xiaohao_core::Policy::yellow_until`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -243,11 +252,7 @@ impl Store {
         let cond = filter_condition(f);
         let query = item::Entity::find().filter(cond);
         let total = query.clone().count(&self.db).await?;
-        let limit = if f.limit == 0 {
-            50
-        } else {
-            Ord::min(f.limit, 1000)
-        };
+        let limit = page_limit(f.limit);
         let rows = query
             .order_by_desc(item::Column::CreatedAt)
             .order_by_asc(item::Column::Id)

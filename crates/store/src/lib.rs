@@ -23,7 +23,7 @@ pub use accounts::{NewUser, TokenHolder, TokenKind, User};
 pub use error::StoreError;
 pub use escalate::{DutyEscalation, EscalationEntry};
 pub use import::{ChainImport, ImportSummary, ItemImport, PlanImport};
-pub use items::{ChainHead, ItemFilter, ItemPage, LightFilter, ProgressRow};
+pub use items::{ChainHead, ItemFilter, ItemPage, LightFilter, ProgressRow, page_limit};
 pub use org::{NewChain, NewPerson, NewPlan, NewUnit};
 pub use outbox::{ClaimSpec, DIGEST_KIND, OutboxRow, OutboxStatus, digest_key};
 pub use report::{FireCount, MissedCount, ReportData};
