@@ -194,11 +194,11 @@ async fn import_ledger(
     if !plan.errors.is_empty() {
         return Err(usage(format!("{}: {}", file.display(), plan.refusal())));
     }
-    if !dry_run {
-        engine
-            .commit_batch(&plan.new_items, &plan.decisions)
-            .await?;
-    }
+    let plan = if dry_run {
+        plan
+    } else {
+        engine.apply_ledger_plan(plan).await?
+    };
     if json {
         return print_json(&serde_json::json!({
             "dry_run": dry_run,

@@ -7,7 +7,7 @@ use serde_json::json;
 use xiaohao_core::org::UnitKind;
 use xiaohao_core::{AccountRole, Actor, Command, ItemId, decide};
 use xiaohao_engine::{Engine, EngineError, ItemRequest};
-use xiaohao_store::StoreError;
+use xiaohao_store::{StoreError, Write};
 
 /// An item waiting for verification, and two different offices ready to verify it.
 async fn closure_requested(t: &TestEngine) -> (ItemId, Actor, Actor) {
@@ -76,7 +76,10 @@ async fn two_concurrent_verifications_one_wins_one_conflicts() {
         now,
     )
     .unwrap();
-    let (ra, rb) = tokio::join!(store.commit_decision(&da), store.commit_decision(&db));
+    let (ra, rb) = tokio::join!(
+        store.write_one(Write::decision(da)),
+        store.write_one(Write::decision(db))
+    );
     let results = [ra, rb];
     let ok = results.iter().filter(|r| r.is_ok()).count();
     let conflicts = results

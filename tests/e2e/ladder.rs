@@ -97,6 +97,16 @@ async fn manual_escalation_takes_the_next_ladder_step_with_its_audience_and_orde
             serde_json::from_str(body["event"]["payload"].as_str().unwrap()).unwrap();
         assert_eq!(payload["step"], *step);
         assert_eq!(payload["reason"], "多次催办仍未反馈");
+        // A step that makes a 督办单 asks a written reply in five working days.
+        let reply = if *step == "督办" {
+            json!("2026-03-23")
+        } else {
+            Value::Null
+        };
+        assert_eq!(
+            payload.get("reply_due").cloned().unwrap_or(Value::Null),
+            reply
+        );
         // Who did it: the supervision account, recorded on the event.
         assert!(
             body["event"]["actor_name"]
@@ -124,7 +134,7 @@ async fn manual_escalation_takes_the_next_ladder_step_with_its_audience_and_orde
     let rows = db
         .query_all_raw(Statement::from_string(
             db.get_database_backend(),
-            "SELECT step, text, working_days_late FROM supervision_orders",
+            "SELECT step, text, working_days_late, reply_due FROM supervision_orders",
         ))
         .await
         .unwrap();
@@ -133,6 +143,13 @@ async fn manual_escalation_takes_the_next_ladder_step_with_its_audience_and_orde
     assert_eq!(rows[0].try_get::<String>("", "step").unwrap(), "督办");
     assert_eq!(rows[0].try_get::<i32>("", "working_days_late").unwrap(), 6);
     assert!(text.contains("已逾期 6 个工作日"), "{text}");
+    assert!(text.contains("请于2026年3月23日前书面反馈"), "{text}");
+    assert_eq!(
+        rows[0]
+            .try_get::<chrono::NaiveDate>("", "reply_due")
+            .unwrap(),
+        d(2026, 3, 23)
+    );
     assert!(
         text.contains('：') && text.contains('，') && !text.contains(','),
         "{text}"

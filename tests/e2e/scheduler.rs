@@ -522,6 +522,7 @@ async fn a_batch_leaves_out_an_item_changed_since_it_was_read() {
         .unwrap();
     assert_eq!(read.len(), 3);
     let mut entries = Vec::new();
+    let mut before = Vec::new();
     for (item, head) in read {
         let command = Command::Escalate {
             level: 4,
@@ -532,28 +533,34 @@ async fn a_batch_leaves_out_an_item_changed_since_it_was_read() {
             reason: None,
         };
         let decision = xiaohao_core::decide(&item, &Actor::system(), &command, now).unwrap();
-        entries.push(xiaohao_store::EscalationEntry {
-            fire: xiaohao_store::FireRow {
-                subject_kind: "item",
-                subject_id: item.id.0,
-                item: Some(item.id),
-                unit: item.lead_unit,
-                due_on: item.due_on.unwrap(),
-                step: "通报".into(),
-                level: 4,
-                working_days_late: 17,
-            },
+        let firing_command = command.clone();
+        let fire = xiaohao_store::FireRow {
+            subject_kind: "item",
+            subject_id: item.id.0,
+            item: Some(item.id),
+            unit: item.lead_unit,
+            due_on: item.due_on.unwrap(),
+            step: "通报".into(),
+            level: 4,
+            working_days_late: 17,
+        };
+        before.push(item.clone());
+        let firing = xiaohao_core::escalation::StepFiring {
+            command: firing_command,
+            fire,
             order: None,
-            decision,
-            head,
-            before: item,
-        });
+            reply_due: None,
+        };
+        entries.push(xiaohao_store::Write::decision_on(item, head, decision).firing(firing));
     }
     // The lead accepts one of them after the sweep read it.
-    let changed = entries[1].before.id;
+    let changed = before[1].id;
     w.run(changed, &w.lead, Command::Accept).await;
 
-    let results = store.commit_escalations(&entries).await.unwrap();
+    let results = store
+        .write(&entries, xiaohao_store::Atomicity::Each)
+        .await
+        .unwrap();
     let ok: Vec<bool> = results.iter().map(Result::is_ok).collect();
     assert_eq!(ok, [true, false, true], "{results:?}");
     assert!(matches!(
@@ -573,14 +580,17 @@ async fn a_batch_leaves_out_an_item_changed_since_it_was_read() {
         (item.state, item.escalation_level),
         (ItemState::Accepted, 0)
     );
-    for id in [entries[0].before.id, entries[2].before.id] {
+    for id in [before[0].id, before[2].id] {
         let item = store.item(id).await.unwrap();
         assert_eq!(item.escalation_level, 4);
-        assert_eq!(item.version, entries[0].before.version + 1);
+        assert_eq!(item.version, before[0].version + 1);
     }
 
     // A second write of the same batch finds every step claimed: nothing more is written.
-    let again = store.commit_escalations(&entries).await.unwrap();
+    let again = store
+        .write(&entries, xiaohao_store::Atomicity::Each)
+        .await
+        .unwrap();
     assert!(again.iter().all(Result::is_err));
     assert_eq!(w.count("SELECT COUNT(*) FROM escalation_fires").await, 2);
 

@@ -88,7 +88,10 @@ async fn scope_twin_agrees_with_admits_for_every_state_and_role() {
             let mut decision =
                 new_item(ItemId::new(), &new, &Actor::system(), t.engine.now()).expect("file");
             decision.item.state = state;
-            store.insert_item(&decision, &[]).await.expect("insert");
+            store
+                .write_one(xiaohao_store::Write::create(decision.clone(), Vec::new()))
+                .await
+                .expect("insert");
             items.push(decision.item);
         }
     }

@@ -9,6 +9,10 @@ use crate::event::{EventDraft, EventKind};
 use crate::ids::{ItemId, PersonId, UnitId};
 use crate::item::{Item, ItemKind, NewItem};
 use crate::notify::Notification;
+use crate::payload::{
+    Assigned, Change, ClosureRequested, Created, Edited, Escalated, Payload, Reasoned, Reported,
+    Rescheduled, Resumed, Transferred, Verified,
+};
 use crate::progress::ProgressReport;
 use crate::state::{Action, ItemState, Role, TRANSITIONS, Target, transition};
 use crate::validate;
@@ -141,6 +145,16 @@ pub struct Decision {
     pub co_units_changed: bool,
 }
 
+fn reasoned(reason: &str) -> Result<Reasoned, DomainError> {
+    Ok(Reasoned {
+        reason: required(validate::REASON, reason)?,
+    })
+}
+
+fn change<T>(from: T, to: T) -> Change<T> {
+    Change { from, to }
+}
+
 fn required(field: validate::Field, value: &str) -> Result<String, DomainError> {
     let v = value.trim();
     if v.is_empty() {
@@ -210,7 +224,6 @@ pub fn decide(
         Target::BeforeSuspend => item.suspended_from.unwrap_or(ItemState::InProgress),
     };
 
-    let mut payload = serde_json::Map::new();
     let mut notifications = Vec::new();
     let mut report = None;
     let key = |kind: &str| format!("{}:{}:v{}", item.id, kind, next.version);
@@ -226,7 +239,7 @@ pub fn decide(
         }
     };
 
-    match command {
+    let payload = match command {
         Command::Assign {
             lead_unit,
             deadline,
@@ -250,17 +263,21 @@ pub fn decide(
             for co in next.co_units.clone() {
                 notify(Some(co), "assigned", &mut notifications);
             }
-            payload.insert("lead_unit".into(), serde_json::json!(next.lead_unit));
-            payload.insert("deadline".into(), serde_json::json!(next.deadline));
+            Payload::Assigned(Assigned {
+                lead_unit: next.lead_unit,
+                deadline: next.deadline,
+                due_on: None,
+            })
         }
         Command::Return { reason } => {
-            payload.insert("reason".into(), required(validate::REASON, reason)?.into());
             notify(item.owner_unit, "returned", &mut notifications);
+            Payload::Returned(reasoned(reason)?)
         }
-        Command::Accept | Command::Start | Command::Resume => {
-            if matches!(command, Command::Resume) {
-                next.suspended_from = None;
-            }
+        Command::Accept => Payload::Accepted,
+        Command::Start => Payload::Started,
+        Command::Resume => {
+            next.suspended_from = None;
+            Payload::Resumed(Resumed::default())
         }
         Command::Report { report: r } => {
             r.validate()?;
@@ -274,22 +291,24 @@ pub fn decide(
             } else {
                 next.state = item.state;
             }
-            payload.insert("period".into(), r.period.clone().into());
-            payload.insert("percent".into(), serde_json::json!(r.percent));
             report = Some(r.clone());
+            Payload::Reported(Reported {
+                period: r.period.clone(),
+                percent: r.percent,
+            })
         }
         Command::RequestClosure {
             evidence,
             attachments,
         } => {
-            payload.insert(
-                "evidence".into(),
-                required(validate::EVIDENCE, evidence)?.into(),
-            );
+            let evidence = required(validate::EVIDENCE, evidence)?;
             validate::check_all(validate::ATTACHMENT, attachments, validate::MAX_ATTACHMENTS)?;
-            payload.insert("attachments".into(), serde_json::json!(attachments));
             next.closure_requested_by = actor.unit;
             notify(item.owner_unit, "closure_requested", &mut notifications);
+            Payload::ClosureRequested(ClosureRequested {
+                evidence,
+                attachments: attachments.clone(),
+            })
         }
         Command::Verify { comment } => {
             if item.closure_requested_by.is_some() && item.closure_requested_by == actor.unit {
@@ -303,35 +322,34 @@ pub fn decide(
             }
             if let Some(c) = comment {
                 validate::check(validate::COMMENT, c)?;
-                payload.insert("comment".into(), c.trim().into());
             }
-            payload.insert(
-                "requested_by".into(),
-                serde_json::json!(item.closure_requested_by),
-            );
             next.closed_at = Some(now);
             next.progress_percent = Some(100);
             notify(item.lead_unit, "verified", &mut notifications);
+            Payload::Verified(Verified {
+                comment: comment.as_ref().map(|c| c.trim().to_owned()),
+                requested_by: item.closure_requested_by,
+            })
         }
         Command::Reject { reason } => {
-            payload.insert("reason".into(), required(validate::REASON, reason)?.into());
             next.closure_requested_by = None;
             notify(item.lead_unit, "rejected", &mut notifications);
+            Payload::Rejected(reasoned(reason)?)
         }
         Command::Reopen { reason } => {
-            payload.insert("reason".into(), required(validate::REASON, reason)?.into());
             next.closure_requested_by = None;
             next.closed_at = None;
             notify(item.lead_unit, "reopened", &mut notifications);
+            Payload::Reopened(reasoned(reason)?)
         }
         Command::Suspend { reason } => {
-            payload.insert("reason".into(), required(validate::REASON, reason)?.into());
             next.suspended_from = Some(item.state);
+            Payload::Suspended(reasoned(reason)?)
         }
         Command::Cancel { reason } => {
-            payload.insert("reason".into(), required(validate::REASON, reason)?.into());
             // A cancelled item never resumes.
             next.suspended_from = None;
+            Payload::Cancelled(reasoned(reason)?)
         }
         Command::Transfer { to, reason } => {
             if item.lead_unit == Some(*to) {
@@ -340,12 +358,15 @@ pub fn decide(
                     "the item is already led by this unit",
                 ));
             }
-            payload.insert("reason".into(), required(validate::REASON, reason)?.into());
-            payload.insert("from_unit".into(), serde_json::json!(item.lead_unit));
-            payload.insert("to_unit".into(), serde_json::json!(to));
+            let reason = required(validate::REASON, reason)?;
             next.lead_unit = Some(*to);
             next.co_units.retain(|u| u != to);
             notify(Some(*to), "assigned", &mut notifications);
+            Payload::Transferred(Transferred {
+                reason,
+                from_unit: item.lead_unit,
+                to_unit: *to,
+            })
         }
         Command::Escalate {
             level,
@@ -369,12 +390,10 @@ pub fn decide(
                 ));
             }
             next.escalation_level = *level;
-            payload.insert("step".into(), step.clone().into());
-            payload.insert("level".into(), (*level).into());
-            payload.insert("deadline_key".into(), deadline_key.clone().into());
-            if let Some(r) = reason {
-                payload.insert("reason".into(), required(validate::REASON, r)?.into());
-            }
+            let reason = match reason {
+                Some(r) => Some(required(validate::REASON, r)?),
+                None => None,
+            };
             let kind = format!("escalation:{step}");
             for r in recipients {
                 notifications.push(Notification {
@@ -386,6 +405,13 @@ pub fn decide(
                     urgent: *urgent,
                 });
             }
+            Payload::Escalated(Escalated {
+                step: step.clone(),
+                level: *level,
+                deadline_key: deadline_key.clone(),
+                reason,
+                reply_due: None,
+            })
         }
         Command::Edit {
             title,
@@ -396,8 +422,10 @@ pub fn decide(
             leader,
             reason,
         } => {
-            payload.insert("reason".into(), required(validate::REASON, reason)?.into());
-            let mut changed = false;
+            let mut edited = Edited {
+                reason: required(validate::REASON, reason)?,
+                ..Edited::default()
+            };
             if let Some(t) = title {
                 let t = t.trim();
                 if t.is_empty() {
@@ -405,24 +433,16 @@ pub fn decide(
                 }
                 validate::check(validate::TITLE, t)?;
                 if t != item.title {
-                    payload.insert(
-                        "title".into(),
-                        serde_json::json!({"from": item.title, "to": t}),
-                    );
+                    edited.title = Some(change(item.title.clone(), t.to_owned()));
                     next.title = t.to_owned();
-                    changed = true;
                 }
             }
             if let Some(t) = text {
                 let t = t.trim();
                 validate::check(validate::ITEM_TEXT, t)?;
                 if t != item.text {
-                    payload.insert(
-                        "text".into(),
-                        serde_json::json!({"from": item.text, "to": t}),
-                    );
+                    edited.text = Some(change(item.text.clone(), t.to_owned()));
                     next.text = t.to_owned();
-                    changed = true;
                 }
             }
             if let Some(lead) = lead_unit
@@ -434,12 +454,8 @@ pub fn decide(
                         "the lead unit of an assigned item changes by transfer (转办)",
                     ));
                 }
-                payload.insert(
-                    "lead_unit".into(),
-                    serde_json::json!({"from": item.lead_unit, "to": lead}),
-                );
+                edited.lead_unit = Some(change(item.lead_unit, Some(*lead)));
                 next.lead_unit = Some(*lead);
-                changed = true;
             }
             if let Some(co) = co_units {
                 let mut list: Vec<UnitId> = Vec::new();
@@ -449,11 +465,7 @@ pub fn decide(
                     }
                 }
                 if list != item.co_units {
-                    payload.insert(
-                        "co_units".into(),
-                        serde_json::json!({"from": item.co_units, "to": list}),
-                    );
-                    changed = true;
+                    edited.co_units = Some(change(item.co_units.clone(), list.clone()));
                 }
                 next.co_units = list;
             } else if let Some(lead) = next.lead_unit {
@@ -464,30 +476,28 @@ pub fn decide(
                 validate::check(validate::NUMBER, n)?;
                 let n = (!n.is_empty()).then(|| n.to_owned());
                 if n != item.number {
-                    payload.insert(
-                        "number".into(),
-                        serde_json::json!({"from": item.number, "to": n}),
-                    );
+                    edited.number = Some(change(item.number.clone(), n.clone()));
                     next.number = n;
-                    changed = true;
                 }
             }
             if let Some(p) = leader
                 && item.leader != Some(*p)
             {
-                payload.insert(
-                    "leader".into(),
-                    serde_json::json!({"from": item.leader, "to": p}),
-                );
+                edited.leader = Some(change(item.leader, Some(*p)));
                 next.leader = Some(*p);
-                changed = true;
             }
-            if !changed {
+            if edited
+                == (Edited {
+                    reason: edited.reason.clone(),
+                    ..Edited::default()
+                })
+            {
                 return Err(DomainError::invalid("edit", "nothing to change"));
             }
+            Payload::Edited(edited)
         }
         Command::Reschedule { deadline, reason } => {
-            payload.insert("reason".into(), required(validate::REASON, reason)?.into());
+            let reason = required(validate::REASON, reason)?;
             validate::check_date("deadline", *deadline)?;
             if item.deadline == Some(*deadline) && item.due_on == Some(*deadline) {
                 return Err(DomainError::invalid(
@@ -495,8 +505,7 @@ pub fn decide(
                     "the item already has this deadline",
                 ));
             }
-            payload.insert("from".into(), serde_json::json!(item.deadline));
-            payload.insert("deadline".into(), serde_json::json!(deadline));
+            let from = item.deadline;
             next.deadline = Some(*deadline);
             next.due_on = Some(*deadline);
             next.deadline_text = None;
@@ -505,8 +514,13 @@ pub fn decide(
                 "rescheduled",
                 &mut notifications,
             );
+            Payload::Rescheduled(Rescheduled {
+                reason,
+                from,
+                deadline: *deadline,
+            })
         }
-    }
+    };
 
     let event = EventDraft {
         kind: EventKind::Action(action),
@@ -515,7 +529,7 @@ pub fn decide(
         actor_unit: actor.unit,
         actor_role: role.as_str().to_owned(),
         actor_name: actor.name.clone(),
-        payload: serde_json::Value::Object(payload).to_string(),
+        payload,
     };
     Ok(Decision {
         co_units_changed: next.co_units != item.co_units,
@@ -632,7 +646,10 @@ pub fn new_item(
         .as_str()
         .into(),
         actor_name: actor.name.clone(),
-        payload: serde_json::json!({ "title": item.title, "kind": item.kind }).to_string(),
+        payload: Payload::Created(Created {
+            title: item.title.clone(),
+            kind: item.kind,
+        }),
     };
     Ok(Decision {
         item,

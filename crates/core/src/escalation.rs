@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 mod firing;
 pub use firing::{
     Circle, DUTY_ESCALATED, DutyDecision, DutySubject, Fire, StepFiring, decide_duty_escalation,
-    decide_manual_escalation, item_escalation, manual_escalation, order_text, recipients,
+    decide_firing, decide_manual_escalation, item_escalation, manual_escalation, order_text,
+    recipients,
 };
 
 /// Who hears of a step.
@@ -44,6 +45,13 @@ pub struct Step {
     /// Put the item on the next bulletin (通报).
     #[serde(default)]
     pub bulletin: bool,
+    /// Working days the lead unit has to reply to the step's 督办单 in writing.
+    #[serde(default = "default_reply_days")]
+    pub reply_days: u32,
+}
+
+fn default_reply_days() -> u32 {
+    5
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -72,6 +80,7 @@ impl Default for Ladder {
                 urgent,
                 order,
                 bulletin,
+                reply_days: default_reply_days(),
             };
         Ladder {
             steps: vec![

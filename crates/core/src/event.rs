@@ -2,6 +2,7 @@
 //! auditor can prove that nobody edited or removed an event after the fact.
 
 use crate::ids::{ItemId, UnitId};
+use crate::payload::Payload;
 use crate::state::{Action, ItemState};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -72,7 +73,7 @@ impl<'de> Deserialize<'de> for EventKind {
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// What happened, before it gets its place (seq, prev hash) in the chain.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EventDraft {
     pub kind: EventKind,
     pub from_state: Option<ItemState>,
@@ -80,8 +81,8 @@ pub struct EventDraft {
     pub actor_unit: Option<UnitId>,
     pub actor_role: String,
     pub actor_name: String,
-    /// Action details (reason, evidence, report) as canonical JSON text.
-    pub payload: String,
+    /// What the event says beyond its kind (reason, evidence, report …).
+    pub payload: Payload,
 }
 
 /// One stored event.
@@ -138,13 +139,21 @@ impl Event {
             actor_unit: draft.actor_unit,
             actor_role: draft.actor_role,
             actor_name: draft.actor_name,
-            payload: draft.payload,
+            payload: draft.payload.to_json(),
             at: truncate_to_micros(at),
             prev_hash,
             hash: String::new(),
         };
         event.hash = event.compute_hash();
         event
+    }
+
+    /// The payload, typed by the event's kind.
+    ///
+    /// # Errors
+    /// When the stored text is not what the kind writes.
+    pub fn details(&self) -> Result<Payload, serde_json::Error> {
+        Payload::parse(self.kind, &self.payload)
     }
 
     /// Recompute the hash from the stored fields.
@@ -227,7 +236,7 @@ mod tests {
             actor_unit: None,
             actor_role: "office".into(),
             actor_name: "专班".into(),
-            payload: "{}".into(),
+            payload: crate::payload::Payload::Accepted,
         }
     }
 

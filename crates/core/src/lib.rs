@@ -9,6 +9,7 @@
 //! - [`state`]: item states and the one table of transitions with the roles allowed to take them.
 //! - [`command`]: `decide(item, actor, command, now)` — the single entry for every state change.
 //! - [`event`]: the hash-chained, append-only event log.
+//! - [`payload`]: what each kind of event says, typed.
 //! - [`calendar`]: working days with holidays and 调休.
 //! - [`sla`]: SLA clocks that pause while an item is suspended.
 //! - [`access`]: account roles, the actor each acts as, and which items a user may read.
@@ -26,6 +27,7 @@ pub mod actor;
 pub mod calendar;
 pub mod command;
 pub mod cycles;
+mod due;
 pub mod error;
 pub mod escalation;
 pub mod event;
@@ -34,6 +36,7 @@ pub mod item;
 pub mod light;
 pub mod notify;
 pub mod org;
+pub mod payload;
 pub mod policy;
 pub mod progress;
 pub mod sla;

@@ -83,6 +83,15 @@ impl Policy {
         }
     }
 
+    /// The date by which a step's 督办单 issued `today` must be answered; none when the
+    /// step makes no 督办单 or the calendar does not reach it.
+    pub fn reply_due(&self, step: &crate::escalation::Step, today: NaiveDate) -> Option<NaiveDate> {
+        if !step.order {
+            return None;
+        }
+        self.calendar.add_working_days(today, step.reply_days).ok()
+    }
+
     /// Working days late (see [`Policy::lateness`]).
     pub fn working_days_late(&self, item: &Item, today: NaiveDate) -> i64 {
         self.lateness(item, today).working_days

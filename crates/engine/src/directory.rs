@@ -5,7 +5,7 @@
 use crate::{Engine, EngineError};
 use xiaohao_core::event::{BrokenLink, Event};
 use xiaohao_core::org::{Chain, Person, Plan, Unit};
-use xiaohao_core::{Actor, Decision, ItemId, Target, UnitId};
+use xiaohao_core::{Actor, ItemId, UnitId};
 use xiaohao_store::schedule::DutyRow;
 use xiaohao_store::{
     ImportSummary, NewChain, NewPerson, NewPlan, NewUnit, OutboxRow, PlanImport, ProgressRow,
@@ -199,18 +199,6 @@ impl Engine {
         actor: &Actor,
     ) -> Result<ImportSummary, EngineError> {
         Ok(self.store().import_plan(imp, actor, self.now()).await?)
-    }
-
-    /// Write decided new items and commands (a ledger import) in one transaction.
-    ///
-    /// # Errors
-    /// `Conflict` when an item changed since it was read; nothing is written then.
-    pub async fn commit_batch(
-        &self,
-        new_items: &[(Decision, Vec<Target>)],
-        decisions: &[Decision],
-    ) -> Result<Vec<Event>, EngineError> {
-        Ok(self.store().commit_batch(new_items, decisions).await?)
     }
 
     /// An account by user name.

@@ -1,11 +1,11 @@
 //! A manual 督办 by the supervision office: the next step of the configured ladder above the
-//! item's level, told to that step's audience, with its 督办单 — written by the same store
-//! path as the scheduler's escalations (claim, row, event, 督办单, outbox in one transaction).
+//! item's level, told to that step's audience, with its 督办单 — written by the one writer
+//! like the scheduler's escalations (claim, row, event, 督办单, outbox in one transaction).
 
 use crate::{Engine, EngineError, Outcome};
 use xiaohao_core::escalation::decide_manual_escalation;
 use xiaohao_core::{Actor, Item, ItemId};
-use xiaohao_store::{EscalationEntry, StoreError};
+use xiaohao_store::{StoreError, Write};
 
 impl Engine {
     /// Escalate `id` one step up the ladder as `actor`, for `reason` (督办事由), on an item
@@ -46,7 +46,7 @@ impl Engine {
             .and_then(|due| self.calendar().working_days_between(due, today).ok());
         let circle = self.store().escalation_circle().await?;
         let (decision, firing) = decide_manual_escalation(
-            &self.policy().ladder,
+            self.policy(),
             &item,
             actor,
             &circle,
@@ -55,23 +55,10 @@ impl Engine {
             reason,
             self.now(),
         )?;
-        let entry = EscalationEntry {
-            before: item,
-            head,
-            decision,
-            fire: firing.fire,
-            order: firing.order,
-        };
-        let written = self
-            .store()
-            .commit_escalations(std::slice::from_ref(&entry))
-            .await?;
-        match written.into_iter().next() {
-            Some(Ok(event)) => Ok(Outcome {
-                item: entry.decision.item,
-                event,
-            }),
-            Some(Err(e)) => Err(e.into()),
+        let after = decision.item.clone();
+        let write = Write::decision_on(item, head, decision).firing(firing);
+        match self.store().write_one(write).await? {
+            Some(event) => Ok(Outcome { item: after, event }),
             None => Err(EngineError::Conflict(format!(
                 "item {id}: the escalation was not written"
             ))),

@@ -13,7 +13,7 @@ use xiaohao_core::{
     Actor, ChainId, Command, Decision, Item, ItemId, ItemState, NewItem, UnitId, decide, new_item,
 };
 use xiaohao_import::ledger::{DeadlineCell, LedgerInput, LedgerRow, LightCell, read_ledger};
-use xiaohao_store::ItemFilter;
+use xiaohao_store::{Atomicity, ItemFilter, Write};
 
 /// The reason recorded on every command an imported sheet yields.
 pub const LEDGER_REASON: &str = "台账导入";
@@ -480,13 +480,21 @@ impl Engine {
     }
 
     /// Commit a validated plan, or refuse it whole when any row is at fault.
-    async fn apply_ledger_plan(&self, plan: LedgerPlan) -> Result<LedgerPlan, EngineError> {
+    ///
+    /// # Errors
+    /// `Invalid` when any row is at fault, `Conflict` when an item changed since it was read;
+    /// nothing is written then.
+    pub async fn apply_ledger_plan(&self, plan: LedgerPlan) -> Result<LedgerPlan, EngineError> {
         if !plan.errors.is_empty() {
             return Err(EngineError::invalid("ledger", plan.refusal()));
         }
-        self.store()
-            .commit_batch(&plan.new_items, &plan.decisions)
-            .await?;
+        let writes: Vec<Write> = plan
+            .new_items
+            .iter()
+            .map(|(d, targets)| Write::create(d.clone(), targets.clone()))
+            .chain(plan.decisions.iter().cloned().map(Write::decision))
+            .collect();
+        self.store().write(&writes, Atomicity::All).await?;
         Ok(plan)
     }
 }

@@ -9,12 +9,13 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::str::FromStr;
+use xiaohao_core::Actor;
 use xiaohao_core::cycles::CycleDef;
 use xiaohao_core::escalation::{
-    Circle, DutySubject, Ladder, decide_duty_escalation, item_escalation, latest_due_reached,
+    Circle, DutySubject, Ladder, decide_duty_escalation, decide_firing, item_escalation,
+    latest_due_reached,
 };
-use xiaohao_core::{Actor, decide};
-use xiaohao_store::{DutyEscalation, EscalationEntry, StoreError};
+use xiaohao_store::{Atomicity, StoreError, Write};
 
 /// What one tick did.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -168,6 +169,7 @@ impl Scheduler {
     ) -> Result<(), EngineError> {
         let store = self.engine.store();
         let cal = self.engine.calendar();
+        let policy = self.engine.policy();
         let system = Actor::system();
         for i in (0..self.ladder.steps.len()).rev() {
             let step = &self.ladder.steps[i];
@@ -183,25 +185,20 @@ impl Scheduler {
                 for (item, head) in items {
                     let Some(due) = item.due_on else { continue };
                     let late = cal.working_days_between(due, today).map_err(calendar_err)?;
-                    let firing = item_escalation(step, &item, circle, due, late, None);
-                    let decision = match decide(&item, &system, &firing.command, now) {
+                    let firing = item_escalation(step, &item, circle, due, late, None)
+                        .reply_by(policy.reply_due(step, today));
+                    let decision = match decide_firing(&item, &system, &firing, now) {
                         Ok(d) => d,
                         Err(e) => {
                             tracing::warn!(item = %item.id, error = %e, "escalation refused");
                             continue;
                         }
                     };
-                    entries.push(EscalationEntry {
-                        fire: firing.fire,
-                        order: firing.order,
-                        decision,
-                        head,
-                        before: item,
-                    });
+                    entries.push(Write::decision_on(item, head, decision).firing(firing));
                 }
                 let decided = started.elapsed();
                 let mut fired = 0u64;
-                for r in store.commit_escalations(&entries).await? {
+                for r in store.write(&entries, Atomicity::Each).await? {
                     match r {
                         Ok(_) => fired += 1,
                         Err(StoreError::Conflict(_)) => report.skipped += 1,
@@ -278,14 +275,14 @@ impl Scheduler {
                         late,
                         now,
                     );
-                    entries.push(DutyEscalation { item, decision });
+                    entries.push(Write::duty_step(decision, item, now));
                 }
                 let mut fired = 0u64;
-                for ok in store.commit_duty_escalations(&entries, now).await? {
-                    if ok {
-                        fired += 1;
-                    } else {
-                        report.skipped += 1;
+                for r in store.write(&entries, Atomicity::Each).await? {
+                    match r {
+                        Ok(_) => fired += 1,
+                        Err(StoreError::Conflict(_)) => report.skipped += 1,
+                        Err(e) => return Err(e.into()),
                     }
                 }
                 *report.duty_steps.entry(step.name.clone()).or_default() += fired;

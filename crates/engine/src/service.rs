@@ -3,7 +3,7 @@
 use crate::EngineError;
 use crate::clock::Clock;
 use crate::requests::{CommandRequest, ItemRequest};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::sync::Arc;
 use xiaohao_core::calendar::WorkingCalendar;
@@ -11,12 +11,11 @@ use xiaohao_core::event::{Event, EventKind};
 use xiaohao_core::light::Light;
 use xiaohao_core::org::UnitKind;
 use xiaohao_core::policy::{Lateness, Policy};
-use xiaohao_core::sla::{MilestoneStatus, Pause, deadline_clock, policy_clocks};
+use xiaohao_core::sla::MilestoneStatus;
 use xiaohao_core::{
     Action, Actor, Capacity, Command, Item, ItemId, NewItem, Target, decide, new_item,
 };
-use xiaohao_core::{Decision, ItemKind};
-use xiaohao_store::{ProgressRow, Store, StoreError};
+use xiaohao_store::{ProgressRow, Store, StoreError, Write};
 
 #[derive(Debug, Clone)]
 pub struct Engine {
@@ -89,10 +88,6 @@ impl Engine {
         self.policy.local_date(self.now())
     }
 
-    fn local(&self, at: DateTime<Utc>) -> NaiveDateTime {
-        self.policy.local(at)
-    }
-
     /// The traffic light of an item today (the policy's one light rule).
     pub fn light_of(&self, item: &Item) -> Light {
         self.policy.light(item, self.today())
@@ -108,67 +103,23 @@ impl Engine {
         self.policy.working_days_late(item, self.today())
     }
 
-    /// Move the due date where the rules say: a problem assigned without a deadline is due
-    /// when its SLA's last milestone falls; a resumed item is due later by the working days
-    /// it spent suspended. Recorded in the event's payload.
-    async fn adjust_due(
+    /// When the item was last suspended, for the rule that moves a resumed item's due date.
+    async fn suspended_at(
         &self,
         before: &Item,
         command: &Command,
-        decision: &mut Decision,
-    ) -> Result<(), EngineError> {
-        let now = decision.item.updated_at;
-        let cal = &self.policy.calendar;
-        let new_due = match command {
-            Command::Assign { .. }
-                if decision.item.kind == ItemKind::Problem && decision.item.deadline.is_none() =>
-            {
-                let days = self
-                    .policy
-                    .problem_sla
-                    .milestones
-                    .last()
-                    .map_or(5, |m| m.working_days);
-                Some(
-                    cal.add_working_days(self.local(now).date(), days)
-                        .map_err(|e| EngineError::Config(e.to_string()))?,
-                )
-            }
-            Command::Resume => {
-                let Some(due) = before.due_on else {
-                    return Ok(());
-                };
-                let suspended_at = self
-                    .store
-                    .events(before.id)
-                    .await?
-                    .into_iter()
-                    .rev()
-                    .find(|e| e.kind == EventKind::Action(Action::Suspend))
-                    .map(|e| e.at);
-                let Some(from) = suspended_at else {
-                    return Ok(());
-                };
-                let pause = Pause {
-                    from: self.local(from),
-                    to: Some(self.local(now)),
-                };
-                let clock = deadline_clock(cal, due, &[pause], None, self.local(now))
-                    .map_err(|e| EngineError::Config(e.to_string()))?;
-                Some(clock.due_date)
-            }
-            _ => None,
-        };
-        if let Some(due) = new_due
-            && decision.item.due_on != Some(due)
-        {
-            decision.item.due_on = Some(due);
-            let mut payload: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_str(&decision.event.payload).unwrap_or_default();
-            payload.insert("due_on".into(), serde_json::json!(due));
-            decision.event.payload = serde_json::Value::Object(payload).to_string();
+    ) -> Result<Option<DateTime<Utc>>, EngineError> {
+        if !matches!(command, Command::Resume) || before.due_on.is_none() {
+            return Ok(None);
         }
-        Ok(())
+        Ok(self
+            .store
+            .events(before.id)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|e| e.kind == EventKind::Action(Action::Suspend))
+            .map(|e| e.at))
     }
 
     /// The store is the engine's alone: web and CLI call the engine's methods.
@@ -214,11 +165,13 @@ impl Engine {
         new: &NewItem,
     ) -> Result<Outcome, EngineError> {
         let decision = new_item(ItemId::new(), new, actor, self.now())?;
-        let event = self.store.insert_item(&decision, &new.targets).await?;
-        Ok(Outcome {
-            item: decision.item,
-            event,
-        })
+        let item = decision.item.clone();
+        let event = self
+            .store
+            .write_one(Write::create(decision, new.targets.clone()))
+            .await?
+            .ok_or_else(|| EngineError::Conflict(format!("item {}: not written", item.id)))?;
+        Ok(Outcome { item, event })
     }
 
     /// Apply one command to one item: load, decide, commit — one transaction, one event.
@@ -285,13 +238,19 @@ impl Engine {
                 )));
             }
             let mut decision = decide(&item, actor, command, self.now())?;
-            self.adjust_due(&item, command, &mut decision).await?;
-            match self.store.commit_decision_at(&item, &decision, &head).await {
-                Ok(event) => {
-                    return Ok(Outcome {
-                        item: decision.item,
-                        event,
-                    });
+            let suspended_at = self.suspended_at(&item, command).await?;
+            self.policy
+                .settle_due(&item, command, &mut decision, suspended_at)
+                .map_err(|e| EngineError::Config(e.to_string()))?;
+            let after = decision.item.clone();
+            match self
+                .store
+                .write_one(Write::decision_on(item, head, decision))
+                .await
+            {
+                Ok(Some(event)) => return Ok(Outcome { item: after, event }),
+                Ok(None) => {
+                    return Err(EngineError::Conflict(format!("item {id}: not written")));
                 }
                 Err(StoreError::Conflict(_)) if attempt < attempts => {
                     // A short random pause, growing a little, so racing appends spread out.
@@ -335,63 +294,9 @@ impl Engine {
             .await
     }
 
-    /// The item's SLA clocks, from its event trail (suspensions pause them). Empty when the
-    /// calendar does not cover the dates or the item has not been assigned.
+    /// The item's SLA clocks now (the policy's rule over its event trail).
     pub fn clocks_of(&self, item: &Item, events: &[Event]) -> Vec<MilestoneStatus> {
-        let cal = &self.policy.calendar;
-        let now = self.local(self.now());
-        let first = |action: Action| {
-            events
-                .iter()
-                .find(|e| e.kind == EventKind::Action(action))
-                .map(|e| self.local(e.at))
-        };
-        let mut pauses: Vec<Pause> = Vec::new();
-        for e in events {
-            match e.kind {
-                EventKind::Action(Action::Suspend) => pauses.push(Pause {
-                    from: self.local(e.at),
-                    to: None,
-                }),
-                EventKind::Action(Action::Resume) => {
-                    if let Some(p) = pauses.last_mut() {
-                        p.to = Some(self.local(e.at));
-                    }
-                }
-                _ => {}
-            }
-        }
-        let Some(assigned) = first(Action::Assign) else {
-            return Vec::new();
-        };
-        if let Some(deadline) = item.deadline {
-            return deadline_clock(cal, deadline, &pauses, first(Action::RequestClosure), now)
-                .map(|clock| {
-                    vec![MilestoneStatus {
-                        key: "deadline".into(),
-                        label: "完成时限".into(),
-                        clock,
-                    }]
-                })
-                .unwrap_or_default();
-        }
-        if item.kind != ItemKind::Problem {
-            return Vec::new();
-        }
-        let met = |key: &str| match key {
-            xiaohao_core::sla::RESPOND => first(Action::Accept),
-            // The lead unit's opinion: a co-unit's report does not meet the milestone.
-            xiaohao_core::sla::OPINION => events
-                .iter()
-                .find(|e| {
-                    e.kind == EventKind::Action(Action::Report) && e.actor_unit == item.lead_unit
-                })
-                .map(|e| self.local(e.at)),
-            xiaohao_core::sla::RESOLVE => first(Action::RequestClosure),
-            _ => None,
-        };
-        policy_clocks(cal, &self.policy.problem_sla, assigned, &pauses, met, now)
-            .unwrap_or_default()
+        self.policy.clocks(item, events, self.now())
     }
 
     /// An item with its targets, timeline and progress.

@@ -333,6 +333,8 @@ pub mod supervision_order {
         pub working_days_late: i32,
         pub text: String,
         pub issued_at: DateTimeUtc,
+        /// The date by which the lead unit must reply in writing.
+        pub reply_due: Option<Date>,
     }
     no_relations!();
 }

@@ -2,7 +2,7 @@
 //! so that a failure on the last row leaves nothing half-written.
 
 use crate::entities::{chain, chain_leader, chain_unit, person, plan, unit, unit_alias};
-use crate::items::{apply_decision, insert_item_in};
+use crate::write::{Atomicity, Write, write_in};
 use crate::{Store, StoreError, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
@@ -10,11 +10,9 @@ use sea_orm::{
 };
 use serde::Serialize;
 use std::collections::HashMap;
-use xiaohao_core::event::Event;
 use xiaohao_core::org::{ChainRole, guess_kind, guess_level, validate_unit_name};
 use xiaohao_core::{
-    Actor, ChainId, Decision, DomainError, ItemId, NewItem, PersonId, PlanId, Target, UnitId,
-    new_item,
+    Actor, ChainId, DomainError, ItemId, NewItem, PersonId, PlanId, Target, UnitId, new_item,
 };
 
 /// A plan document read into a draft ledger, with units and leaders still named as printed.
@@ -379,6 +377,7 @@ impl Store {
             }
         }
 
+        let mut writes = Vec::with_capacity(imp.items.len());
         for (i, it) in imp.items.iter().enumerate() {
             let at_fault = |e: DomainError| {
                 StoreError::Invalid(DomainError::invalid(
@@ -417,34 +416,12 @@ impl Store {
                 targets: it.targets.clone(),
             };
             let decision = new_item(ItemId::new(), &new, actor, now).map_err(at_fault)?;
-            insert_item_in(&txn, &decision, &new.targets).await?;
             r.summary.items.push(decision.item.id);
+            writes.push(Write::create(decision, new.targets));
         }
+        write_in(&txn, &writes, Atomicity::All).await?;
         let summary = r.summary;
         txn.commit().await?;
         Ok(summary)
-    }
-
-    /// Apply a batch of ledger changes in one transaction: new drafts (each with its
-    /// targets) and decisions on existing items, in order. Several decisions on one item
-    /// follow each other's versions. Any failure writes nothing.
-    ///
-    /// # Errors
-    /// `Conflict` when an item changed since the decisions were taken; database errors.
-    pub async fn commit_batch(
-        &self,
-        new_items: &[(Decision, Vec<Target>)],
-        decisions: &[Decision],
-    ) -> StoreResult<Vec<Event>> {
-        let txn = self.begin_write().await?;
-        let mut events = Vec::new();
-        for (d, targets) in new_items {
-            events.push(insert_item_in(&txn, d, targets).await?);
-        }
-        for d in decisions {
-            events.push(apply_decision(&txn, d, None, None).await?);
-        }
-        txn.commit().await?;
-        Ok(events)
     }
 }

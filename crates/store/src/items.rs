@@ -1,21 +1,20 @@
-//! Items: filing, the one command transaction, reads, the event log and the outbox.
+//! Items: reads, filters, the event log and its verification (writes are `write/`).
 
-use crate::convert::{event_from_row, event_to_row, item_from_row, item_to_row};
+use crate::convert::{event_from_row, item_from_row};
 use crate::entities::{event, item, item_co_unit, item_target, progress_report};
 use crate::{Store, StoreError, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
 use xiaohao_core::event::{BrokenLink, Event, verify_chain};
-use xiaohao_core::notify::Notification;
 use xiaohao_core::progress::{Actual, ProgressReport};
-use xiaohao_core::{ChainId, Decision, Item, ItemId, ItemState, Light, Scope, Target, UnitId};
+use xiaohao_core::{ChainId, Item, ItemId, ItemState, Light, Scope, Target, UnitId};
 
 /// Which items to list.
 #[derive(Debug, Clone, Default)]
@@ -94,55 +93,6 @@ pub struct ChainHead {
 }
 
 impl Store {
-    /// File a new item (the `create` decision) with its co-units, targets and first event.
-    ///
-    /// # Errors
-    /// On database failure (e.g. an unknown unit id); nothing is written then.
-    pub async fn insert_item(&self, decision: &Decision, targets: &[Target]) -> StoreResult<Event> {
-        let txn = self.begin_write().await?;
-        let event = insert_item_in(&txn, decision, targets).await?;
-        txn.commit().await?;
-        Ok(event)
-    }
-
-    /// Apply a decision taken on the item at version `decision.item.version - 1`:
-    /// the row is updated only if nobody changed it meanwhile (else `Conflict`, nothing
-    /// written), then one event and the outbox rows are appended — all in one transaction.
-    ///
-    /// # Errors
-    /// `Conflict` on a stale version, `NotFound` when the item is gone, or a database error.
-    pub async fn commit_decision(&self, decision: &Decision) -> StoreResult<Event> {
-        let txn = self.begin_write().await?;
-        let event = apply_decision(&txn, decision, None, None).await?;
-        txn.commit().await?;
-        Ok(event)
-    }
-
-    /// As [`Store::commit_decision`], for a decision taken on an item read together with
-    /// its chain head ([`Store::item_with_head`]): the event is appended without reading
-    /// the log, and only the columns that differ from `before` are written. The version
-    /// check makes both certain.
-    ///
-    /// # Errors
-    /// As [`Store::commit_decision`].
-    pub async fn commit_decision_at(
-        &self,
-        before: &Item,
-        decision: &Decision,
-        head: &ChainHead,
-    ) -> StoreResult<Event> {
-        if self.backend() == sea_orm::DbBackend::Postgres
-            && decision.report.is_none()
-            && !decision.co_units_changed
-        {
-            return apply_decision_in_one_statement(&self.db, decision, head, before).await;
-        }
-        let txn = self.begin_write().await?;
-        let event = apply_decision(&txn, decision, Some(head), Some(before)).await?;
-        txn.commit().await?;
-        Ok(event)
-    }
-
     /// An item and the head of its event chain, in one read.
     ///
     /// # Errors
@@ -500,223 +450,6 @@ impl Store {
     }
 }
 
-/// Insert a new item (the `create` decision) with its co-units, targets and first event
-/// inside `txn`.
-pub(crate) async fn insert_item_in(
-    txn: &DatabaseTransaction,
-    decision: &Decision,
-    targets: &[Target],
-) -> StoreResult<Event> {
-    let it = &decision.item;
-    let event = Event::chain(it.id, decision.event.clone(), it.updated_at, None);
-    item::Entity::insert(item_to_row(it, event.seq, &event.hash).into_active_model())
-        .exec_without_returning(txn)
-        .await?;
-    insert_co_units(txn, it.id, &it.co_units).await?;
-    for t in targets {
-        item_target::Model {
-            id: Uuid::now_v7(),
-            item_id: it.id.0,
-            metric: t.metric.trim().to_owned(),
-            value: t.value,
-            unit: t.unit.trim().to_owned(),
-            year: t.year,
-            cmp: t.cmp.clone(),
-        }
-        .into_active_model()
-        .insert(txn)
-        .await?;
-    }
-    event::Entity::insert(event_to_row(&event).into_active_model())
-        .exec_without_returning(txn)
-        .await?;
-    Ok(event)
-}
-
-/// Apply a decision inside `txn`: compare-and-set the item row on its version, replace
-/// co-units if they changed, append the event, store a progress report (fulfilling the
-/// matching reporting duty), enqueue notifications.
-pub(crate) async fn apply_decision(
-    txn: &DatabaseTransaction,
-    decision: &Decision,
-    head: Option<&ChainHead>,
-    before: Option<&Item>,
-) -> StoreResult<Event> {
-    let it = &decision.item;
-    let expected = it.version - 1;
-    let head = match head {
-        Some(h) => h.clone(),
-        None => {
-            let (seq, hash) = item::Entity::find_by_id(it.id.0)
-                .select_only()
-                .column(item::Column::LastSeq)
-                .column(item::Column::LastHash)
-                .into_tuple::<(i64, String)>()
-                .one(txn)
-                .await?
-                .ok_or_else(|| StoreError::not_found("item", it.id))?;
-            ChainHead { seq, hash }
-        }
-    };
-    let event = Event::chain(
-        it.id,
-        decision.event.clone(),
-        it.updated_at,
-        Some((head.seq, head.hash.as_str())),
-    );
-    let res = item::Entity::update_many()
-        .set(changed_columns(
-            before,
-            &item_to_row(it, event.seq, &event.hash),
-        ))
-        .filter(item::Column::Id.eq(it.id.0))
-        .filter(item::Column::Version.eq(expected))
-        .exec(txn)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(why_not_written(txn, it.id, expected).await);
-    }
-    if decision.co_units_changed {
-        item_co_unit::Entity::delete_many()
-            .filter(item_co_unit::Column::ItemId.eq(it.id.0))
-            .exec(txn)
-            .await?;
-        insert_co_units(txn, it.id, &it.co_units).await?;
-    }
-    event::Entity::insert(event_to_row(&event).into_active_model())
-        .exec_without_returning(txn)
-        .await?;
-    if let Some(report) = &decision.report {
-        progress_report::Model {
-            id: Uuid::now_v7(),
-            item_id: it.id.0,
-            event_seq: event.seq,
-            period: report.period.clone(),
-            text: report.text.trim().to_owned(),
-            percent: report.percent,
-            actuals: serde_json::to_string(&report.actuals).unwrap_or_else(|_| "[]".into()),
-            attachments: serde_json::to_string(&report.attachments).unwrap_or_else(|_| "[]".into()),
-            unit_id: event.actor_unit.map(|u| u.0),
-            reported_at: event.at,
-        }
-        .into_active_model()
-        .insert(txn)
-        .await?;
-        if let Some(unit) = event.actor_unit {
-            crate::schedule::fulfil_progress_duty(txn, it.id, unit, &report.period, event.at)
-                .await?;
-        }
-    }
-    enqueue(txn, &decision.notifications, &event, it.updated_at).await?;
-    Ok(event)
-}
-
-/// PostgreSQL: a decision that writes the item row, its event and outbox rows only, as one
-/// statement — `WITH u AS (UPDATE … WHERE id = … AND version = … RETURNING id), e AS (INSERT
-/// INTO events … SELECT … FROM u), o AS (INSERT INTO outbox … WHERE EXISTS u) SELECT count(*)
-/// FROM u`. A single statement is atomic on its own: either the version matched and all of it
-/// is written, or nothing is. One round trip instead of five (BEGIN, three writes, COMMIT).
-async fn apply_decision_in_one_statement(
-    db: &sea_orm::DatabaseConnection,
-    decision: &Decision,
-    head: &ChainHead,
-    before: &Item,
-) -> StoreResult<Event> {
-    use sea_orm::sea_query::Value;
-    use sea_orm::{IdenStatic, Iterable, ModelTrait, Statement};
-    let it = &decision.item;
-    let expected = it.version - 1;
-    let event = Event::chain(
-        it.id,
-        decision.event.clone(),
-        it.updated_at,
-        Some((head.seq, head.hash.as_str())),
-    );
-    let after = item_to_row(it, event.seq, &event.hash);
-    let mut values: Vec<Value> = Vec::new();
-    let mut param = |v: Value| {
-        values.push(v);
-        format!("${}", values.len())
-    };
-    let sets: Vec<String> = changed_column_list(&item_to_row(before, 0, ""), &after)
-        .into_iter()
-        .map(|c| format!("\"{}\" = {}", c.as_str(), param(after.get(c))))
-        .collect();
-    let id = param(Value::from(it.id.0));
-    let version = param(Value::from(expected));
-    let event_row = event_to_row(&event);
-    let event_cols: Vec<&str> = event::Column::iter().map(|c| c.as_str()).collect();
-    let event_params: Vec<String> = event::Column::iter()
-        .map(|c| param(event_row.get(c)))
-        .collect();
-    let payload = event_payload(&event);
-    let mut seen = std::collections::HashSet::new();
-    let outbox_rows: Vec<_> = decision
-        .notifications
-        .iter()
-        .filter(|n| seen.insert(n.dedupe_key.clone()))
-        .map(|n| crate::outbox::notification_row(n, &payload, it.updated_at))
-        .collect();
-    let outbox_cols: Vec<&str> = crate::entities::outbox::Column::iter()
-        .map(|c| c.as_str())
-        .collect();
-    let tuples: Vec<String> = outbox_rows
-        .iter()
-        .map(|r| {
-            let ps: Vec<String> = crate::entities::outbox::Column::iter()
-                .map(|c| param(r.get(c)))
-                .collect();
-            format!("({})", ps.join(", "))
-        })
-        .collect();
-    let outbox_cte = if tuples.is_empty() {
-        String::new()
-    } else {
-        format!(
-            ", o AS (INSERT INTO outbox ({cols}) SELECT * FROM (VALUES {tuples}) AS v({cols}) \
-             WHERE EXISTS (SELECT 1 FROM u) ON CONFLICT (dedupe_key) DO NOTHING)",
-            cols = outbox_cols.join(", "),
-            tuples = tuples.join(", ")
-        )
-    };
-    let sql = format!(
-        "WITH u AS (UPDATE items SET {sets} WHERE id = {id} AND version = {version} RETURNING id), \
-         e AS (INSERT INTO events ({event_cols}) SELECT {event_params} FROM u){outbox_cte} \
-         SELECT COUNT(*) AS n FROM u",
-        sets = sets.join(", "),
-        event_cols = event_cols.join(", "),
-        event_params = event_params.join(", "),
-    );
-    let row = db
-        .query_one_raw(Statement::from_sql_and_values(
-            sea_orm::DbBackend::Postgres,
-            sql,
-            values,
-        ))
-        .await?;
-    let written = match row {
-        Some(r) => r.try_get::<i64>("", "n")?,
-        None => 0,
-    };
-    if written != 1 {
-        return Err(why_not_written(db, it.id, expected).await);
-    }
-    Ok(event)
-}
-
-/// Why a compare-and-set of an item's row matched nothing: the item is gone, or someone
-/// changed it since it was read.
-async fn why_not_written<C: ConnectionTrait>(conn: &C, id: ItemId, expected: i64) -> StoreError {
-    match item::Entity::find_by_id(id.0).one(conn).await {
-        Err(e) => e.into(),
-        Ok(None) => StoreError::not_found("item", id),
-        Ok(Some(row)) => StoreError::Conflict(format!(
-            "item {id} was changed by someone else (version {} now, {expected} expected); reload and try again",
-            row.version
-        )),
-    }
-}
-
 /// Rows to items (with their co-units, in one extra query for all) and chain heads.
 pub(crate) async fn with_co_units<C: ConnectionTrait>(
     conn: &C,
@@ -754,18 +487,6 @@ pub(crate) async fn with_co_units<C: ConnectionTrait>(
 
 /// The columns to write: all of them, or only those that differ from `before` (a command
 /// touches a handful of fields; writing 28 columns each time costs throughput).
-fn changed_columns(before: Option<&Item>, after: &item::Model) -> item::ActiveModel {
-    use sea_orm::{ActiveModelTrait as _, ModelTrait};
-    let Some(before) = before else {
-        return after.clone().into_active_model().reset_all();
-    };
-    let mut am = <item::ActiveModel as Default>::default();
-    for col in changed_column_list(&item_to_row(before, 0, ""), after) {
-        am.set(col, after.get(col));
-    }
-    am
-}
-
 /// The columns of `after` that differ from `before`, always with the chain head.
 pub(crate) fn changed_column_list(before: &item::Model, after: &item::Model) -> Vec<item::Column> {
     use sea_orm::{Iterable, ModelTrait};
@@ -893,36 +614,6 @@ async fn co_units_of<C: ConnectionTrait>(conn: &C, id: ItemId) -> StoreResult<Ve
         .collect())
 }
 
-async fn insert_co_units(
-    txn: &DatabaseTransaction,
-    item: ItemId,
-    units: &[UnitId],
-) -> StoreResult<()> {
-    let rows = units.iter().enumerate().map(|(i, u)| {
-        item_co_unit::Model {
-            item_id: item.0,
-            unit_id: u.0,
-            position: i32::try_from(i).unwrap_or(i32::MAX),
-        }
-        .into_active_model()
-    });
-    // An empty iterator inserts nothing.
-    item_co_unit::Entity::insert_many(rows)
-        .exec_without_returning(txn)
-        .await?;
-    Ok(())
-}
-
-/// Write outbox rows for the notifications of one event.
-pub(crate) async fn enqueue(
-    txn: &DatabaseTransaction,
-    notifications: &[Notification],
-    event: &Event,
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    enqueue_payload(txn, notifications, &event_payload(event), now).await
-}
-
 /// What an outbox row carries of the event that caused it.
 pub(crate) fn event_payload(event: &Event) -> serde_json::Value {
     serde_json::json!({
@@ -931,15 +622,4 @@ pub(crate) fn event_payload(event: &Event) -> serde_json::Value {
         "actor": event.actor_name,
         "event_payload": serde_json::from_str::<serde_json::Value>(&event.payload).unwrap_or_default(),
     })
-}
-
-/// Write outbox rows with a given payload; a dedupe key seen before is silently skipped.
-pub(crate) async fn enqueue_payload(
-    txn: &DatabaseTransaction,
-    notifications: &[Notification],
-    payload: &serde_json::Value,
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    crate::outbox::enqueue_rows(txn, notifications, payload, now).await?;
-    Ok(())
 }

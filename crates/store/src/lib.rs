@@ -1,8 +1,8 @@
 //! Persistence for Xiaohao on sea-orm: SQLite by default, PostgreSQL in production.
 //!
 //! The store knows `xiaohao_core` types and speaks them at its boundary; sea-orm types
-//! never leave this crate. Every state change is applied by [`Store::commit_decision`] in
-//! one transaction: item row with a version check, one event, outbox rows.
+//! never leave this crate. Every decision is written by the one writer, [`Store::write`], in
+//! one transaction: item row with a version check, one event, outbox rows (`write/`).
 
 mod accounts;
 // Raw-SQL baselines, compiled only for `xiaohao-bench`.
@@ -11,23 +11,23 @@ pub mod bench;
 mod convert;
 pub mod entities;
 mod error;
-mod escalate;
 mod import;
 mod items;
 mod org;
 mod outbox;
 mod report;
 pub mod schedule;
+mod write;
 
 pub use accounts::{NewUser, TokenHolder, TokenKind, User};
 pub use error::StoreError;
-pub use escalate::{DutyEscalation, EscalationEntry};
 pub use import::{ChainImport, ImportSummary, ItemImport, PlanImport};
 pub use items::{ChainHead, ItemFilter, ItemPage, LightFilter, ProgressRow, page_limit};
 pub use org::{NewChain, NewPerson, NewPlan, NewUnit};
 pub use outbox::{ClaimSpec, DIGEST_KIND, OutboxRow, OutboxStatus, digest_key};
 pub use report::{FireCount, MissedCount, ReportData};
 pub use schedule::{Circle, DutyRow, FireRow, ScheduleCounts};
+pub use write::{Atomicity, Subject, Write, WriteResult};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{

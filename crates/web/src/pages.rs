@@ -597,30 +597,6 @@ fn event_label(kind: &EventKind) -> String {
     }
 }
 
-fn event_detail(payload: &str) -> String {
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(payload)
-    else {
-        return String::new();
-    };
-    let mut out = Vec::new();
-    for (k, label) in [
-        ("reason", "理由"),
-        ("evidence", "佐证"),
-        ("comment", "意见"),
-        ("period", "报告期"),
-        ("percent", "比例"),
-        ("step", "督办"),
-        ("level", "级别"),
-    ] {
-        match map.get(k) {
-            Some(serde_json::Value::String(s)) if !s.is_empty() => out.push(format!("{label}:{s}")),
-            Some(serde_json::Value::Number(n)) => out.push(format!("{label}:{n}")),
-            _ => {}
-        }
-    }
-    out.join(";")
-}
-
 async fn item_page(
     State(state): State<AppState>,
     PageAuth(p): PageAuth,
@@ -670,7 +646,7 @@ async fn item_page(
             at: local_time(e.at),
             label: event_label(&e.kind),
             actor: e.actor_name.clone(),
-            detail: event_detail(&e.payload),
+            detail: e.details().map(|p| p.summary_zh()).unwrap_or_default(),
         })
         .collect();
     let chain_ok = xiaohao_core::event::verify_chain(&view.detail.events).is_ok();

@@ -208,7 +208,7 @@ fn reschedule_moves_deadline_and_due_date_with_a_reason() {
     assert_eq!(d.item.due_on, Some(new));
     assert_eq!(d.item.state, item.state);
     assert_eq!(d.event.kind, "reschedule");
-    assert!(d.event.payload.contains("2026-07-31"));
+    assert!(d.event.payload.to_json().contains("2026-07-31"));
     // The same deadline again is refused: nothing to change.
     assert!(apply(&d.item, &w.office, cmd("台账导入")).is_err());
 }

@@ -10,8 +10,10 @@ use crate::event::{EventDraft, EventKind};
 use crate::ids::{ItemId, PersonId, UnitId};
 use crate::item::Item;
 use crate::notify::Notification;
+use crate::payload::{DutyEscalated, Payload, date_zh};
+use crate::policy::Policy;
 use crate::state::Action;
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -74,7 +76,7 @@ pub fn recipients(step: &Step, item: &Item, circle: &Circle) -> Vec<UnitId> {
 
 /// The text of a 督办单, in the register of an official notice.
 pub fn order_text(step: &Step, item: &Item, due: NaiveDate, late: i64) -> String {
-    let when = format!("{}年{}月{}日", due.year(), due.month(), due.day());
+    let when = date_zh(due);
     let standing = if late > 0 {
         format!("已逾期 {late} 个工作日")
     } else if late == 0 {
@@ -97,6 +99,38 @@ pub struct StepFiring {
     pub command: Command,
     pub fire: Fire,
     pub order: Option<String>,
+    /// The date by which the lead unit must reply to the 督办单.
+    pub reply_due: Option<NaiveDate>,
+}
+
+impl StepFiring {
+    /// The lead unit must reply to the step's 督办单 by `date`: the order says so, and the
+    /// event records it. Without a 督办单 there is nothing to reply to.
+    #[must_use]
+    pub fn reply_by(mut self, date: Option<NaiveDate>) -> StepFiring {
+        if let (Some(date), Some(text)) = (date, self.order.as_mut()) {
+            text.push_str(&format!("请于{}前书面反馈办理情况。", date_zh(date)));
+            self.reply_due = Some(date);
+        }
+        self
+    }
+}
+
+/// Decide the command of a firing on `item`, recording the reply date in the event.
+///
+/// # Errors
+/// As [`decide`].
+pub fn decide_firing(
+    item: &Item,
+    actor: &Actor,
+    firing: &StepFiring,
+    now: DateTime<Utc>,
+) -> Result<Decision, DomainError> {
+    let mut decision = decide(item, actor, &firing.command, now)?;
+    if let Payload::Escalated(e) = &mut decision.event.payload {
+        e.reply_due = firing.reply_due;
+    }
+    Ok(decision)
 }
 
 /// Fire `step` on `item`, due on `due` and `late` working days late (negative: days left).
@@ -129,6 +163,7 @@ pub fn item_escalation(
             working_days_late: i32::try_from(late).unwrap_or(i32::MAX),
         },
         order: step.order.then(|| order_text(step, item, due, late)),
+        reply_due: None,
     }
 }
 
@@ -179,7 +214,7 @@ pub fn manual_escalation(
 /// As [`decide`] and [`manual_escalation`].
 #[allow(clippy::too_many_arguments)]
 pub fn decide_manual_escalation(
-    ladder: &Ladder,
+    policy: &Policy,
     item: &Item,
     actor: &Actor,
     circle: &Circle,
@@ -200,8 +235,14 @@ pub fn decide_manual_escalation(
         };
         decide(item, actor, &probe, now)?;
     }
-    let firing = manual_escalation(ladder, item, circle, today, late, reason)?;
-    let decision = decide(item, actor, &firing.command, now)?;
+    let firing = manual_escalation(&policy.ladder, item, circle, today, late, reason)?;
+    let step = policy
+        .ladder
+        .steps
+        .iter()
+        .find(|s| s.name == firing.fire.step);
+    let firing = firing.reply_by(step.and_then(|s| policy.reply_due(s, today)));
+    let decision = decide_firing(item, actor, &firing, now)?;
     Ok((decision, firing))
 }
 
@@ -270,15 +311,16 @@ pub fn decide_duty_escalation(
         })
         .collect();
     let working_days_late = i32::try_from(late).unwrap_or(i32::MAX);
-    let payload = serde_json::json!({
-        "duty": duty.id,
-        "duty_title": duty.title,
-        "period": duty.period_key,
-        "due_on": duty.due_on,
-        "step": step.name,
-        "level": step.level,
-        "working_days_late": working_days_late,
-    });
+    let details = DutyEscalated {
+        duty: duty.id,
+        duty_title: duty.title.clone(),
+        period: duty.period_key.clone(),
+        due_on: duty.due_on,
+        step: step.name.clone(),
+        level: step.level,
+        working_days_late,
+    };
+    let payload = serde_json::to_value(&details).unwrap_or_default();
     let item_decision = item.filter(|i| Some(i.id) == duty.item).map(|i| {
         let mut next = i.clone();
         next.version = i.version + 1;
@@ -292,7 +334,7 @@ pub fn decide_duty_escalation(
                 actor_unit: None,
                 actor_role: crate::state::Role::System.as_str().to_owned(),
                 actor_name: system.name,
-                payload: payload.to_string(),
+                payload: Payload::DutyEscalated(details),
             },
             item: next,
             notifications: Vec::new(),

@@ -160,7 +160,8 @@ fn manual_escalation_records_the_reason_apart_from_the_step() {
     )
     .unwrap();
     let decision = decide(&w.item, &w.supervision, &f.command, now()).unwrap();
-    let payload: serde_json::Value = serde_json::from_str(&decision.event.payload).unwrap();
+    let payload: serde_json::Value =
+        serde_json::from_str(&decision.event.payload.to_json()).unwrap();
     assert_eq!(payload["step"], "督办");
     assert_eq!(payload["reason"], "多次催办仍未反馈");
     assert_eq!(decision.event.actor_name, "省政府督查室");
@@ -219,7 +220,8 @@ fn duty_escalation_of_an_item_duty_is_an_event_in_the_item_chain() {
     assert_eq!(on_item.event.actor_role, "system");
     assert_eq!(on_item.item.version, w.item.version + 1);
     assert_eq!(on_item.item.escalation_level, w.item.escalation_level);
-    let payload: serde_json::Value = serde_json::from_str(&on_item.event.payload).unwrap();
+    let payload: serde_json::Value =
+        serde_json::from_str(&on_item.event.payload.to_json()).unwrap();
     assert_eq!(payload["step"], "督办");
     assert_eq!(payload["period"], "2026-02");
 
@@ -240,7 +242,7 @@ fn manual_escalation_asks_who_may_before_the_ladder() {
         jurisdiction: crate::access::Jurisdiction::All,
     };
     let e = decide_manual_escalation(
-        &Ladder::default(),
+        &crate::policy::tests::test_policy(),
         &w.item,
         &lead,
         &w.circle,
@@ -252,7 +254,7 @@ fn manual_escalation_asks_who_may_before_the_ladder() {
     .unwrap_err();
     assert_eq!(e.code(), "not_permitted");
     let e = decide_manual_escalation(
-        &Ladder::default(),
+        &crate::policy::tests::test_policy(),
         &w.item,
         &w.supervision,
         &w.circle,
@@ -263,4 +265,41 @@ fn manual_escalation_asks_who_may_before_the_ladder() {
     )
     .unwrap_err();
     assert_eq!(e.code(), "escalation_at_top");
+}
+
+#[test]
+fn a_manual_duban_sets_a_reply_date_in_working_days_on_the_order_and_the_event() {
+    let w = world(2);
+    let policy = crate::policy::tests::test_policy();
+    // 2026-09-30 + 5 working days: 国庆 (10-01..10-07) is off, Saturday 10-10 is worked.
+    let (decision, firing) = decide_manual_escalation(
+        &policy,
+        &w.item,
+        &w.supervision,
+        &w.circle,
+        d(2026, 9, 30),
+        Some(6),
+        "多次催办仍未反馈",
+        now(),
+    )
+    .unwrap();
+    assert_eq!(firing.fire.step, "督办");
+    let reply = firing.reply_due.expect("a 督办单 asks a reply");
+    assert_eq!(reply, d(2026, 10, 13));
+    assert!(
+        firing
+            .order
+            .as_deref()
+            .unwrap()
+            .contains("请于2026年10月13日前书面反馈"),
+        "{:?}",
+        firing.order
+    );
+    match decision.event.payload {
+        Payload::Escalated(e) => {
+            assert_eq!(e.reply_due, Some(reply));
+            assert_eq!(e.reason.as_deref(), Some("多次催办仍未反馈"));
+        }
+        other => panic!("{other:?}"),
+    }
 }

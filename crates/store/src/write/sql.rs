@@ -1,0 +1,287 @@
+//! The statements of the writer: claims, chain heads, the set-based compare-and-set of item
+//! rows, and the one-statement strategy for a single decision on PostgreSQL.
+
+use super::{Subject, Write};
+use crate::convert::{event_to_row, item_to_row};
+use crate::entities::{escalation_fire, event, item};
+use crate::items::{ChainHead, changed_column_list, event_payload};
+use crate::{StoreError, StoreResult, rows_per_statement};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Value;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, IdenStatic,
+    IntoActiveModel, Iterable, ModelTrait, QueryFilter, QuerySelect, QueryTrait, Statement,
+};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+use xiaohao_core::escalation::Fire;
+use xiaohao_core::event::Event;
+use xiaohao_core::{Decision, Item, ItemId};
+
+pub(super) fn fire_model(fire: &Fire, now: DateTime<Utc>) -> escalation_fire::Model {
+    escalation_fire::Model {
+        id: Uuid::now_v7(),
+        subject_kind: fire.subject_kind.to_owned(),
+        subject_id: fire.subject_id,
+        item_id: fire.item.map(|i| i.0),
+        unit_id: fire.unit.map(|u| u.0),
+        due_on: fire.due_on,
+        step: fire.step.clone(),
+        level: fire.level,
+        working_days_late: fire.working_days_late,
+        fired_at: now,
+    }
+}
+
+/// Insert the claims; returns the ids of those that were new (the others had fired).
+pub(super) async fn claim<'a>(
+    txn: &DatabaseTransaction,
+    fires: impl Iterator<Item = &'a escalation_fire::Model>,
+) -> StoreResult<HashSet<Uuid>> {
+    let fires: Vec<&escalation_fire::Model> = fires.collect();
+    let mut claimed = HashSet::new();
+    for chunk in fires.chunks(rows_per_statement(txn.get_database_backend(), 10)) {
+        let mut stmt = escalation_fire::Entity::insert_many(
+            chunk.iter().map(|f| (*f).clone().into_active_model()),
+        )
+        .on_conflict_do_nothing_on([
+            escalation_fire::Column::SubjectId,
+            escalation_fire::Column::DueOn,
+            escalation_fire::Column::Step,
+        ])
+        .into_query();
+        stmt.returning_col(escalation_fire::Column::Id);
+        for row in txn.query_all(&stmt).await? {
+            claimed.insert(row.try_get::<Uuid>("", escalation_fire::Column::Id.as_str())?);
+        }
+    }
+    Ok(claimed)
+}
+
+/// The chain heads of `ids`, in one statement per chunk; a missing item has none.
+pub(super) async fn read_heads(
+    txn: &DatabaseTransaction,
+    ids: &[ItemId],
+) -> StoreResult<HashMap<ItemId, ChainHead>> {
+    let mut heads = HashMap::new();
+    for chunk in ids.chunks(rows_per_statement(txn.get_database_backend(), 1)) {
+        let rows = item::Entity::find()
+            .select_only()
+            .column(item::Column::Id)
+            .column(item::Column::LastSeq)
+            .column(item::Column::LastHash)
+            .filter(item::Column::Id.is_in(chunk.iter().map(|i| i.0)))
+            .into_tuple::<(Uuid, i64, String)>()
+            .all(txn)
+            .await?;
+        heads.extend(
+            rows.into_iter()
+                .map(|(id, seq, hash)| (ItemId(id), ChainHead { seq, hash })),
+        );
+    }
+    Ok(heads)
+}
+
+/// Compare-and-set many item rows at once: one
+/// `WITH v(..) AS (VALUES ..) UPDATE items SET .. FROM v WHERE id = .. AND version = ..`
+/// per set of changed columns (all columns when the row was not read before). Returns the
+/// ids whose version still matched.
+pub(super) async fn update_items(
+    txn: &DatabaseTransaction,
+    rows: Vec<(Option<&Item>, &Item, &Event)>,
+) -> StoreResult<HashSet<Uuid>> {
+    let backend = txn.get_database_backend();
+    // Rows grouped by the columns they change (a sweep's batch is usually one group).
+    type Group = (Vec<item::Column>, Vec<(item::Model, i64)>);
+    let mut groups: HashMap<Vec<&'static str>, Group> = HashMap::new();
+    for (before, after, event) in rows {
+        let new_row = item_to_row(after, event.seq, &event.hash);
+        let cols = match before {
+            Some(b) => changed_column_list(&item_to_row(b, 0, ""), &new_row),
+            None => item::Column::iter()
+                .filter(|c| !matches!(c, item::Column::Id))
+                .collect(),
+        };
+        let key = cols.iter().map(IdenStatic::as_str).collect();
+        groups
+            .entry(key)
+            .or_insert_with(|| (cols, Vec::new()))
+            .1
+            .push((new_row, after.version - 1));
+    }
+    let mut updated = HashSet::new();
+    for (_, (cols, rows)) in groups {
+        let per_row = cols.len() + 2;
+        for chunk in rows.chunks(rows_per_statement(backend, per_row)) {
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * per_row);
+            let mut tuples = Vec::with_capacity(chunk.len());
+            for (row, expected) in chunk {
+                let mut marks = Vec::with_capacity(per_row);
+                for v in [Value::from(row.id), Value::from(*expected)]
+                    .into_iter()
+                    .chain(cols.iter().map(|c| row.get(*c)))
+                {
+                    values.push(v);
+                    marks.push(placeholder(backend, values.len()));
+                }
+                tuples.push(format!("({})", marks.join(", ")));
+            }
+            // The CTE's columns are c0..cn so that none shadows a column of `items`.
+            let names: Vec<String> = (0..per_row).map(|k| format!("c{k}")).collect();
+            let sets: Vec<String> = cols
+                .iter()
+                .enumerate()
+                .map(|(k, c)| format!("\"{}\" = v.c{}", c.as_str(), k + 2))
+                .collect();
+            let sql = format!(
+                "WITH v({}) AS (VALUES {}) UPDATE items SET {} FROM v \
+                 WHERE items.id = v.c0 AND items.version = v.c1 RETURNING id",
+                names.join(", "),
+                tuples.join(", "),
+                sets.join(", ")
+            );
+            for r in txn
+                .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+                .await?
+            {
+                updated.insert(r.try_get::<Uuid>("", "id")?);
+            }
+        }
+    }
+    Ok(updated)
+}
+
+fn placeholder(backend: DbBackend, n: usize) -> String {
+    if backend == DbBackend::Postgres {
+        format!("${n}")
+    } else {
+        format!("?{n}")
+    }
+}
+
+/// Why a compare-and-set of an item's row matched nothing: the item is gone, or someone
+/// changed it since it was read.
+pub(super) async fn why_not_written<C: ConnectionTrait>(
+    conn: &C,
+    id: ItemId,
+    expected: i64,
+) -> StoreError {
+    match item::Entity::find_by_id(id.0).one(conn).await {
+        Err(e) => e.into(),
+        Ok(None) => StoreError::not_found("item", id),
+        Ok(Some(row)) => StoreError::Conflict(format!(
+            "item {id} was changed by someone else (version {} now, {expected} expected); reload and try again",
+            row.version
+        )),
+    }
+}
+
+/// A write the one-statement strategy can take: a decision on an item read with its head
+/// that writes only the row, its event and outbox rows.
+pub(super) fn fits_one_statement(w: &Write) -> Option<(&Item, &ChainHead, &Decision)> {
+    match &w.subject {
+        Subject::Item {
+            before: Some(before),
+            head: Some(head),
+            decision,
+        } if w.claim.is_none()
+            && w.notices.is_empty()
+            && decision.report.is_none()
+            && !decision.co_units_changed =>
+        {
+            Some((before, head, decision))
+        }
+        _ => None,
+    }
+}
+
+/// PostgreSQL: a decision that writes the item row, its event and outbox rows only, as one
+/// statement — `WITH u AS (UPDATE … WHERE id = … AND version = … RETURNING id), e AS (INSERT
+/// INTO events … SELECT … FROM u), o AS (INSERT INTO outbox … WHERE EXISTS u) SELECT count(*)
+/// FROM u`. A single statement is atomic on its own: either the version matched and all of it
+/// is written, or nothing is. One round trip instead of five (BEGIN, three writes, COMMIT).
+pub(super) async fn one_statement(
+    db: &sea_orm::DatabaseConnection,
+    decision: &Decision,
+    head: &ChainHead,
+    before: &Item,
+) -> StoreResult<Event> {
+    let it = &decision.item;
+    let expected = it.version - 1;
+    let event = Event::chain(
+        it.id,
+        decision.event.clone(),
+        it.updated_at,
+        Some((head.seq, head.hash.as_str())),
+    );
+    let after = item_to_row(it, event.seq, &event.hash);
+    let mut values: Vec<Value> = Vec::new();
+    let mut param = |v: Value| {
+        values.push(v);
+        format!("${}", values.len())
+    };
+    let sets: Vec<String> = changed_column_list(&item_to_row(before, 0, ""), &after)
+        .into_iter()
+        .map(|c| format!("\"{}\" = {}", c.as_str(), param(after.get(c))))
+        .collect();
+    let id = param(Value::from(it.id.0));
+    let version = param(Value::from(expected));
+    let event_row = event_to_row(&event);
+    let event_cols: Vec<&str> = event::Column::iter().map(|c| c.as_str()).collect();
+    let event_params: Vec<String> = event::Column::iter()
+        .map(|c| param(event_row.get(c)))
+        .collect();
+    let payload = event_payload(&event);
+    let mut seen = HashSet::new();
+    let outbox_rows: Vec<_> = decision
+        .notifications
+        .iter()
+        .filter(|n| seen.insert(n.dedupe_key.clone()))
+        .map(|n| crate::outbox::notification_row(n, &payload, it.updated_at))
+        .collect();
+    let outbox_cols: Vec<&str> = crate::entities::outbox::Column::iter()
+        .map(|c| c.as_str())
+        .collect();
+    let tuples: Vec<String> = outbox_rows
+        .iter()
+        .map(|r| {
+            let ps: Vec<String> = crate::entities::outbox::Column::iter()
+                .map(|c| param(r.get(c)))
+                .collect();
+            format!("({})", ps.join(", "))
+        })
+        .collect();
+    let outbox_cte = if tuples.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", o AS (INSERT INTO outbox ({cols}) SELECT * FROM (VALUES {tuples}) AS v({cols}) \
+             WHERE EXISTS (SELECT 1 FROM u) ON CONFLICT (dedupe_key) DO NOTHING)",
+            cols = outbox_cols.join(", "),
+            tuples = tuples.join(", ")
+        )
+    };
+    let sql = format!(
+        "WITH u AS (UPDATE items SET {sets} WHERE id = {id} AND version = {version} RETURNING id), \
+         e AS (INSERT INTO events ({event_cols}) SELECT {event_params} FROM u){outbox_cte} \
+         SELECT COUNT(*) AS n FROM u",
+        sets = sets.join(", "),
+        event_cols = event_cols.join(", "),
+        event_params = event_params.join(", "),
+    );
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            values,
+        ))
+        .await?;
+    let written = match row {
+        Some(r) => r.try_get::<i64>("", "n")?,
+        None => 0,
+    };
+    if written != 1 {
+        return Err(why_not_written(db, it.id, expected).await);
+    }
+    Ok(event)
+}
