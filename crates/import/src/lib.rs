@@ -167,11 +167,14 @@
 mod chains;
 mod deadline;
 mod decode;
+mod docx;
 mod error;
 mod header;
 pub mod ledger;
 mod model;
 mod outline;
+mod read;
+mod table_fit;
 mod tables;
 mod targets;
 mod tasks;
@@ -181,8 +184,12 @@ mod units;
 pub use decode::decode;
 pub use error::ImportError;
 pub use model::{ChainDraft, PlanDraft, TargetDraft, TaskDraft};
+pub use read::{DEFAULT_MAX_BYTES, ReadOptions, read_plan, read_plan_text, read_plan_with};
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use chrono::Datelike;
 
@@ -218,10 +225,14 @@ pub fn parse_plan_with(text: &str, options: &ParseOptions) -> PlanDraft {
         .unwrap_or(lines.len().min(15));
     let header = header::parse_header(&lines[..body_start], &lines);
 
+    let years = tasks::Years {
+        deadline: header.date.map(|d| d.year()),
+        target: plan_year(header.title.as_deref(), header.date),
+    };
     let body = outline::parse_body(
         &lines,
         outline::Settings {
-            plan_year: header.date.map(|d| d.year()),
+            years,
             include_requirement_sections: options.include_requirement_sections,
         },
     );
@@ -234,6 +245,38 @@ pub fn parse_plan_with(text: &str, options: &ParseOptions) -> PlanDraft {
         chains: dedup(body.chains),
         tasks: dedup(body.tasks),
     }
+}
+
+static TITLE_YEAR_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\d\-—~至到])(\d{4})\s*年(?:度)?(?:[^\d\-—~至到]|$)")
+        .expect("title year regex")
+});
+
+/// The plan's own year, for targets that name none: the year in its title
+/// (`2023年…工作要点`), or the year of its date when the title names a
+/// yearly plan (工作要点, 政府工作报告, 年度…); a plan for several years
+/// (`若干措施`, `2021-2023年`) has none.
+fn plan_year(title: Option<&str>, date: Option<chrono::NaiveDate>) -> Option<i32> {
+    let title = title?;
+    if let Some(y) = TITLE_YEAR_RE
+        .captures(title)
+        .and_then(|c| c.get(1))
+        .and_then(|m| m.as_str().parse::<i32>().ok())
+        .filter(|y| (1949..=2100).contains(y))
+    {
+        return Some(y);
+    }
+    const YEARLY: &[&str] = &[
+        "工作要点",
+        "政府工作报告",
+        "年度",
+        "民生实事",
+        "重点工作任务",
+    ];
+    if YEARLY.iter().any(|w| title.contains(w)) {
+        return date.map(|d| d.year());
+    }
+    None
 }
 
 /// Drop repeated items (a page printed twice), keeping the first of each.
