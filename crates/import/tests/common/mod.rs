@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod expect;
+
 use xiaohao_import::{PlanDraft, TargetDraft, TaskDraft};
 
 /// A fixture document by file name (`tests/fixtures/`).
