@@ -122,33 +122,61 @@ pub(crate) fn fit(cells: Vec<String>, roles: &[Role], kind: TableKind) -> Vec<St
     partition(&cells, roles)
 }
 
-/// Cost of putting `lines` (at least one) into a column with `role`.
-fn column_cost(role: Role, lines: &[String]) -> u32 {
-    const WRONG: u32 = 100;
-    let extra = u32::try_from(lines.len().saturating_sub(1)).unwrap_or(u32::MAX / 4);
-    let typed = |ok: &dyn Fn(&str) -> bool, per_extra: u32| -> u32 {
-        let wrong = lines.iter().filter(|l| !ok(l)).count();
-        u32::try_from(wrong).unwrap_or(1).saturating_mul(WRONG) + extra * per_extra
-    };
-    match role {
-        Role::Number => typed(&|l| l.chars().all(|c| c.is_ascii_digit()), WRONG),
-        Role::Deadline => typed(&is_deadline_cell, 30),
-        Role::Leader => typed(&is_people_cell, 5),
-        Role::Lead => typed(&is_unit_line, 8),
-        Role::Responsible | Role::Co => typed(&is_unit_line, 2),
-        // Wrapped text; a continuation line that reads as a unit list
-        // belongs to a unit column rather.
-        _ => lines
-            .iter()
-            .skip(1)
-            .map(|l| if is_unit_line(l) { 15 } else { 10 })
-            .sum(),
+/// What each line of a row looks like, as prefix counts, so that the cost
+/// of any run of lines is found in constant time.
+struct LineKinds {
+    /// `counts[k][t]`: lines before `k` that are NOT of type `t` (number,
+    /// deadline, people, unit), and (index 4) lines that ARE units.
+    counts: Vec<[u32; 5]>,
+}
+
+impl LineKinds {
+    fn new(lines: &[String]) -> Self {
+        let mut counts = Vec::with_capacity(lines.len() + 1);
+        let mut c = [0u32; 5];
+        counts.push(c);
+        for l in lines {
+            let unit = is_unit_line(l);
+            let kinds = [
+                l.chars().all(|c| c.is_ascii_digit()),
+                is_deadline_cell(l),
+                is_people_cell(l),
+                unit,
+            ];
+            for (t, ok) in kinds.iter().enumerate() {
+                c[t] += u32::from(!ok);
+            }
+            c[4] += u32::from(unit);
+            counts.push(c);
+        }
+        LineKinds { counts }
+    }
+
+    fn count(&self, t: usize, from: usize, to: usize) -> u32 {
+        self.counts[to][t] - self.counts[from][t]
+    }
+
+    /// Cost of putting lines `from..to` (at least one) into a column with `role`.
+    fn cost(&self, role: Role, from: usize, to: usize) -> u32 {
+        const WRONG: u32 = 100;
+        let extra = u32::try_from(to - from - 1).unwrap_or(u32::MAX / 256);
+        let typed = |t: usize, per_extra: u32| self.count(t, from, to) * WRONG + extra * per_extra;
+        match role {
+            Role::Number => typed(0, WRONG),
+            Role::Deadline => typed(1, 30),
+            Role::Leader => typed(2, 5),
+            Role::Lead => typed(3, 8),
+            Role::Responsible | Role::Co => typed(3, 2),
+            // Wrapped text; a continuation line that reads as a unit list
+            // belongs to a unit column rather.
+            _ => extra * 10 + self.count(4, from + 1, to) * 5,
+        }
     }
 }
 
 /// Split `cells` (more than `roles.len()`) into one run of consecutive
-/// lines per column at the least [`column_cost`] (dynamic programming;
-/// rows are short, so the cubic cost is nothing).
+/// lines per column at the least cost ([`LineKinds::cost`], dynamic
+/// programming over at most 200 lines).
 fn partition(cells: &[String], roles: &[Role]) -> Vec<String> {
     let (n, m) = (roles.len(), cells.len());
     if n == 0 || m > 200 {
@@ -156,6 +184,7 @@ fn partition(cells: &[String], roles: &[Role]) -> Vec<String> {
         out.truncate(n);
         return out;
     }
+    let kinds = LineKinds::new(cells);
     // best[j][k]: cost of the first k cells in the first j columns.
     let mut best = vec![vec![u32::MAX; m + 1]; n + 1];
     let mut from = vec![vec![0usize; m + 1]; n + 1];
@@ -167,7 +196,7 @@ fn partition(cells: &[String], roles: &[Role]) -> Vec<String> {
                 if before == u32::MAX {
                     continue;
                 }
-                let cost = before.saturating_add(column_cost(roles[j - 1], &cells[s..k]));
+                let cost = before.saturating_add(kinds.cost(roles[j - 1], s, k));
                 if cost < best[j][k] {
                     best[j][k] = cost;
                     from[j][k] = s;

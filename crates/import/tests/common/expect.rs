@@ -18,6 +18,13 @@ pub const FIXTURES: &[&str] = &[
     "henan_2024_years.txt",
 ];
 
+/// Documents written after the parser was frozen for this round and never
+/// tuned for: their score is printed, not asserted (see docs/IMPORT.md).
+pub const HOLDOUT: &[&str] = &[
+    "holdout_hubei_2023_division.txt",
+    "holdout_gansu_2022_measures.txt",
+];
+
 /// The tasks a person reads in fixture `name`, in document order.
 pub fn expected(name: &str) -> Vec<Want> {
     match name {
@@ -997,6 +1004,192 @@ pub fn expected(name: &str) -> Vec<Want> {
                 )
                 .deadline("2024-12-31")
                 .targets(vec![g("区域医疗次中心", 2.0, "个", Some(2024), None)]),
+            ]
+        }
+        "holdout_hubei_2023_division.txt" => {
+            let a = Some("一、着力扩大有效需求");
+            let b = Some("二、着力推动产业升级");
+            let c = Some("三、着力保障改善民生");
+            vec![
+                w(
+                    "1.",
+                    a,
+                    "全市地区生产总值增长7%左右",
+                    Some("市发改委"),
+                    &["市统计局"],
+                )
+                .leaders(&["孙立平"])
+                .targets(vec![g(
+                    "全市地区生产总值增长",
+                    7.0,
+                    "%",
+                    Some(2023),
+                    Some("~"),
+                )]),
+                w(
+                    "2.",
+                    a,
+                    "完成固定资产投资增长10%以上,新开工亿元以上项目300个",
+                    Some("市发改委"),
+                    &["市住建局"],
+                )
+                .targets(vec![
+                    g("固定资产投资增长", 10.0, "%", Some(2023), Some(">=")),
+                    g("亿元以上项目", 300.0, "个", Some(2023), None),
+                ]),
+                w("3.", a, "社会消费品零售总额增长8%", Some("市商务局"), &[]).targets(vec![g(
+                    "社会消费品零售总额增长",
+                    8.0,
+                    "%",
+                    Some(2023),
+                    None,
+                )]),
+                w(
+                    "4.",
+                    b,
+                    "规模以上工业增加值增长8.5%以上",
+                    Some("市经信局"),
+                    &["市统计局", "市发改委"],
+                )
+                .targets(vec![g(
+                    "规模以上工业增加值增长",
+                    8.5,
+                    "%",
+                    Some(2023),
+                    Some(">="),
+                )]),
+                w(
+                    "5.",
+                    b,
+                    "新增国家级专精特新“小巨人”企业10家",
+                    Some("市经信局"),
+                    &["市科技局", "市市场监管局"],
+                )
+                .deadline("2023-12-31")
+                .targets(vec![g(
+                    "新增国家级专精特新“小巨人”企业",
+                    10.0,
+                    "家",
+                    Some(2023),
+                    None,
+                )]),
+                w(
+                    "6.",
+                    b,
+                    "培育数字经济核心产业,数字经济核心产业增加值占比达到10%",
+                    Some("市大数据局"),
+                    &["市经信局", "市网信办"],
+                )
+                .targets(vec![g(
+                    "数字经济核心产业增加值占比",
+                    10.0,
+                    "%",
+                    Some(2023),
+                    None,
+                )]),
+                w("7.", c, "城镇新增就业5万人以上", Some("市人社局"), &[]).targets(vec![g(
+                    "城镇新增就业",
+                    5.0,
+                    "万人",
+                    Some(2023),
+                    Some(">="),
+                )]),
+                w(
+                    "8.",
+                    c,
+                    "新建改扩建幼儿园20所、中小学15所",
+                    Some("市教育局"),
+                    &["市住建局", "市自然资源和规划局"],
+                )
+                .targets(vec![
+                    g("改扩建幼儿园", 20.0, "所", Some(2023), None),
+                    g("中小学", 15.0, "所", Some(2023), None),
+                ]),
+                w(
+                    "9.",
+                    c,
+                    "完成老旧小区改造100个",
+                    Some("市住建局"),
+                    &["各区人民政府"],
+                )
+                .deadline("2023-11-30")
+                .targets(vec![g("老旧小区改造", 100.0, "个", Some(2023), None)]),
+            ]
+        }
+        "holdout_gansu_2022_measures.txt" => {
+            let a = Some("一、降低经营成本");
+            let b = Some("二、加大金融支持");
+            let c = Some("三、优化发展环境");
+            vec![
+                w(
+                    "(一)",
+                    a,
+                    "减免房屋租金",
+                    Some("省国资委"),
+                    &["各市(州)人民政府"],
+                ),
+                w(
+                    "(二)",
+                    a,
+                    "降低用能成本",
+                    Some("省发展改革委"),
+                    &["省能源局", "国网某省电力公司"],
+                )
+                .targets(vec![g(
+                    "工业企业用电成本年均下降",
+                    2.0,
+                    "%",
+                    Some(2025),
+                    Some(">="),
+                )]),
+                w(
+                    "(三)",
+                    b,
+                    "扩大信贷投放",
+                    Some("某银保监局"),
+                    &["人民银行某中心支行"],
+                )
+                .targets(vec![g(
+                    "普惠小微贷款余额年均增长",
+                    20.0,
+                    "%",
+                    None,
+                    Some(">="),
+                )]),
+                w(
+                    "(四)",
+                    b,
+                    "发展政府性融资担保",
+                    Some("省财政厅"),
+                    &["省地方金融监管局"],
+                )
+                .deadline("2023-12-31")
+                .targets(vec![
+                    g("政府性融资担保业务规模", 300.0, "亿元", None, Some(">=")),
+                    g("平均担保费率", 1.0, "%", None, Some("<=")),
+                ]),
+                w(
+                    "(五)",
+                    c,
+                    "清理拖欠账款",
+                    Some("省工信厅"),
+                    &["省财政厅", "省国资委"],
+                ),
+                w(
+                    "(六)",
+                    c,
+                    "保护合法权益",
+                    Some("省法院"),
+                    &["省检察院", "省公安厅", "省司法厅"],
+                ),
+                w(
+                    "(七)",
+                    c,
+                    "完善政企沟通机制",
+                    Some("省工商联"),
+                    &["省发展改革委", "省工信厅"],
+                )
+                .deadline("long_term"),
             ]
         }
         other => panic!("no expectations for {other}"),
