@@ -7,6 +7,9 @@ use common::expect::expected;
 use common::{check, fixture, s};
 use xiaohao_import::parse_plan;
 
+/// Name, leaders, lead units, units.
+type ChainRow<'a> = (&'a str, Vec<String>, Vec<String>, Vec<String>);
+
 #[test]
 fn numbered_targets_with_labelled_sub_lines() {
     let d = parse_plan(&fixture("guangdong_2023_targets.txt"));
@@ -51,7 +54,7 @@ fn declared_first_listed_leads_and_stated_roles() {
 #[test]
 fn tasks_under_chain_headings_belong_to_their_chain() {
     let d = parse_plan(&fixture("fujian_2022_chains.txt"));
-    let chains: Vec<(&str, Vec<String>, Vec<String>, Vec<String>)> = d
+    let chains: Vec<ChainRow> = d
         .chains
         .iter()
         .map(|c| {
