@@ -41,15 +41,21 @@ fn read_capped(path: &Path, max_bytes: u64) -> CliResult<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Read and parse a plan file; bad bytes are the user's to fix (exit 2): too large, empty,
-/// or not text (NUL or other control characters once decoded).
+/// Read and parse a plan file (plain text or `.docx`); bad bytes are the user's to fix
+/// (exit 2): too large, empty, or neither text nor a Word document.
 pub(crate) fn parse_plan_file(file: &Path, max_bytes: u64) -> CliResult<PlanDraft> {
     let bytes = read_capped(file, max_bytes)?;
-    let text =
-        xiaohao_import::decode(&bytes).map_err(|e| usage(format!("{}: {e}", file.display())))?;
-    if text.trim().is_empty() {
-        return Err(usage(format!("{}: 文件为空 (empty file)", file.display())));
-    }
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let text = match xiaohao_import::read_plan_text(&name, &bytes, max_bytes) {
+        Ok(text) => text,
+        Err(xiaohao_import::ImportError::Empty) => {
+            return Err(usage(format!("{}: 文件为空 (empty file)", file.display())));
+        }
+        Err(e) => return Err(usage(format!("{}: {e}", file.display()))),
+    };
     if text
         .chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))

@@ -168,6 +168,117 @@ async fn dry_run_prints_the_draft_without_a_database() {
     );
 }
 
+fn fixture_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/import/tests/fixtures")
+        .join(name)
+}
+
+/// A plan whose tasks stand under chain headings, imported for real: each item is filed in
+/// its chain; the dry run's JSON names the chain of every task.
+#[tokio::test]
+async fn imported_tasks_are_filed_in_their_chains() {
+    let cli = Cli::new().await;
+    cli.ok(&["unit", "add", "专班办公室", "--kind", "office"]);
+    let path = fixture_path("fujian_2022_chains.txt");
+    let file = path.to_str().unwrap();
+    let dry: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["import", "plan", file, "--dry-run", "--format", "json"]))
+            .expect("json");
+    let chains_of_tasks: Vec<&str> = dry["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .map(|t| t["chain"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(
+        chains_of_tasks,
+        [
+            "新能源汽车产业链",
+            "新能源汽车产业链",
+            "集成电路产业链",
+            "生物医药产业",
+            "生物医药产业"
+        ]
+    );
+    cli.ok(&["import", "plan", file, "--as", "专班办公室"]);
+    let store = cli.db.store().await;
+    let chains = store.chains().await.expect("chains");
+    assert_eq!(chains.len(), 3);
+    for (name, count) in [
+        ("新能源汽车产业链", 2),
+        ("集成电路产业链", 1),
+        ("生物医药产业", 2),
+    ] {
+        let chain = chains.iter().find(|c| c.name == name).expect(name);
+        let page = store
+            .items(&ItemFilter {
+                chain: Some(chain.id),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .expect("items");
+        assert_eq!(page.total, count, "{name}");
+    }
+}
+
+/// A Word document goes through the same command as text; an empty one is refused with
+/// one line.
+#[tokio::test]
+async fn a_docx_plan_is_read_like_its_text() {
+    let cli = Cli::new().await;
+    let text = std::fs::read_to_string(fixture_path("sichuan_2021_zhuban.txt")).expect("text");
+    let body: String = text
+        .lines()
+        .map(|l| {
+            let l = l
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            format!("<w:p><w:r><w:t>{l}</w:t></w:r></w:p>")
+        })
+        .collect();
+    let docx = |body: &str| {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        zip.start_file(
+            "word/document.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .expect("entry");
+        let xml = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+        );
+        zip.write_all(xml.as_bytes()).expect("write");
+        zip.finish().expect("finish").into_inner()
+    };
+    let docx_path = cli.file("若干措施.docx");
+    std::fs::write(&docx_path, docx(&body)).expect("write");
+    let txt_path = cli.file("若干措施.txt");
+    std::fs::write(&txt_path, &text).expect("write");
+    let json = |p: &Path| -> serde_json::Value {
+        serde_json::from_str(&cli.ok(&[
+            "import",
+            "plan",
+            p.to_str().unwrap(),
+            "--dry-run",
+            "--format",
+            "json",
+        ]))
+        .expect("json")
+    };
+    let from_docx = json(&docx_path);
+    assert_eq!(from_docx, json(&txt_path));
+    assert_eq!(from_docx["tasks"].as_array().map(Vec::len), Some(8));
+    let empty = cli.file("空白.docx");
+    std::fs::write(&empty, docx("<w:p/>")).expect("write");
+    cli.refused(
+        &["import", "plan", empty.to_str().unwrap(), "--dry-run"],
+        "empty",
+    );
+}
+
 #[tokio::test]
 async fn every_seed_imports_through_the_cli_with_the_counts_of_its_draft() {
     let cli = Cli::new().await;

@@ -76,6 +76,7 @@ pub fn plan_import(draft: &PlanDraft, file: &Path, allow_duplicate: bool) -> Pla
                             cmp: g.cmp.clone(),
                         })
                         .collect(),
+                    chain: t.chain.clone(),
                 }
             })
             .collect(),

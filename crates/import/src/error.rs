@@ -22,4 +22,18 @@ pub enum ImportError {
         /// Byte offset of the first invalid sequence in the UTF-8 reading.
         offset: usize,
     },
+    /// The input is larger than the configured cap.
+    #[error("input is {size} bytes, more than the limit of {max} bytes")]
+    TooLarge {
+        /// Size of the input in bytes.
+        size: u64,
+        /// The cap in bytes.
+        max: u64,
+    },
+    /// The input holds no text.
+    #[error("input is empty: no text to read")]
+    Empty,
+    /// A `.docx` file whose container or XML cannot be read.
+    #[error("cannot read the .docx document: {0}")]
+    Docx(String),
 }

@@ -73,14 +73,28 @@
 //!   sentences (`本方案自…施行`), a repeated title line and `附件` end the
 //!   current item, so a page printed twice is read twice and identical
 //!   tasks and chains are then de-duplicated.
-//! * Tables: rows with `|`-separated cells; one cell per line ending in `|`
-//!   (bare `|` lines stand for merged cells, as in the Hunan seed's chain
-//!   table); or one cell per line under header lines such as
-//!   `序号/重点任务/牵头单位/责任单位/完成时限`. Column roles come from the
-//!   header; a table with a task column gives tasks, one with a chain-name
-//!   column and leaders or units gives chains (the most specific name column
-//!   wins, coarser ones are ignored). Empty leader cells repeat the row above
-//!   (merged cells).
+//! * Tables: rows with `|`-separated cells (a line with two or more tabs is
+//!   such a row); one cell per line ending in `|` (bare `|` lines stand for
+//!   merged cells, as in the Hunan seed's chain table); or one cell per line
+//!   under header lines such as `序号/重点任务/牵头单位/责任单位/完成时限`.
+//!   Column roles come from the header, in any order; a table with a task
+//!   column gives tasks, one with a chain-name column and leaders or units
+//!   gives chains (the most specific name column wins, coarser ones group).
+//!   In task tables a 分类 column is the task's section and a 产业链 column
+//!   its chain; a row that is one numbered cell (`二、促进消费`) is a
+//!   category for the rows below (numbering restarts under it); a row
+//!   without a number, or repeating the one above, continues the row above;
+//!   empty (or, at the row's start, missing) grouping, leader and chain
+//!   cells repeat the row above; a one-cell-per-line row with more lines
+//!   than columns is shared out by what the lines look like (several units
+//!   one per line fill a unit column). A unit in both the 牵头 and the 责任
+//!   column is the lead.
+//! * Headings that name a lead (`(一)省发展改革委牵头的工作`,
+//!   `二、市教育局牵头的工作`) give their unit as lead to the items under them;
+//!   a section heading followed by chain labels (`三、生物医药产业` +
+//!   `链长:`) is a chain, and the tasks under it, like the sub-items of an
+//!   item chain, name it in [`TaskDraft::chain`]. `分管省领导` is a task's
+//!   leader, never a chain's.
 //!
 //! ## Units and leaders
 //!
@@ -94,6 +108,9 @@
 //!   and names starting with a place (`漳州市政府`) never inherit. Bare places
 //!   share a following government suffix: `泉州市、莆田市政府` → `泉州市政府`,
 //!   `莆田市政府`.
+//! * `和`/`及` separate two whole unit names (`区财政局和区税务局`) but not
+//!   `文化和旅游厅` or `各县(市、区)党委和人民政府`; list words (`等部门`,
+//!   `等有关单位`) and trailing role words (`负责`, `牵头`) are dropped.
 //! * **Lead and co-units** — `牵头单位:` names the lead (further lead units
 //!   become co-units); `责任单位:` without a `牵头单位:` line: the first unit
 //!   leads (排第一的为牵头单位); `配合单位:` units are co-units. A trailing
@@ -103,6 +120,8 @@
 //!   B in `co`. Declarations like `排第一的为牵头单位,下同` are recognised and
 //!   removed. A label that states roles itself
 //!   (`责任单位:省发改委牵头,省工信厅、科技厅配合`) is read the same way.
+//!   `X主办,A、B协办` reads like `X牵头,A、B配合`; `分别负责` and
+//!   `按职责分工负责` like `负责`.
 //! * Leaders are split at `、`; a space-padded two-character name
 //!   (`陈 飞`) is one name.
 //!
@@ -133,13 +152,23 @@
 //! it is not attributive (`1万吨项目`, `50%留明率`, `2500元的补助` are not
 //! targets). `metric` is the noun phrase before the number without goal
 //! verbs and years (`完成技改投资200亿元以上` → `技改投资`); `value` and `unit`
-//! are as printed (`320`, `亿元`); `year` is the last non-baseline year in
-//! the sentence (`比2020年` is a baseline). `cmp`: `以上`/`不低于`/`不少于`/
-//! `至少`/`突破` → `>=`; `超过`/`高于`/`多于` → `>`; `以内`/`以下`/`不超过`/
-//! `不高于`/`控制在` → `<=`; `低于`/`少于` → `<`; `等于`/`保持在` → `=`;
-//! `达到` and a plain number → `null` (reach this value).
+//! are as printed (`320`, `亿元`); a growth rate keeps its verb
+//! (`地区生产总值增长`, `%`). `year` is the last non-baseline year in the
+//! sentence (`比2020年` is a baseline), else the plan's own year — the year
+//! in its title, or its date's year when the title names a yearly plan
+//! (工作要点, 政府工作报告, 年度, …) — except for recurring goals (`每年`).
+//! `cmp`: `以上`/`不低于`/`不少于`/`至少`/`突破` → `>=`; `超过`/`高于`/`多于`
+//! → `>`; `以内`/`以下`/`不超过`/`不高于`/`控制在` → `<=`; `低于`/`少于` →
+//! `<`; `等于`/`保持在`/`稳定在` → `=`; `左右` → `~`; `达到` and a plain
+//! number → `null` (reach this value).
 //!
-//! ## Decoding
+//! ## Reading files
+//!
+//! [`read_plan`] is the one entry point for a file's bytes: a `.docx`
+//! document (paragraphs with their automatic numbering, tables with merged
+//! cells honoured) is rendered as text, anything else goes through
+//! [`decode`]; input over the cap (20 MB by default) or without text is
+//! refused. `docs/IMPORT.md` lists every convention with an example.
 //!
 //! [`decode`] accepts UTF-8 (with or without BOM), UTF-16 with BOM, and
 //! GB18030 (which covers GBK and GB2312). No statistical detector such as
@@ -167,11 +196,14 @@
 mod chains;
 mod deadline;
 mod decode;
+mod docx;
 mod error;
 mod header;
 pub mod ledger;
 mod model;
 mod outline;
+mod read;
+mod table_fit;
 mod tables;
 mod targets;
 mod tasks;
@@ -181,8 +213,12 @@ mod units;
 pub use decode::decode;
 pub use error::ImportError;
 pub use model::{ChainDraft, PlanDraft, TargetDraft, TaskDraft};
+pub use read::{DEFAULT_MAX_BYTES, ReadOptions, read_plan, read_plan_text, read_plan_with};
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use chrono::Datelike;
 
@@ -218,10 +254,14 @@ pub fn parse_plan_with(text: &str, options: &ParseOptions) -> PlanDraft {
         .unwrap_or(lines.len().min(15));
     let header = header::parse_header(&lines[..body_start], &lines);
 
+    let years = tasks::Years {
+        deadline: header.date.map(|d| d.year()),
+        target: plan_year(header.title.as_deref(), header.date),
+    };
     let body = outline::parse_body(
         &lines,
         outline::Settings {
-            plan_year: header.date.map(|d| d.year()),
+            years,
             include_requirement_sections: options.include_requirement_sections,
         },
     );
@@ -234,6 +274,38 @@ pub fn parse_plan_with(text: &str, options: &ParseOptions) -> PlanDraft {
         chains: dedup(body.chains),
         tasks: dedup(body.tasks),
     }
+}
+
+static TITLE_YEAR_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\d\-—~至到])(\d{4})\s*年(?:度)?(?:[^\d\-—~至到]|$)")
+        .expect("title year regex")
+});
+
+/// The plan's own year, for targets that name none: the year in its title
+/// (`2023年…工作要点`), or the year of its date when the title names a
+/// yearly plan (工作要点, 政府工作报告, 年度…); a plan for several years
+/// (`若干措施`, `2021-2023年`) has none.
+fn plan_year(title: Option<&str>, date: Option<chrono::NaiveDate>) -> Option<i32> {
+    let title = title?;
+    if let Some(y) = TITLE_YEAR_RE
+        .captures(title)
+        .and_then(|c| c.get(1))
+        .and_then(|m| m.as_str().parse::<i32>().ok())
+        .filter(|y| (1949..=2100).contains(y))
+    {
+        return Some(y);
+    }
+    const YEARLY: &[&str] = &[
+        "工作要点",
+        "政府工作报告",
+        "年度",
+        "民生实事",
+        "重点工作任务",
+    ];
+    if YEARLY.iter().any(|w| title.contains(w)) {
+        return date.map(|d| d.year());
+    }
+    None
 }
 
 /// Drop repeated items (a page printed twice), keeping the first of each.

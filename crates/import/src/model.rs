@@ -59,6 +59,9 @@ pub struct TaskDraft {
     pub deadline: Option<String>,
     /// Quantified targets found in the text.
     pub targets: Vec<TargetDraft>,
+    /// Name of the chain (as in [`ChainDraft::name`]) whose heading or table
+    /// row the task stands under; the innermost one when chains nest.
+    pub chain: Option<String>,
 }
 
 /// A quantified target such as `力争2021年产业实现产值320亿元`.
@@ -70,9 +73,11 @@ pub struct TargetDraft {
     pub value: f64,
     /// The unit as printed, including magnitude (`亿元`, `个`, `%`).
     pub unit: String,
-    /// Target year if the sentence names one.
+    /// The year written beside the target, else the plan's own year (see
+    /// the crate documentation); `None` for recurring goals (`每年`).
     pub year: Option<i32>,
-    /// One of `>=`, `>`, `<=`, `<`, `=`; `None` means "reach this value".
+    /// One of `>=`, `>`, `<=`, `<`, `=`, `~` (`左右`); `None` means "reach
+    /// this value" (a plain number or `达到`).
     pub cmp: Option<String>,
 }
 

@@ -9,9 +9,9 @@ use crate::chains::{chain_from_node, chains_from_table, is_chain};
 use crate::header::{is_chrome, is_date_line, is_signature_line, is_title_line, meta_label};
 use crate::model::{ChainDraft, TaskDraft};
 use crate::tables::{self, TableKind, role_of};
-use crate::tasks::{first_sentence, task_from_node, tasks_from_table};
+use crate::tasks::{Years, first_sentence, task_from_node, tasks_from_table};
 use crate::text::{LABEL_PATTERN, Level, Marker, marker_at};
-use crate::units::{Assignment, parse_responsibility, split_leaders, split_units};
+use crate::units::{Assignment, heading_lead, parse_responsibility, split_leaders, split_units};
 
 static LABEL_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"^({LABEL_PATTERN})\s*:\s*(.*)$")).expect("label regex"));
@@ -102,7 +102,27 @@ impl Node {
             closed: false,
             children: Vec::new(),
         };
+        // `(一)省发展改革委牵头的工作`: a group heading whose unit leads its items.
+        if let Some(leads) = heading_lead(rest) {
+            node.lines.push(rest.trim().to_owned());
+            node.assignment.leads = leads;
+            return node;
+        }
         node.push_text(rest);
+        node
+    }
+
+    /// A node standing for a section heading, collecting the labels printed
+    /// right under it (a chain's 链长 and 牵头单位, or its heading's lead).
+    fn section(heading: &str) -> Self {
+        let marker = Marker {
+            level: Level::Section,
+            n: 0,
+            label: String::new(),
+            len: 0,
+        };
+        let mut node = Node::new(&marker, heading);
+        node.closed = true;
         node
     }
 
@@ -160,9 +180,9 @@ impl Node {
     fn apply_label(&mut self, key: &str, value: &str) {
         if key.contains("领导") || key.contains("链长") {
             self.assignment.leaders.extend(split_leaders(value));
+            // `分管省领导` is a task's leader, not a chain's.
             if key.contains("链长")
-                || key.contains("省领导")
-                || key.contains("市领导")
+                || ((key.contains("省领导") || key.contains("市领导")) && !key.starts_with("分管"))
                 || key.starts_with("联系")
             {
                 self.chain_label = true;
@@ -281,7 +301,7 @@ pub(crate) struct Body {
 /// Settings of the body parser.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Settings {
-    pub plan_year: Option<i32>,
+    pub years: Years,
     pub include_requirement_sections: bool,
 }
 
@@ -290,17 +310,26 @@ struct Section {
     kind: SectionKind,
     tasks: Vec<TaskDraft>,
     chains: Vec<ChainDraft>,
+    /// The heading itself with the labels printed under it.
+    node: Option<Node>,
 }
 
 impl Section {
-    fn new(heading: Option<String>) -> Self {
+    fn new(heading: Option<String>, title: Option<&str>) -> Self {
         let kind = heading.as_deref().map_or(SectionKind::Normal, section_kind);
         Section {
             heading,
             kind,
             tasks: Vec::new(),
             chains: Vec::new(),
+            node: title.map(Node::section),
         }
+    }
+
+    /// The chain this section's heading describes (`三、生物医药产业` with
+    /// a `链长:` line), if any.
+    fn chain(&self) -> Option<&Node> {
+        self.node.as_ref().filter(|n| is_chain(n))
     }
 }
 
@@ -315,18 +344,39 @@ struct Parser {
 
 impl Parser {
     fn flush_item(&mut self) {
-        let Some(node) = self.item.take() else {
+        let Some(mut node) = self.item.take() else {
             return;
         };
         let heading = self.section.heading.clone();
-        let (tasks, chains) = convert(node, heading.as_deref(), self.settings.plan_year);
+        let section_chain = self.section.chain().map(Node::name);
+        if section_chain.is_none()
+            && let Some(section) = &self.section.node
+        {
+            node.assignment.inherit_lead(&section.assignment);
+        }
+        let (mut tasks, chains) = convert(node, heading.as_deref(), self.settings.years);
+        if let Some(name) = section_chain {
+            for t in tasks.iter_mut().filter(|t| t.chain.is_none()) {
+                t.chain = Some(name.clone());
+            }
+        }
         self.section.tasks.extend(tasks);
         self.section.chains.extend(chains);
     }
 
-    fn start_section(&mut self, heading: Option<String>) {
+    fn start_section(&mut self, heading: Option<String>, title: Option<&str>) {
         self.flush_item();
-        let old = std::mem::replace(&mut self.section, Section::new(heading));
+        let old = std::mem::replace(&mut self.section, Section::new(heading, title));
+        if let Some(chain) = old.chain() {
+            let mut chain = chain_from_node(chain);
+            chain.children = old
+                .chains
+                .iter()
+                .filter(|c| !c.name.is_empty())
+                .cloned()
+                .collect();
+            self.body.chains.push(chain);
+        }
         let keep_tasks = match old.kind {
             SectionKind::Normal => true,
             SectionKind::Requirement if self.settings.include_requirement_sections => true,
@@ -335,10 +385,13 @@ impl Parser {
                 .iter()
                 .any(|t| t.lead.is_some() || !t.co.is_empty()),
         };
+        let is_chain = old.chain().is_some();
         if keep_tasks {
             self.body.tasks.extend(old.tasks);
         }
-        self.body.chains.extend(old.chains);
+        if !is_chain {
+            self.body.chains.extend(old.chains);
+        }
         self.attachment_list = false;
         self.attachment_title_pending = false;
     }
@@ -356,6 +409,8 @@ impl Parser {
     fn handle_label(&mut self, key: &str, value: &str) {
         if let Some(node) = self.open_node() {
             node.apply_label(key, value);
+        } else if let Some(node) = self.section.node.as_mut() {
+            node.apply_label(key, value);
         }
     }
 
@@ -363,7 +418,7 @@ impl Parser {
         match marker.level {
             Level::Section => {
                 let title = first_sentence(rest);
-                self.start_section(Some(format!("{}{}", marker.label, title)));
+                self.start_section(Some(format!("{}{}", marker.label, title)), Some(&title));
             }
             Level::Item => {
                 self.flush_item();
@@ -408,7 +463,7 @@ impl Parser {
 fn convert(
     mut node: Node,
     section: Option<&str>,
-    plan_year: Option<i32>,
+    years: Years,
 ) -> (Vec<TaskDraft>, Vec<ChainDraft>) {
     let mut tasks = Vec::new();
     let mut chains = Vec::new();
@@ -428,8 +483,11 @@ fn convert(
         node.closed = true;
     }
     let all_children_chains = !children.is_empty() && children.iter().all(is_chain);
+    // A chain's sub-items that are not chains are its tasks; a heading with
+    // units only (`(四)做强新材料产业` + `牵头单位:`) whose sub-items are
+    // tasks is a group heading unless a chain leader (`链长`) is named.
     let any_child_chain = children.iter().any(is_chain);
-    if (is_chain(&node) && (children.is_empty() || any_child_chain))
+    if (is_chain(&node) && (children.is_empty() || any_child_chain || node.chain_label))
         || (all_children_chains && !node.has_prose() && node.assignment.is_empty())
     {
         let mut chain = chain_from_node(&node);
@@ -437,21 +495,23 @@ fn convert(
             if is_chain(child) {
                 chain.children.push(chain_from_node(child));
             } else {
-                tasks.push(task_from_node(child, &node.label, section, plan_year));
+                let mut task = task_from_node(child, &node.label, section, years);
+                task.chain = Some(chain.name.clone());
+                tasks.push(task);
             }
         }
         chains.push(chain);
         return (tasks, chains);
     }
     if children.is_empty() {
-        tasks.push(task_from_node(&node, "", section, plan_year));
+        tasks.push(task_from_node(&node, "", section, years));
         return (tasks, chains);
     }
     let children_assigned = children.iter().any(Node::is_assigned);
     if children_assigned || !node.has_prose() {
         // The sub-items are the tasks; the item is their group heading.
         if node.has_prose() && !node.assignment.is_empty() {
-            tasks.push(task_from_node(&node, "", section, plan_year));
+            tasks.push(task_from_node(&node, "", section, years));
         }
         for mut child in children {
             if is_chain(&child) {
@@ -462,7 +522,7 @@ fn convert(
             if child.deadline.is_none() {
                 child.deadline.clone_from(&node.deadline);
             }
-            tasks.push(task_from_node(&child, &node.label, section, plan_year));
+            tasks.push(task_from_node(&child, &node.label, section, years));
         }
     } else {
         // The sub-items are points of one task.
@@ -480,7 +540,7 @@ fn convert(
                 node.lines.push(child.label);
             }
         }
-        tasks.push(task_from_node(&node, "", section, plan_year));
+        tasks.push(task_from_node(&node, "", section, years));
     }
     (tasks, chains)
 }
@@ -490,7 +550,7 @@ pub(crate) fn parse_body(lines: &[String], settings: Settings) -> Body {
     let mut p = Parser {
         settings,
         body: Body::default(),
-        section: Section::new(None),
+        section: Section::new(None, None),
         item: None,
         attachment_list: false,
         attachment_title_pending: false,
@@ -516,11 +576,12 @@ pub(crate) fn parse_body(lines: &[String], settings: Settings) -> Body {
             p.attachment_title_pending = false;
             let heading = p.section.heading.clone();
             match table.kind() {
-                Some(TableKind::Tasks) => p.section.tasks.extend(tasks_from_table(
-                    &table,
-                    heading.as_deref(),
-                    settings.plan_year,
-                )),
+                Some(TableKind::Tasks) => {
+                    let (tasks, chains) =
+                        tasks_from_table(&table, heading.as_deref(), settings.years);
+                    p.section.tasks.extend(tasks);
+                    p.section.chains.extend(chains);
+                }
                 Some(TableKind::Chains) => p.section.chains.extend(chains_from_table(&table)),
                 None => {}
             }
@@ -553,7 +614,7 @@ pub(crate) fn parse_body(lines: &[String], settings: Settings) -> Body {
                 p.attachment_list = false;
             }
             Kind::Attachment(label) => {
-                p.start_section(Some(label));
+                p.start_section(Some(label), None);
                 p.attachment_title_pending = true;
             }
             Kind::AttachmentList => {
@@ -565,6 +626,6 @@ pub(crate) fn parse_body(lines: &[String], settings: Settings) -> Body {
             Kind::Text => p.handle_text(line),
         }
     }
-    p.start_section(None);
+    p.start_section(None, None);
     p.body
 }

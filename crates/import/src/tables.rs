@@ -2,10 +2,9 @@
 //! ending in `|` (merged cells leave bare `|` lines), or one cell per line
 //! without any separator under a header of known column names.
 
-use crate::deadline::normalize_deadline;
 use crate::header::{is_chrome, is_date_line, meta_label};
+use crate::table_fit::{align, fit, is_deadline_cell};
 use crate::text::{Level, marker_at, squeeze_han_spaces};
-use crate::units::{looks_like_person, looks_like_unit, split_leaders, split_units};
 
 /// What a column holds, from its header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +54,7 @@ impl Table {
     }
 }
 
-fn kind_of(roles: &[Role]) -> Option<TableKind> {
+pub(crate) fn kind_of(roles: &[Role]) -> Option<TableKind> {
     let has = |r: Role| roles.contains(&r);
     let assigns = has(Role::Lead) || has(Role::Responsible) || has(Role::Co) || has(Role::Leader);
     if has(Role::Task) && (assigns || has(Role::Deadline)) {
@@ -184,7 +183,11 @@ pub(crate) fn detect(lines: &[String], start: usize) -> Option<(Table, usize)> {
     cell_per_line_plain(lines, start)
 }
 
-/// `| 序号 | 重点任务 | 牵头单位 |` then one row per line.
+/// `| 序号 | 重点任务 | 牵头单位 |` then one row per line. A row with one
+/// cell (`| 二、促进消费 |`) is a category for the rows below it; a row
+/// without a number, or repeating the number above, continues the row
+/// above; a row short of its leading grouping cells (a merged 分类 printed
+/// once) gets them back empty.
 fn rows_per_line(block: &[String]) -> Option<Table> {
     let split = |line: &str| -> Vec<String> {
         let t = line.trim();
@@ -196,18 +199,92 @@ fn rows_per_line(block: &[String]) -> Option<Table> {
     let header = split(lines.next()?);
     let roles = header_roles(&header)?;
     let n = roles.len();
+    let number_col = roles.iter().position(|r| *r == Role::Number);
+    let leading_groups = roles.iter().take_while(|r| **r == Role::Group).count();
     let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut categories: Vec<Option<String>> = Vec::new();
+    let mut category: Option<String> = None;
     for line in lines {
         let mut cells = split(line);
-        if cells.iter().all(String::is_empty) {
+        let filled: Vec<&String> = cells.iter().filter(|c| !c.is_empty()).collect();
+        let Some(first) = filled.first() else {
+            continue;
+        };
+        if filled.len() == 1 && n >= 3 && is_category_cell(first, cells.len()) {
+            category = Some((*first).clone());
             continue;
         }
+        if cells.len() < n && leading_groups > 0 {
+            let missing = (n - cells.len()).min(leading_groups);
+            cells.splice(0..0, std::iter::repeat_n(String::new(), missing));
+        }
         cells.resize(n, String::new());
+        if let (Some(c), Some(last)) = (number_col, rows.last_mut()) {
+            let continues = cells[c].is_empty() || cells[c] == last[c];
+            if continues && !last[c].is_empty() {
+                merge_row(last, cells, &roles);
+                continue;
+            }
+        }
         rows.push(cells);
+        categories.push(category.clone());
     }
     let mut table = Table { roles, rows };
+    apply_categories(&mut table, &categories);
     inherit_merged(&mut table);
     Some(table)
+}
+
+/// Whether the only cell of a row is a category heading rather than data:
+/// a numbered heading (`二、促进消费`, `(三)`) or a cell spanning the row.
+fn is_category_cell(cell: &str, cells_in_row: usize) -> bool {
+    !cell.chars().all(|c| c.is_ascii_digit())
+        && (cells_in_row == 1 || marker_at(cell).is_some_and(|m| m.level <= Level::Item))
+}
+
+/// Append a continuation row to the row above it.
+fn merge_row(last: &mut [String], cells: Vec<String>, roles: &[Role]) {
+    for ((old, new), role) in last.iter_mut().zip(cells).zip(roles) {
+        if new.is_empty() || *old == new {
+            continue;
+        }
+        if old.is_empty() {
+            *old = new;
+            continue;
+        }
+        let sep = match role {
+            Role::Lead | Role::Responsible | Role::Co | Role::Leader => '、',
+            _ => '\n',
+        };
+        old.push(sep);
+        old.push_str(&new);
+    }
+}
+
+/// Category rows (`一、扩大有效需求` spanning the table) name the group of
+/// the rows below them: they fill an empty grouping cell, or a grouping
+/// column is added for them.
+fn apply_categories(table: &mut Table, categories: &[Option<String>]) {
+    if categories.iter().all(Option::is_none) {
+        return;
+    }
+    let col = match table.roles.iter().position(|r| *r == Role::Group) {
+        Some(c) => c,
+        None => {
+            table.roles.push(Role::Group);
+            for row in &mut table.rows {
+                row.push(String::new());
+            }
+            table.roles.len() - 1
+        }
+    };
+    for (row, category) in table.rows.iter_mut().zip(categories) {
+        if let Some(cat) = category
+            && row[col].is_empty()
+        {
+            row[col].clone_from(cat);
+        }
+    }
 }
 
 fn gcd(a: usize, b: usize) -> usize {
@@ -289,101 +366,14 @@ fn cell_per_line_with_bars(block: &[String]) -> Option<Table> {
     Some(table)
 }
 
-/// Place the cells of a short row (merged cells missing) into columns by
-/// what they look like: numbers, deadlines, personal names and unit lists go
-/// to their typed columns; the remaining text cells fill the text columns —
-/// left-aligned in task tables (the task comes first), right-aligned up to
-/// the name column in chain tables (merged grouping columns come first).
-fn align(cells: Vec<String>, roles: &[Role], kind: TableKind) -> Vec<String> {
-    let n = roles.len();
-    let mut row = vec![String::new(); n];
-    let has = |r: Role| roles.contains(&r);
-    let unit_cols: Vec<usize> = (0..n)
-        .filter(|&i| matches!(roles[i], Role::Lead | Role::Responsible | Role::Co))
-        .collect();
-    let mut texts = Vec::new();
-    let mut units = Vec::new();
-    let put = |row: &mut Vec<String>, role: Role, cell: &str| {
-        if let Some(i) = roles.iter().position(|r| *r == role) {
-            if !row[i].is_empty() {
-                row[i].push('、');
-            }
-            row[i].push_str(cell);
-        }
-    };
-    for cell in cells {
-        if has(Role::Number) && !cell.is_empty() && cell.chars().all(|c| c.is_ascii_digit()) {
-            put(&mut row, Role::Number, &cell);
-        } else if has(Role::Deadline) && is_deadline_cell(&cell) {
-            put(&mut row, Role::Deadline, &cell);
-        } else if has(Role::Leader) && is_people_cell(&cell) {
-            put(&mut row, Role::Leader, &cell);
-        } else if !unit_cols.is_empty() && is_unit_cell(&cell) {
-            units.push(cell);
-        } else {
-            texts.push(cell);
-        }
-    }
-    for (k, cell) in units.into_iter().enumerate() {
-        let col = unit_cols[k.min(unit_cols.len() - 1)];
-        if !row[col].is_empty() {
-            row[col].push('、');
-        }
-        row[col].push_str(&cell);
-    }
-    let text_cols: Vec<usize> = (0..n)
-        .filter(|&i| {
-            matches!(
-                roles[i],
-                Role::Name | Role::Task | Role::Target | Role::Group | Role::Other
-            )
-        })
-        .collect();
-    let text_cols: Vec<usize> = match kind {
-        TableKind::Tasks => text_cols,
-        TableKind::Chains => {
-            let name = roles.iter().position(|r| *r == Role::Name).unwrap_or(n);
-            text_cols.into_iter().filter(|&i| i <= name).collect()
-        }
-    };
-    if text_cols.is_empty() {
-        return row;
-    }
-    let slots = text_cols.len();
-    let offset = match kind {
-        TableKind::Tasks => 0,
-        TableKind::Chains => slots.saturating_sub(texts.len()),
-    };
-    for (k, cell) in texts.into_iter().enumerate() {
-        let col = text_cols[(offset + k).min(slots - 1)];
-        if !row[col].is_empty() {
-            row[col].push('\n');
-        }
-        row[col].push_str(&cell);
-    }
-    row
-}
-
-fn is_people_cell(cell: &str) -> bool {
-    let names = split_leaders(cell);
-    !names.is_empty() && names.iter().all(|n| looks_like_person(n))
-}
-
-fn is_unit_cell(cell: &str) -> bool {
-    let units = split_units(cell);
-    !units.is_empty() && units.iter().all(|u| looks_like_unit(u))
-}
-
-fn is_deadline_cell(cell: &str) -> bool {
-    cell.chars().count() <= 20 && normalize_deadline(cell, None).is_some()
-}
-
-/// Merged cells: an empty leader or grouping cell repeats the row above.
+/// Merged cells: an empty leader, grouping or chain-name cell repeats the row above.
 fn inherit_merged(table: &mut Table) {
     let roles = table.roles.clone();
     for r in 1..table.rows.len() {
         for (c, role) in roles.iter().enumerate() {
-            if matches!(role, Role::Leader | Role::Group) && table.rows[r][c].is_empty() {
+            if matches!(role, Role::Leader | Role::Group | Role::Name)
+                && table.rows[r][c].is_empty()
+            {
                 let above = table.rows[r - 1][c].clone();
                 table.rows[r][c] = above;
             }
@@ -391,13 +381,22 @@ fn inherit_merged(table: &mut Table) {
     }
 }
 
+/// Whether `body[i]` is a category row of a one-cell-per-line table: a
+/// numbered heading (`二、推进科技创新`) followed by the row number `1`.
+fn is_category_line(body: &[String], i: usize) -> bool {
+    marker_at(&body[i]).is_some_and(|m| m.level <= Level::Item)
+        && body.get(i + 1).is_some_and(|l| l.trim() == "1")
+}
+
 /// One cell per line, no separators, under header lines such as
-/// `序号` / `重点任务` / `牵头单位` / `责任单位` / `完成时限`.
+/// `序号` / `重点任务` / `牵头单位` / `责任单位` / `完成时限`. Numbered
+/// headings followed by a row `1` are category rows: numbering restarts
+/// under each and the heading becomes the rows' group.
 fn cell_per_line_plain(lines: &[String], start: usize) -> Option<(Table, usize)> {
     let header: Vec<String> = lines[start..]
         .iter()
         .take(16)
-        .take_while(|l| l.chars().count() <= 12 && role_of(l).is_some())
+        .take_while(|l| l.chars().count() <= 12 && marker_at(l).is_none() && role_of(l).is_some())
         .map(|l| clean_cell(l))
         .collect();
     if header.len() < 3 {
@@ -407,31 +406,43 @@ fn cell_per_line_plain(lines: &[String], start: usize) -> Option<(Table, usize)>
     let kind = kind_of(&roles)?;
     let n = roles.len();
     let body_start = start + n;
-    let end = (body_start..lines.len())
-        .find(|&i| is_stop_line(&lines[i]))
-        .unwrap_or(lines.len());
-    let body: Vec<String> = lines[body_start..end]
-        .iter()
-        .map(|l| clean_cell(l))
-        .collect();
+    let all: Vec<String> = lines[body_start..].iter().map(|l| clean_cell(l)).collect();
+    let end = (0..all.len())
+        .find(|&i| is_stop_line(&all[i]) && !is_category_line(&all, i))
+        .unwrap_or(all.len());
+    let body = &all[..end];
     let mut rows = Vec::new();
+    let mut categories = Vec::new();
     let mut consumed = body.len();
     if roles.first() == Some(&Role::Number) {
-        // Rows start at the lines `1`, `2`, `3`, …
-        let mut starts = Vec::new();
+        // Rows start at the lines `1`, `2`, `3`, … (again from `1` after a category).
+        let mut starts: Vec<(usize, Option<String>)> = Vec::new();
+        let mut breaks = Vec::new();
         let mut expected = 1u32;
+        let mut category = None;
         for (i, l) in body.iter().enumerate() {
-            if l.parse::<u32>().ok() == Some(expected) {
-                starts.push(i);
+            if is_category_line(body, i) {
+                category = Some(l.clone());
+                expected = 1;
+                breaks.push(i);
+            } else if l.parse::<u32>().ok() == Some(expected) {
+                starts.push((i, category.clone()));
+                breaks.push(i);
                 expected += 1;
             }
         }
-        if starts.first() != Some(&0) {
+        let first = starts.first()?.0;
+        if (0..first).any(|i| !is_category_line(body, i)) {
             return None;
         }
-        for (k, &s) in starts.iter().enumerate() {
+        for (k, (s, category)) in starts.iter().enumerate() {
+            let s = *s;
             let is_last = k + 1 == starts.len();
-            let e = starts.get(k + 1).copied().unwrap_or(body.len());
+            let e = breaks
+                .iter()
+                .copied()
+                .find(|&b| b > s)
+                .unwrap_or(body.len());
             let mut cells: Vec<String> = body[s + 1..e].to_vec();
             if is_last && cells.len() > n - 1 {
                 // The last row ends at its deadline cell when the table has one
@@ -450,11 +461,13 @@ fn cell_per_line_plain(lines: &[String], start: usize) -> Option<(Table, usize)>
             let mut row = vec![body[s].clone()];
             row.extend(fit(cells, &roles[1..], kind));
             rows.push(row);
+            categories.push(category.clone());
         }
     } else {
         let full = body.len() / n;
         for chunk in body.chunks(n).take(full) {
             rows.push(chunk.to_vec());
+            categories.push(None);
         }
         consumed = full * n;
     }
@@ -462,36 +475,9 @@ fn cell_per_line_plain(lines: &[String], start: usize) -> Option<(Table, usize)>
         return None;
     }
     let mut table = Table { roles, rows };
+    apply_categories(&mut table, &categories);
     inherit_merged(&mut table);
     Some((table, body_start + consumed))
-}
-
-/// Fit `cells` into `roles.len()` columns: extra lines belong to the first
-/// text column (a wrapped task), missing ones are placed by [`align`].
-fn fit(cells: Vec<String>, roles: &[Role], kind: TableKind) -> Vec<String> {
-    let n = roles.len();
-    if cells.len() == n {
-        return cells;
-    }
-    if cells.len() < n {
-        return align(cells, roles, kind);
-    }
-    let extra = cells.len() - n;
-    let text_col = roles
-        .iter()
-        .position(|r| matches!(r, Role::Task | Role::Name))
-        .unwrap_or(0);
-    let mut out = Vec::with_capacity(n);
-    let mut iter = cells.into_iter();
-    for col in 0..n {
-        if col == text_col {
-            let joined: Vec<String> = iter.by_ref().take(extra + 1).collect();
-            out.push(joined.join("\n"));
-        } else {
-            out.push(iter.next().unwrap_or_default());
-        }
-    }
-    out
 }
 
 #[cfg(test)]

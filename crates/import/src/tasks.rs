@@ -1,7 +1,7 @@
 //! Tasks: from outline nodes and from task-table rows.
 
 use crate::deadline::{deadline_in_text, normalize_deadline};
-use crate::model::TaskDraft;
+use crate::model::{ChainDraft, TaskDraft};
 use crate::outline::Node;
 use crate::tables::{Role, Table};
 use crate::targets::extract_targets;
@@ -17,6 +17,15 @@ pub(crate) fn first_sentence(text: &str) -> String {
         .to_owned()
 }
 
+/// The years a plan's relative dates and targets refer to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Years {
+    /// Year for deadlines without one (`6月底前`): the plan's date.
+    pub deadline: Option<i32>,
+    /// Year for targets without one: the plan's own year (see `plan_year`).
+    pub target: Option<i32>,
+}
+
 /// Build a task.
 pub(crate) fn build_task(
     number: String,
@@ -24,23 +33,26 @@ pub(crate) fn build_task(
     text: String,
     assignment: &Assignment,
     raw_deadline: Option<&str>,
-    plan_year: Option<i32>,
+    years: Years,
 ) -> TaskDraft {
     let (lead, co) = assignment.resolve();
     let deadline = match raw_deadline.map(str::trim).filter(|d| !d.is_empty()) {
-        Some(raw) => Some(normalize_deadline(raw, plan_year).unwrap_or_else(|| raw.to_owned())),
-        None => deadline_in_text(&text, plan_year),
+        Some(raw) => {
+            Some(normalize_deadline(raw, years.deadline).unwrap_or_else(|| raw.to_owned()))
+        }
+        None => deadline_in_text(&text, years.deadline),
     };
     TaskDraft {
         number,
         section,
         title: first_sentence(&text),
-        targets: extract_targets(&text),
+        targets: extract_targets(&text, years.target),
         text,
         lead,
         co,
         leaders: assignment.leaders.clone(),
         deadline,
+        chain: None,
     }
 }
 
@@ -49,7 +61,7 @@ pub(crate) fn task_from_node(
     node: &Node,
     prefix: &str,
     section: Option<&str>,
-    plan_year: Option<i32>,
+    years: Years,
 ) -> TaskDraft {
     build_task(
         format!("{prefix}{}", node.label),
@@ -57,17 +69,20 @@ pub(crate) fn task_from_node(
         node.text(),
         &node.assignment,
         node.deadline.as_deref(),
-        plan_year,
+        years,
     )
 }
 
-/// Tasks of a task table, one per row with task text.
+/// Tasks of a task table, one per row with task text, and the chains named
+/// in its chain column (tasks of such a row belong to that chain). A
+/// grouping column (分类) is the task's section.
 pub(crate) fn tasks_from_table(
     table: &Table,
     section: Option<&str>,
-    plan_year: Option<i32>,
-) -> Vec<TaskDraft> {
+    years: Years,
+) -> (Vec<TaskDraft>, Vec<ChainDraft>) {
     let mut out = Vec::new();
+    let mut chains: Vec<ChainDraft> = Vec::new();
     for (i, row) in table.rows.iter().enumerate() {
         let mut text = table.cells(row, Role::Task).join("\n");
         if text.trim().is_empty() {
@@ -89,14 +104,30 @@ pub(crate) fn tasks_from_table(
             .first()
             .map_or_else(|| (i + 1).to_string(), |n| (*n).to_owned());
         let deadline = join(Role::Deadline);
-        out.push(build_task(
+        let group = table
+            .cells(row, Role::Group)
+            .last()
+            .map(|g| g.replace('\n', ""));
+        let mut task = build_task(
             number,
-            section.map(str::to_owned),
+            group.or_else(|| section.map(str::to_owned)),
             text,
             &assignment,
             Some(deadline.as_str()),
-            plan_year,
-        ));
+            years,
+        );
+        if let Some(name) = table.cells(row, Role::Name).first() {
+            let name = name.replace('\n', "");
+            if !chains.iter().any(|c| c.name == name) {
+                chains.push(ChainDraft {
+                    name: name.clone(),
+                    leaders: assignment.leaders.clone(),
+                    ..ChainDraft::default()
+                });
+            }
+            task.chain = Some(name);
+        }
+        out.push(task);
     }
-    out
+    (out, chains)
 }

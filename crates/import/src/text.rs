@@ -10,6 +10,13 @@ use regex::Regex;
 /// space becomes `' '`, line breaks become `'\n'`, BOM and zero-width
 /// characters disappear. Chinese punctuation proper (`。、“”《》〔〕`) is kept.
 pub(crate) fn normalize(input: &str) -> String {
+    let bars;
+    let input = if input.contains('\t') {
+        bars = tabs_to_bars(input);
+        bars.as_str()
+    } else {
+        input
+    };
     let mut out = String::with_capacity(input.len());
     let mut chars = input.chars().peekable();
     while let Some(c) = chars.next() {
@@ -31,6 +38,26 @@ pub(crate) fn normalize(input: &str) -> String {
             '﹚' => out.push(')'),
             '\u{0}'..='\u{8}' | '\u{E}'..='\u{1F}' | '\u{7F}' => {}
             _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Rows copied from a spreadsheet or a Word table are tab-separated: a
+/// line with two or more tabs becomes a `|`-separated row (a single tab is
+/// indentation and becomes a space).
+fn tabs_to_bars(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + 16);
+    for (i, line) in input.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if line.trim_matches(['\r', ' ']).matches('\t').count() >= 2 {
+            out.push('|');
+            out.push_str(&line.trim_end_matches('\r').replace('\t', "|"));
+            out.push('|');
+        } else {
+            out.push_str(line);
         }
     }
     out

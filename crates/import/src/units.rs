@@ -48,6 +48,19 @@ impl Assignment {
         (lead, co)
     }
 
+    /// Take `parent`'s lead when this assignment names none (a heading such
+    /// as `二、市教育局牵头的工作` leads the items under it).
+    pub(crate) fn inherit_lead(&mut self, parent: &Assignment) {
+        if self.leads.is_empty() && self.responsible.is_empty() {
+            self.leads.clone_from(&parent.leads);
+            if self.leads.is_empty() {
+                self.responsible.clone_from(&parent.responsible);
+            }
+            let lead = self.leads.first().or(self.responsible.first()).cloned();
+            self.co.retain(|u| Some(u) != lead.as_ref());
+        }
+    }
+
     /// Fill whatever this assignment lacks from `parent` (a group heading
     /// whose units apply to all its items).
     pub(crate) fn inherit(&mut self, parent: &Assignment) {
@@ -55,6 +68,8 @@ impl Assignment {
             self.leads.clone_from(&parent.leads);
             self.responsible.clone_from(&parent.responsible);
             self.co.clone_from(&parent.co);
+        } else {
+            self.inherit_lead(parent);
         }
         if self.leaders.is_empty() {
             self.leaders.clone_from(&parent.leaders);
@@ -124,6 +139,8 @@ static UNIT_SUFFIXES: &[&str] = &[
     "办公厅",
     "办公室",
     "街道",
+    "协",
+    "联",
 ];
 
 /// Group names: `各县(市、区)党委和人民政府`, `相关地市政府`.
@@ -201,12 +218,22 @@ fn clean_item(item: &str) -> String {
         for suffix in [
             "等有关单位",
             "等相关单位",
+            "等有关部门",
+            "等相关部门",
             "等单位",
             "等部门",
             "等",
             "。",
             ".",
             ":",
+            ",",
+            ";",
+            "按职责分工负责",
+            "分别负责",
+            "负责",
+            "牵头",
+            "主办",
+            "协办",
         ] {
             if let Some(stripped) = s.strip_suffix(suffix) {
                 s = stripped.trim_end().to_owned();
@@ -239,7 +266,8 @@ pub(crate) fn split_units(s: &str) -> Vec<String> {
         for run in split_space_run(run) {
             let items: Vec<String> = split_top_level(&run, &['、', '/'])
                 .into_iter()
-                .map(clean_item)
+                .flat_map(split_conjunction)
+                .map(|i| clean_item(&i))
                 .filter(|i| !i.is_empty())
                 .collect();
             for unit in resolve_run(items) {
@@ -250,6 +278,34 @@ pub(crate) fn split_units(s: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// `区财政局和区税务局`, `区教育局及各乡镇(街道)`: `和`/`及` join two whole
+/// unit names. Not split: `文化和旅游厅`, `人力资源和社会保障厅` (the left
+/// part is no unit) and `各县(市、区)党委和人民政府` (a government suffix).
+fn split_conjunction(item: &str) -> Vec<String> {
+    for (i, c) in item.char_indices() {
+        if c != '和' && c != '及' {
+            continue;
+        }
+        let (left, right) = (item[..i].trim(), item[i + c.len_utf8()..].trim());
+        let right_clean = clean_item(right);
+        let government = ["人民政府", "政府", "党委", "管委会", "人大", "政协"]
+            .iter()
+            .any(|g| right_clean.starts_with(g));
+        if left.chars().count() >= 3
+            && !government
+            && UNIT_SUFFIXES.iter().any(|s| left.ends_with(s))
+            && looks_like_unit(&right_clean)
+            && right_clean.chars().count() >= 3
+            && left.matches('(').count() == left.matches(')').count()
+        {
+            let mut out = vec![left.to_owned()];
+            out.extend(split_conjunction(right));
+            return out;
+        }
+    }
+    vec![item.to_owned()]
 }
 
 /// A run like `市工信局 市财政局` is two units; `陈 飞` or `首台 (套)` is one.
@@ -360,6 +416,7 @@ static LABEL_IN_PAREN_RE: LazyLock<Regex> = LazyLock::new(|| {
 /// Role suffixes of responsibility clauses, longest first.
 const LEAD_ALL_SUFFIXES: &[&str] = &["分别牵头负责", "分别牵头"];
 const LEAD_SUFFIXES: &[&str] = &[
+    "主办",
     "牵头负责",
     "牵头落实",
     "牵头组织",
@@ -368,6 +425,7 @@ const LEAD_SUFFIXES: &[&str] = &[
     "牵头",
 ];
 const CO_SUFFIXES: &[&str] = &[
+    "协办",
     "按职责配合",
     "配合落实",
     "参与落实",
@@ -393,6 +451,18 @@ const RESPONSIBLE_SUFFIXES: &[&str] = &[
 
 fn strip_any<'a>(s: &'a str, suffixes: &[&str]) -> Option<&'a str> {
     suffixes.iter().find_map(|sfx| s.strip_suffix(sfx))
+}
+
+static HEADING_LEAD_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(.{2,40}?)(?:牵头|负责|主办)(?:落实|推进)?的(?:重点)?(?:工作|任务|事项)(?:\(\d+项\))?[。:]?$")
+        .expect("heading lead regex")
+});
+
+/// The lead units of a heading such as `省发展改革委牵头的工作`.
+pub(crate) fn heading_lead(heading: &str) -> Option<Vec<String>> {
+    let c = HEADING_LEAD_RE.captures(heading.trim())?;
+    let units = split_units(c.get(1)?.as_str());
+    (!units.is_empty() && units.iter().all(|u| looks_like_unit(u))).then_some(units)
 }
 
 /// Read a responsibility note such as the trailing parenthesis of a task:

@@ -468,7 +468,7 @@ fn json_contract() {
             r#"{"title":"关于X的工作方案","doc_number":null,"issuer":null,"date":"2022-03-24","chains":[],"#,
             r#""tasks":[{"number":"(一)","section":null,"title":"推进A","text":"推进A。力争2022年实现产值10亿元。","#,
             r#""lead":null,"co":[],"leaders":[],"deadline":null,"#,
-            r#""targets":[{"metric":"产值","value":10.0,"unit":"亿元","year":2022,"cmp":null}]}]}"#
+            r#""targets":[{"metric":"产值","value":10.0,"unit":"亿元","year":2022,"cmp":null}],"chain":null}]}"#
         )
     );
     let back: PlanDraft = serde_json::from_str(&json).expect("round trip");

@@ -51,6 +51,9 @@ pub struct ItemImport {
     pub deadline: Option<NaiveDate>,
     pub deadline_text: Option<String>,
     pub targets: Vec<Target>,
+    /// Name of the chain of this plan the item belongs to (a chain of `chains`; the first
+    /// of that name when several share it). An unknown name links nothing.
+    pub chain: Option<String>,
 }
 
 impl PlanImport {
@@ -315,7 +318,8 @@ impl Store {
             },
         };
 
-        // Chains, parents before children.
+        // Chains, parents before children; their ids by name, for the items.
+        let mut chain_ids: HashMap<String, ChainId> = HashMap::new();
         let mut stack: Vec<(Option<ChainId>, &ChainImport)> =
             imp.chains.iter().rev().map(|c| (None, c)).collect();
         while let Some((parent, c)) = stack.pop() {
@@ -336,6 +340,7 @@ impl Store {
             )
             .exec_without_returning(&txn)
             .await?;
+            chain_ids.entry(name.to_owned()).or_insert(id);
             let mut leaders: Vec<PersonId> = Vec::new();
             for l in &c.leaders {
                 let p = r.person(l).await?;
@@ -404,7 +409,10 @@ impl Store {
                 title: it.title.clone(),
                 text: it.text.clone(),
                 plan_id: Some(plan_id),
-                chain_id: None,
+                chain_id: it
+                    .chain
+                    .as_deref()
+                    .and_then(|c| chain_ids.get(c.trim()).copied()),
                 owner_unit: None,
                 lead_unit: lead,
                 co_units: co,
