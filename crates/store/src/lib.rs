@@ -5,6 +5,7 @@
 //! one transaction: item row with a version check, one event, outbox rows.
 
 mod accounts;
+mod backup;
 // Raw-SQL baselines, compiled only for `xiaohao-bench`.
 #[cfg(feature = "bench")]
 pub mod bench;
@@ -20,6 +21,7 @@ mod report;
 pub mod schedule;
 
 pub use accounts::{NewUser, TokenHolder, TokenKind, User};
+pub use backup::{FileCheckError, SqliteFileFacts, inspect_sqlite_file};
 pub use error::StoreError;
 pub use escalate::{DutyEscalation, EscalationEntry};
 pub use import::{ChainImport, ImportSummary, ItemImport, PlanImport};
