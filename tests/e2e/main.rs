@@ -16,6 +16,7 @@ mod ledger_web;
 mod lifecycle_http;
 mod mail;
 mod multi_instance;
+mod openapi;
 mod permissions;
 mod policy;
 mod progress;
