@@ -43,6 +43,19 @@ pub enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Copy the SQLite database to FILE while `serve` keeps running (PostgreSQL: pg_dump).
+    Backup {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace the SQLite database by the backup FILE (checked first; `serve` must be stopped).
+    Restore {
+        file: std::path::PathBuf,
+        /// Replace an existing database.
+        #[arg(long)]
+        force: bool,
+    },
     /// Working-day calendars (holidays and 调休), one file per year in `calendar_dir`.
     #[command(subcommand)]
     Calendar(CalendarCommand),

@@ -1,5 +1,6 @@
 //! `xiaohao`: the service and its command line.
 
+mod backup;
 mod cli;
 mod demo;
 mod imports;

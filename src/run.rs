@@ -162,6 +162,9 @@ pub async fn run(cli: Cli) -> CliResult {
     if let Command::Calendar(c) = &cli.command {
         return calendar(&settings, &cli.home, c);
     }
+    if let Command::Restore { file, force } = &cli.command {
+        return crate::backup::restore(&settings, &cli.home, file, *force).await;
+    }
     if let Command::Migrate { status: true } = cli.command {
         let store = Store::connect(&DbSettings {
             url: settings.database.url.clone(),
@@ -206,7 +209,8 @@ pub async fn run(cli: Cli) -> CliResult {
     }
     match cli.command {
         Command::Serve { addr, demo } => serve(engine, &settings, &cli.home, addr, demo).await,
-        Command::Simulate(_) | Command::Calendar(_) => Ok(()),
+        Command::Simulate(_) | Command::Calendar(_) | Command::Restore { .. } => Ok(()),
+        Command::Backup { file, json } => crate::backup::backup(&engine, &file, json).await,
         #[cfg(feature = "bench")]
         Command::Bench(_) => Ok(()),
         Command::Tick { now, json } => tick(engine, &settings, now, json).await,

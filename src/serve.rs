@@ -86,6 +86,11 @@ pub(crate) async fn serve(
     let socket: std::net::SocketAddr = addr
         .parse()
         .map_err(|_| usage(format!("--addr `{addr}` is not host:port")))?;
+    // Held until serve exits: `restore` refuses to replace a database in use.
+    let _serve_lock = match settings.sqlite_file() {
+        Some(file) => Some(xiaohao_engine::backup::ServeLock::acquire(&file)?),
+        None => None,
+    };
     let empty = engine.units().await?.is_empty();
     if empty && demo {
         let summary = crate::demo::load(&engine).await?;

@@ -4,6 +4,7 @@
 //! store in one transaction. Time comes from an injected [`Clock`].
 
 mod accounts;
+pub mod backup;
 pub mod calendar;
 pub mod clock;
 pub mod config;

@@ -1,9 +1,11 @@
 //! Requests as they arrive from HTTP or the CLI: units named by id, name or alias, dates as
 //! text. The engine resolves them into domain commands, naming the field at fault.
 
+use crate::EngineError;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use xiaohao_core::Target;
+use xiaohao_core::progress::ProgressReport;
+use xiaohao_core::{Action, Command, Target, UnitId};
 
 /// File a new item.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
@@ -69,11 +71,126 @@ pub struct CommandRequest {
     pub report: Option<ReportRequest>,
 }
 
+impl CommandRequest {
+    /// The units the action names, with their fields (`lead_unit` for assign and edit,
+    /// `to` for transfer): the engine looks them up before [`Self::to_command`].
+    pub fn unit_keys(&self) -> Vec<(&'static str, &str)> {
+        let field = match self.action.parse::<Action>() {
+            Ok(Action::Assign | Action::Edit) => ("lead_unit", self.lead_unit.as_deref()),
+            Ok(Action::Transfer) => ("to", self.to.as_deref()),
+            _ => return Vec::new(),
+        };
+        field.1.map(|k| vec![(field.0, k)]).unwrap_or_default()
+    }
+
+    /// Decode into the domain's command, without I/O: `unit(field)` is the unit named in
+    /// that field of [`Self::unit_keys`], already looked up. The JSON command decoder the
+    /// fuzz target `command_json` drives.
+    ///
+    /// # Errors
+    /// `Invalid` naming the missing or malformed field.
+    pub fn to_command(
+        &self,
+        unit: impl Fn(&'static str) -> Option<UnitId>,
+    ) -> Result<Command, EngineError> {
+        let action: Action = self
+            .action
+            .parse()
+            .map_err(|e: String| EngineError::invalid("action", e))?;
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let named = |field: &'static str, given: Option<&String>| match given {
+            None => Ok(None),
+            Some(k) => unit(field)
+                .map(Some)
+                .ok_or_else(|| EngineError::invalid(field, format!("unknown unit `{k}`"))),
+        };
+        Ok(match action {
+            Action::Assign => Command::Assign {
+                lead_unit: named("lead_unit", self.lead_unit.as_ref())?,
+                deadline: self
+                    .deadline
+                    .as_deref()
+                    .map(|d| parse_date("deadline", d))
+                    .transpose()?,
+            },
+            Action::Return => Command::Return {
+                reason: text(&self.reason),
+            },
+            Action::Accept => Command::Accept,
+            Action::Start => Command::Start,
+            Action::Report => {
+                let r = self.report.as_ref().ok_or_else(|| {
+                    EngineError::invalid("report", "a progress report is required")
+                })?;
+                Command::Report {
+                    report: ProgressReport {
+                        period: r.period.trim().to_owned(),
+                        text: r.text.clone(),
+                        percent: r.percent,
+                        actuals: r.actuals.clone(),
+                        attachments: r.attachments.clone(),
+                    },
+                }
+            }
+            Action::RequestClosure => Command::RequestClosure {
+                evidence: text(&self.evidence),
+                attachments: self.attachments.clone(),
+            },
+            Action::Verify => Command::Verify {
+                comment: self.comment.clone(),
+            },
+            Action::Reject => Command::Reject {
+                reason: text(&self.reason),
+            },
+            Action::Reopen => Command::Reopen {
+                reason: text(&self.reason),
+            },
+            Action::Suspend => Command::Suspend {
+                reason: text(&self.reason),
+            },
+            Action::Resume => Command::Resume,
+            Action::Cancel => Command::Cancel {
+                reason: text(&self.reason),
+            },
+            Action::Transfer => Command::Transfer {
+                to: named("to", self.to.as_ref())?
+                    .ok_or_else(|| EngineError::invalid("to", "the new lead unit is required"))?,
+                reason: text(&self.reason),
+            },
+            Action::Escalate => {
+                // Decided against the item and the ladder: see `Engine::escalate`.
+                return Err(EngineError::invalid(
+                    "action",
+                    "escalate is decided by the ladder; use Engine::escalate",
+                ));
+            }
+            Action::Edit => Command::Edit {
+                title: None,
+                text: None,
+                lead_unit: named("lead_unit", self.lead_unit.as_ref())?,
+                co_units: None,
+                number: None,
+                leader: None,
+                reason: text(&self.reason),
+            },
+            Action::Reschedule => Command::Reschedule {
+                deadline: parse_date(
+                    "deadline",
+                    self.deadline.as_deref().ok_or_else(|| {
+                        EngineError::invalid("deadline", "the new deadline is required")
+                    })?,
+                )?,
+                reason: text(&self.reason),
+            },
+        })
+    }
+}
+
 /// A date as typed: `YYYY-MM-DD`, in the years [`validate::check_date`] admits.
-pub(crate) fn parse_date(field: &'static str, s: &str) -> Result<NaiveDate, crate::EngineError> {
+pub(crate) fn parse_date(field: &'static str, s: &str) -> Result<NaiveDate, EngineError> {
     let shown: String = s.chars().take(40).collect();
     let date = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-        crate::EngineError::invalid(field, format!("`{shown}` is not a date; use YYYY-MM-DD"))
+        EngineError::invalid(field, format!("`{shown}` is not a date; use YYYY-MM-DD"))
     })?;
     xiaohao_core::validate::check_date(field, date)?;
     Ok(date)

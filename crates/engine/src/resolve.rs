@@ -5,9 +5,8 @@ use crate::requests::{CommandRequest, ItemRequest, check_field, parse_date};
 use crate::service::capacity_of;
 use crate::{Engine, EngineError};
 use xiaohao_core::org::Unit;
-use xiaohao_core::progress::ProgressReport;
 use xiaohao_core::validate;
-use xiaohao_core::{Action, Actor, Capacity, Command, Jurisdiction, NewItem, PersonId, UnitId};
+use xiaohao_core::{Actor, Capacity, Command, Jurisdiction, NewItem, PersonId, UnitId};
 use xiaohao_store::StoreError;
 
 impl Engine {
@@ -162,105 +161,16 @@ impl Engine {
             .ok_or_else(|| EngineError::invalid("chain", format!("unknown chain `{key}`")))
     }
 
-    /// Turn a request into a command.
+    /// Turn a request into a command: the units it names are looked up, then
+    /// [`CommandRequest::to_command`] decodes it.
     ///
     /// # Errors
     /// `Invalid` naming the missing or malformed field.
     pub async fn command_from(&self, req: &CommandRequest) -> Result<Command, EngineError> {
-        let action: Action = req
-            .action
-            .parse()
-            .map_err(|e: String| EngineError::invalid("action", e))?;
-        let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        Ok(match action {
-            Action::Assign => Command::Assign {
-                lead_unit: match &req.lead_unit {
-                    Some(k) => Some(self.unit_id("lead_unit", k).await?),
-                    None => None,
-                },
-                deadline: req
-                    .deadline
-                    .as_deref()
-                    .map(|d| parse_date("deadline", d))
-                    .transpose()?,
-            },
-            Action::Return => Command::Return {
-                reason: text(&req.reason),
-            },
-            Action::Accept => Command::Accept,
-            Action::Start => Command::Start,
-            Action::Report => {
-                let r = req.report.as_ref().ok_or_else(|| {
-                    EngineError::invalid("report", "a progress report is required")
-                })?;
-                Command::Report {
-                    report: ProgressReport {
-                        period: r.period.trim().to_owned(),
-                        text: r.text.clone(),
-                        percent: r.percent,
-                        actuals: r.actuals.clone(),
-                        attachments: r.attachments.clone(),
-                    },
-                }
-            }
-            Action::RequestClosure => Command::RequestClosure {
-                evidence: text(&req.evidence),
-                attachments: req.attachments.clone(),
-            },
-            Action::Verify => Command::Verify {
-                comment: req.comment.clone(),
-            },
-            Action::Reject => Command::Reject {
-                reason: text(&req.reason),
-            },
-            Action::Reopen => Command::Reopen {
-                reason: text(&req.reason),
-            },
-            Action::Suspend => Command::Suspend {
-                reason: text(&req.reason),
-            },
-            Action::Resume => Command::Resume,
-            Action::Cancel => Command::Cancel {
-                reason: text(&req.reason),
-            },
-            Action::Transfer => {
-                let to = req
-                    .to
-                    .as_deref()
-                    .ok_or_else(|| EngineError::invalid("to", "the new lead unit is required"))?;
-                Command::Transfer {
-                    to: self.unit_id("to", to).await?,
-                    reason: text(&req.reason),
-                }
-            }
-            Action::Escalate => {
-                // Decided against the item and the ladder: see `Engine::escalate`.
-                return Err(EngineError::invalid(
-                    "action",
-                    "escalate is decided by the ladder; use Engine::escalate",
-                ));
-            }
-            Action::Edit => Command::Edit {
-                title: None,
-                text: None,
-                lead_unit: match &req.lead_unit {
-                    Some(k) => Some(self.unit_id("lead_unit", k).await?),
-                    None => None,
-                },
-                co_units: None,
-                number: None,
-                leader: None,
-                reason: text(&req.reason),
-            },
-            Action::Reschedule => Command::Reschedule {
-                deadline: parse_date(
-                    "deadline",
-                    req.deadline.as_deref().ok_or_else(|| {
-                        EngineError::invalid("deadline", "the new deadline is required")
-                    })?,
-                )?,
-                reason: text(&req.reason),
-            },
-        })
+        let mut units = Vec::new();
+        for (field, key) in req.unit_keys() {
+            units.push((field, self.unit_id(field, key).await?));
+        }
+        req.to_command(|field| units.iter().find(|(f, _)| *f == field).map(|(_, id)| *id))
     }
 }

@@ -45,6 +45,9 @@ pub struct ItemDetail {
     /// on a year without a calendar file (`assumed`).
     pub lateness: Lateness,
     /// SLA clocks: a problem's 应答/明确意见/办结 milestones, or a task's deadline.
+    /// Serialised as `milestones`: the API's item view puts its `clocks` (today's light
+    /// and working days) beside them, and one key must not hide the other.
+    #[serde(rename = "milestones")]
     pub clocks: Vec<MilestoneStatus>,
     pub targets: Vec<Target>,
     pub events: Vec<Event>,

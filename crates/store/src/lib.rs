@@ -5,6 +5,7 @@
 //! one transaction: item row with a version check, one event, outbox rows (`write/`).
 
 mod accounts;
+mod backup;
 // Raw-SQL baselines, compiled only for `xiaohao-bench`.
 #[cfg(feature = "bench")]
 pub mod bench;
@@ -20,6 +21,7 @@ pub mod schedule;
 mod write;
 
 pub use accounts::{NewUser, TokenHolder, TokenKind, User};
+pub use backup::{FileCheckError, SqliteFileFacts, inspect_sqlite_file};
 pub use error::StoreError;
 pub use import::{ChainImport, ImportSummary, ItemImport, PlanImport};
 pub use items::{ChainHead, ItemFilter, ItemPage, LightFilter, ProgressRow, page_limit};

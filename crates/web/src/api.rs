@@ -3,7 +3,7 @@
 //! is decided by the domain for the actor its role maps to.
 
 use crate::auth::{Auth, client_ip, too_many};
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, schemas};
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -89,7 +89,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// Liveness and database reachability.
-#[utoipa::path(get, path = "/health", security(()), responses((status = 200, body = Object), (status = 503, body = ErrorBody)))]
+#[utoipa::path(get, path = "/health", security(()),
+    responses((status = 200, body = schemas::Health), (status = 503, body = ErrorBody)))]
 async fn health(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     state.engine.ping().await.map_err(|e| {
         let mut err = ApiError::internal(&e);
@@ -139,7 +140,7 @@ async fn user_body(engine: &Engine, u: &xiaohao_store::User) -> Result<UserBody,
 /// is checked: 5 attempts per account (restored by a success), 30 per client address, then
 /// one per 3 minutes (account) or 30 seconds (address) → 429.
 #[utoipa::path(post, path = "/api/auth/login", security(()), request_body = LoginBody,
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = schemas::LoginResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn login(
     State(state): State<AppState>,
     req_ext: axum::http::Extensions,
@@ -176,7 +177,8 @@ async fn login(
 }
 
 /// Revoke the token (or session) this request carries.
-#[utoipa::path(post, path = "/api/auth/logout", responses((status = 204), (status = 401, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/auth/logout",
+    responses((status = 204), (status = 401, body = ErrorBody)))]
 async fn logout(
     State(state): State<AppState>,
     Auth(_who): Auth,
@@ -189,7 +191,8 @@ async fn logout(
 }
 
 /// The signed-in account, its actor and scope.
-#[utoipa::path(get, path = "/api/me", responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/me",
+    responses((status = 200, body = schemas::Me), (status = 401, body = ErrorBody)))]
 async fn me(State(state): State<AppState>, Auth(p): Auth) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!({
         "user": user_body(&state.engine, &p.user).await?,
@@ -209,7 +212,8 @@ fn admin_only(p: &xiaohao_engine::Principal) -> Result<(), ApiError> {
 }
 
 /// All accounts (admin).
-#[utoipa::path(get, path = "/api/users", responses((status = 200, body = Vec<UserBody>), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/users",
+    responses((status = 200, body = Vec<UserBody>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn list_users(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -238,7 +242,7 @@ pub struct NewUserBody {
 
 /// Create an account (admin).
 #[utoipa::path(post, path = "/api/users", request_body = NewUserBody,
-    responses((status = 201, body = UserBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = UserBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_user(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -268,7 +272,7 @@ async fn create_user(
 
 /// Revoke every session and token of an account (admin).
 #[utoipa::path(post, path = "/api/users/{id}/revoke", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = schemas::Revoked), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn revoke_user(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -303,7 +307,8 @@ pub struct UnitBody {
 }
 
 /// All units with aliases.
-#[utoipa::path(get, path = "/api/units", responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/units",
+    responses((status = 200, body = Vec<schemas::Unit>), (status = 401, body = ErrorBody)))]
 async fn list_units(
     State(state): State<AppState>,
     Auth(_who): Auth,
@@ -313,7 +318,7 @@ async fn list_units(
 
 /// Register a unit (admin, office).
 #[utoipa::path(post, path = "/api/units", request_body = UnitBody,
-    responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = schemas::Unit), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_unit(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -365,7 +370,7 @@ async fn create_unit(
 
 /// The calendar feed URL of a unit's deadlines (members of the unit, admin).
 #[utoipa::path(get, path = "/api/units/{id}/feed", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = schemas::FeedUrl), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn unit_feed(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -389,7 +394,8 @@ async fn unit_feed(
 }
 
 /// All chains (产业链/专项) with leaders and units.
-#[utoipa::path(get, path = "/api/chains", responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/chains",
+    responses((status = 200, body = Vec<schemas::Chain>), (status = 401, body = ErrorBody)))]
 async fn list_chains(
     State(state): State<AppState>,
     Auth(_who): Auth,
@@ -398,7 +404,8 @@ async fn list_chains(
 }
 
 /// All plans (source documents).
-#[utoipa::path(get, path = "/api/plans", responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/plans",
+    responses((status = 200, body = Vec<schemas::Plan>), (status = 401, body = ErrorBody)))]
 async fn list_plans(
     State(state): State<AppState>,
     Auth(_who): Auth,
@@ -482,7 +489,7 @@ pub(crate) async fn item_filter(engine: &Engine, q: ItemQuery) -> Result<ItemFil
 
 /// A filtered page of the items the caller may read, newest first.
 #[utoipa::path(get, path = "/api/items", params(ItemQuery),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = schemas::ItemPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 async fn list_items(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -495,7 +502,7 @@ async fn list_items(
 
 /// File a draft item (admin, office, supervision).
 #[utoipa::path(post, path = "/api/items", request_body = ItemRequest,
-    responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = schemas::Outcome), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_item(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -524,7 +531,7 @@ pub(crate) fn parse_item_id(raw: &str) -> Result<ItemId, ApiError> {
 
 /// An item with targets, timeline, progress, allowed actions and clocks.
 #[utoipa::path(get, path = "/api/items/{id}", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = schemas::ItemView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_item(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -536,7 +543,7 @@ async fn get_item(
 
 /// The event chain of an item and whether its hashes verify.
 #[utoipa::path(get, path = "/api/items/{id}/events", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = schemas::Events), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn item_events(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -553,8 +560,7 @@ async fn item_events(
 
 /// Any transition: `{"action":"verify","version":5,"comment":…}`.
 #[utoipa::path(post, path = "/api/items/{id}/transitions", params(("id" = String, Path)), request_body = CommandRequest,
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = schemas::Outcome), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn transition(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -568,7 +574,7 @@ async fn transition(
 
 /// Progress reports of an item.
 #[utoipa::path(get, path = "/api/items/{id}/progress", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Vec<schemas::Progress>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn list_progress(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -581,7 +587,7 @@ async fn list_progress(
 
 /// Report progress (the `report` transition).
 #[utoipa::path(post, path = "/api/items/{id}/progress", params(("id" = String, Path)), request_body = ReportRequest,
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = schemas::Outcome), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn report_progress(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -599,19 +605,22 @@ async fn report_progress(
 }
 
 /// This month's progress duties of the caller's unit.
-#[utoipa::path(get, path = "/api/duties", responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/duties",
+    responses((status = 200, body = Vec<schemas::Duty>), (status = 401, body = ErrorBody)))]
 async fn duties(State(state): State<AppState>, Auth(p): Auth) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!(state.engine.duties_for(&p).await?)))
 }
 
 /// Traffic-light counts per chain and lead unit over the caller's items.
-#[utoipa::path(get, path = "/api/stats", responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/stats",
+    responses((status = 200, body = schemas::Stats), (status = 401, body = ErrorBody)))]
 async fn stats(State(state): State<AppState>, Auth(p): Auth) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!(state.engine.stats_for(&p).await?)))
 }
 
 /// Overdue and escalated items, delays by unit, audit-chain status (supervision, admin).
-#[utoipa::path(get, path = "/api/supervision", responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/supervision",
+    responses((status = 200, body = schemas::Supervision), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn supervision(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -648,8 +657,7 @@ async fn export_ledger(
 /// The caller's ledger as an Excel workbook, same filters as the list: the 台账 layout that
 /// `xiaohao import ledger` reads back as commands on the same items.
 #[utoipa::path(get, path = "/api/export/ledger.xlsx", params(ItemQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 async fn export_ledger_xlsx(
     State(state): State<AppState>,
     Auth(p): Auth,

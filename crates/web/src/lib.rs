@@ -12,6 +12,7 @@ mod export;
 pub mod ics;
 pub mod metrics;
 mod pages;
+pub mod schemas;
 
 pub use error::ApiError;
 pub use metrics::{Metrics, MetricsAccess};
@@ -167,23 +168,17 @@ async fn metrics_text(
     for (l, n) in lights {
         by_light.insert(l.as_str().to_owned(), n);
     }
-    let mut out = String::new();
+    let mut scrape = metrics::Scrape::default();
     let rows = |m: &std::collections::BTreeMap<String, u64>, label: &'static str| {
         m.iter()
             .map(|(k, v)| (vec![(label, k.clone())], *v))
             .collect::<Vec<_>>()
     };
-    metrics::gauge(
-        &mut out,
-        "xiaohao_items",
-        "Items by state.",
-        &rows(&by_state, "state"),
-    );
-    metrics::gauge(
-        &mut out,
+    scrape.gauge("xiaohao_items", "Items by state", rows(&by_state, "state"));
+    scrape.gauge(
         "xiaohao_items_by_light",
-        "Items by traffic light.",
-        &rows(&by_light, "light"),
+        "Items by traffic light",
+        rows(&by_light, "light"),
     );
     // 1 for each year that should have a working-day calendar by now and has none (this
     // year; next year from 1 November): dates in it are counted Monday–Friday.
@@ -198,32 +193,23 @@ async fn metrics_text(
         (vec![("year", y.to_string())], u64::from(missing))
     })
     .collect();
-    metrics::gauge(
-        &mut out,
+    scrape.gauge(
         "xiaohao_calendar_year_missing",
-        "1 when a year that should have a working-day calendar file by now has none.",
-        &calendar_rows,
+        "1 when a year that should have a working-day calendar file by now has none",
+        calendar_rows,
     );
     let outbox = engine.outbox_depth().await?;
     let outbox_rows: Vec<_> = outbox
         .into_iter()
         .map(|(status, n)| (vec![("status", status)], n))
         .collect();
-    metrics::gauge(
-        &mut out,
+    scrape.gauge(
         "xiaohao_outbox_messages",
-        "Outbox messages by status.",
-        &outbox_rows,
+        "Outbox messages by status",
+        outbox_rows,
     );
-    state.metrics.render(&mut out);
-    Ok((
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        out,
-    )
-        .into_response())
+    let out = scrape.finish(&state.metrics);
+    Ok(([(header::CONTENT_TYPE, metrics::CONTENT_TYPE)], out).into_response())
 }
 
 #[derive(serde::Deserialize)]

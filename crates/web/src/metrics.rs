@@ -1,106 +1,166 @@
-//! `/metrics` in the Prometheus text format: items by state and light, outbox depth by
-//! status, and the scheduler's tick timings, which the scheduler records through the
-//! [`Metrics`] handle it shares with the web state.
+//! `/metrics` in the Prometheus text format (0.0.4), written by `prometheus-client`: items by
+//! state and light, outbox depth by status, and the scheduler's tick timings, which the
+//! scheduler records through the [`Metrics`] handle it shares with the web state.
 
 use chrono::{DateTime, Utc};
-use std::fmt::Write;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+use std::sync::atomic::AtomicU64;
 
-/// Counters other parts of the process update; read by `/metrics`.
+/// The exposition format's content type.
+pub use prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
+
+/// Counters other parts of the process update; read by `/metrics`. The crate's counters
+/// and gauges are atomics behind an `Arc`: the registry of a scrape holds clones.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    ticks: AtomicU64,
-    tick_failures: AtomicU64,
-    tick_micros_total: AtomicU64,
-    last_tick_micros: AtomicU64,
-    /// The clock's instant of the last tick that completed, in ms since the epoch (0: none).
-    last_tick_clock_millis: AtomicI64,
-    logins_failed: AtomicU64,
+    ticks: Counter,
+    tick_failures: Counter,
+    tick_seconds: Counter<f64, AtomicU64>,
+    last_tick_seconds: Gauge<f64, AtomicU64>,
+    /// The clock's instant of the last tick that completed, in seconds since the epoch
+    /// with millisecond precision (0: none).
+    last_tick_clock: Gauge<f64, AtomicU64>,
+    logins_failed: Counter,
 }
 
 impl Metrics {
     /// Record one scheduler tick that took `d`: completed for the instant `at` (the
     /// service clock's `now`, which the tick ran as of), or failed when `at` is `None`.
     pub fn record_tick(&self, d: std::time::Duration, at: Option<DateTime<Utc>>) {
-        let us = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
-        self.ticks.fetch_add(1, Ordering::Relaxed);
-        self.tick_micros_total.fetch_add(us, Ordering::Relaxed);
-        self.last_tick_micros.store(us, Ordering::Relaxed);
+        self.ticks.inc();
+        self.tick_seconds.inc_by(d.as_secs_f64());
+        self.last_tick_seconds.set(d.as_secs_f64());
         match at {
             Some(at) => {
-                self.last_tick_clock_millis
-                    .store(at.timestamp_millis(), Ordering::Relaxed);
+                // Milliseconds since the epoch stay exact in an f64 (below 2^53).
+                #[allow(clippy::cast_precision_loss)]
+                let secs = at.timestamp_millis() as f64 / 1e3;
+                self.last_tick_clock.set(secs);
             }
             None => {
-                self.tick_failures.fetch_add(1, Ordering::Relaxed);
+                self.tick_failures.inc();
             }
         }
     }
 
     /// The instant of the last completed tick, if any.
     pub fn last_tick_clock(&self) -> Option<DateTime<Utc>> {
-        match self.last_tick_clock_millis.load(Ordering::Relaxed) {
-            0 => None,
-            ms => DateTime::from_timestamp_millis(ms),
-        }
+        let secs = self.last_tick_clock.get();
+        // Whole milliseconds, as recorded above.
+        #[allow(clippy::cast_possible_truncation)]
+        let ms = (secs * 1e3).round() as i64;
+        (ms != 0)
+            .then(|| DateTime::from_timestamp_millis(ms))
+            .flatten()
     }
 
     pub fn login_failed(&self) {
-        self.logins_failed.fetch_add(1, Ordering::Relaxed);
+        self.logins_failed.inc();
     }
 
-    /// The process-local series, in exposition format.
-    pub fn render(&self, out: &mut String) {
-        let secs = |us: u64| {
-            // Microseconds to seconds; precision beyond f64's is irrelevant here.
-            #[allow(clippy::cast_precision_loss)]
-            let s = us as f64 / 1e6;
-            s
-        };
-        let _ = writeln!(
-            out,
-            "# HELP xiaohao_scheduler_ticks_total Scheduler ticks run by this process.\n# TYPE xiaohao_scheduler_ticks_total counter\nxiaohao_scheduler_ticks_total {}",
-            self.ticks.load(Ordering::Relaxed)
+    /// Add the process-local series to a scrape (counters get their `_total` there).
+    fn register(&self, r: &mut Registry) {
+        r.register(
+            "xiaohao_scheduler_ticks",
+            "Scheduler ticks run by this process",
+            self.ticks.clone(),
         );
-        let _ = writeln!(
-            out,
-            "# HELP xiaohao_scheduler_tick_seconds_total Time spent in scheduler ticks.\n# TYPE xiaohao_scheduler_tick_seconds_total counter\nxiaohao_scheduler_tick_seconds_total {}",
-            secs(self.tick_micros_total.load(Ordering::Relaxed))
+        r.register(
+            "xiaohao_scheduler_tick_seconds",
+            "Time spent in scheduler ticks",
+            self.tick_seconds.clone(),
         );
-        let _ = writeln!(
-            out,
-            "# HELP xiaohao_scheduler_last_tick_seconds Duration of the last scheduler tick.\n# TYPE xiaohao_scheduler_last_tick_seconds gauge\nxiaohao_scheduler_last_tick_seconds {}",
-            secs(self.last_tick_micros.load(Ordering::Relaxed))
+        r.register(
+            "xiaohao_scheduler_last_tick_seconds",
+            "Duration of the last scheduler tick",
+            self.last_tick_seconds.clone(),
         );
-        let _ = writeln!(
-            out,
-            "# HELP xiaohao_scheduler_tick_failures_total Scheduler ticks that failed (logged; retried next tick).\n# TYPE xiaohao_scheduler_tick_failures_total counter\nxiaohao_scheduler_tick_failures_total {}",
-            self.tick_failures.load(Ordering::Relaxed)
+        r.register(
+            "xiaohao_scheduler_tick_failures",
+            "Scheduler ticks that failed (logged; retried next tick)",
+            self.tick_failures.clone(),
         );
-        // Seconds since the epoch with millisecond precision, as Prometheus timestamps go.
-        #[allow(clippy::cast_precision_loss)]
-        let last_clock = self.last_tick_clock_millis.load(Ordering::Relaxed) as f64 / 1e3;
-        let _ = writeln!(
-            out,
-            "# HELP xiaohao_scheduler_last_tick_clock_timestamp_seconds The service clock's instant of the last completed tick (0: none yet).\n# TYPE xiaohao_scheduler_last_tick_clock_timestamp_seconds gauge\nxiaohao_scheduler_last_tick_clock_timestamp_seconds {last_clock:.3}",
+        r.register(
+            "xiaohao_scheduler_last_tick_clock_timestamp_seconds",
+            "The service clock's instant of the last completed tick (0: none yet)",
+            self.last_tick_clock.clone(),
         );
-        let _ = writeln!(
-            out,
-            "# HELP xiaohao_logins_failed_total Failed login attempts.\n# TYPE xiaohao_logins_failed_total counter\nxiaohao_logins_failed_total {}",
-            self.logins_failed.load(Ordering::Relaxed)
+        r.register(
+            "xiaohao_logins_failed",
+            "Failed login attempts",
+            self.logins_failed.clone(),
         );
     }
 }
 
-/// A labelled gauge family.
-pub(crate) fn gauge(out: &mut String, name: &str, help: &str, rows: &[(Vec<(&str, String)>, u64)]) {
-    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
-    for (labels, v) in rows {
-        let l: Vec<String> = labels
-            .iter()
-            .map(|(k, v)| format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")))
-            .collect();
-        let _ = writeln!(out, "{name}{{{}}} {v}", l.join(","));
+/// Labels of one series, e.g. `[("state", "draft")]`.
+pub(crate) type Labels = Vec<(&'static str, String)>;
+
+/// One scrape of `/metrics`: gauges read from the database now, then the process's series.
+#[derive(Default)]
+pub(crate) struct Scrape {
+    registry: Registry,
+}
+
+impl Scrape {
+    /// A labelled gauge family.
+    pub(crate) fn gauge(&mut self, name: &str, help: &str, rows: Vec<(Labels, u64)>) {
+        let family = Family::<Labels, Gauge>::default();
+        for (labels, v) in rows {
+            family
+                .get_or_create(&labels)
+                .set(i64::try_from(v).unwrap_or(i64::MAX));
+        }
+        self.registry.register(name, help, family);
+    }
+
+    /// The exposition text.
+    pub(crate) fn finish(mut self, metrics: &Metrics) -> String {
+        metrics.register(&mut self.registry);
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::prometheus_text::encode(&mut out, &self.registry);
+        out
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::{Metrics, Scrape};
+
+    #[test]
+    fn the_series_keep_their_names_and_label_values_are_escaped() {
+        let m = Metrics::default();
+        let at = chrono::DateTime::from_timestamp_millis(1_772_413_200_123).unwrap();
+        m.record_tick(std::time::Duration::from_millis(1500), Some(at));
+        m.record_tick(std::time::Duration::from_millis(500), None);
+        m.login_failed();
+        assert_eq!(m.last_tick_clock(), Some(at));
+        let mut s = Scrape::default();
+        s.gauge(
+            "xiaohao_items",
+            "Items by state",
+            vec![(vec![("state", "a\"b\\c".to_owned())], 3)],
+        );
+        let text = s.finish(&m);
+        for line in [
+            "# TYPE xiaohao_items gauge",
+            "xiaohao_items{state=\"a\\\"b\\\\c\"} 3",
+            "xiaohao_scheduler_ticks_total 2",
+            "xiaohao_scheduler_tick_seconds_total 2.0",
+            "xiaohao_scheduler_last_tick_seconds 0.5",
+            "xiaohao_scheduler_tick_failures_total 1",
+            "xiaohao_scheduler_last_tick_clock_timestamp_seconds 1772413200.123",
+            "xiaohao_logins_failed_total 1",
+        ] {
+            assert!(
+                text.lines().any(|l| l == line),
+                "{line} missing from\n{text}"
+            );
+        }
     }
 }
 
