@@ -23,3 +23,4 @@ mod scheduler;
 mod scope;
 mod smtp;
 mod store_story;
+mod workbench;

@@ -18,6 +18,7 @@ mod org;
 mod outbox;
 mod report;
 pub mod schedule;
+mod worklist;
 
 pub use accounts::{NewUser, TokenHolder, TokenKind, User};
 pub use error::StoreError;
@@ -28,6 +29,7 @@ pub use org::{NewChain, NewPerson, NewPlan, NewUnit};
 pub use outbox::{ClaimSpec, DIGEST_KIND, OutboxRow, OutboxStatus, digest_key};
 pub use report::{FireCount, MissedCount, ReportData};
 pub use schedule::{Circle, DutyRow, FireRow, ScheduleCounts};
+pub use worklist::{OrderRow, Transition};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{

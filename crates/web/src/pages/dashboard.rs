@@ -42,7 +42,7 @@ pub(super) async fn dashboard(
     };
     Ok(DashboardPage {
         me: Some(me(engine, &p).await?),
-        today: stats.today.to_string(),
+        today: super::zh_date(stats.today),
         all: stats.all,
         chains: stats.by_chain,
         units: stats.by_unit,

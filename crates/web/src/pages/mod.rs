@@ -3,6 +3,7 @@
 //! page family; this one holds what they share (the signed-in user, error pages, rows).
 
 mod dashboard;
+mod home;
 mod item;
 mod ledger;
 mod login;
@@ -15,7 +16,7 @@ use askama_web::WebTemplate;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Deserialize;
 use std::collections::HashMap;
 use xiaohao_core::{AccountRole, Action, Item};
@@ -23,7 +24,9 @@ use xiaohao_engine::{Engine, EngineError, Principal};
 
 pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
-        .route("/", get(dashboard::dashboard))
+        .route("/", get(home::home))
+        .route("/overview", get(dashboard::dashboard))
+        .route("/mail/{id}/retry", post(home::retry_mail))
         .route("/login", get(login::login_page).post(login::login_submit))
         .route("/logout", post(login::logout))
         .route("/ledger", get(ledger::ledger))
@@ -65,6 +68,8 @@ pub struct Me {
     pub role_label: &'static str,
     pub can_report: bool,
     pub is_supervision: bool,
+    /// Only administrators see the link to the API documentation.
+    pub is_admin: bool,
     /// For offices and admins: a working-day calendar year is missing.
     pub calendar_notice: Option<String>,
 }
@@ -77,6 +82,7 @@ async fn me(engine: &Engine, p: &Principal) -> Result<Me, EngineError> {
         role_label: p.role().label_zh(),
         can_report: matches!(p.role(), AccountRole::Unit | AccountRole::Office),
         is_supervision: matches!(p.role(), AccountRole::Supervision | AccountRole::Admin),
+        is_admin: p.role() == AccountRole::Admin,
         calendar_notice: if matches!(p.role(), AccountRole::Office | AccountRole::Admin) {
             xiaohao_engine::missing_years_notice(engine.policy(), engine.today())
         } else {
@@ -95,20 +101,47 @@ struct ErrorPage {
 
 /// A failure as a page (the API renders the same [`ApiError`] as JSON).
 pub(crate) fn error_page(e: ApiError) -> Response {
-    let title = match e.status {
-        StatusCode::NOT_FOUND => "未找到该事项或无权查看",
-        StatusCode::FORBIDDEN => "无权进行此操作",
-        StatusCode::UNAUTHORIZED => "请先登录",
-        StatusCode::TOO_MANY_REQUESTS => "操作过于频繁",
-        s if s.is_client_error() => "请求有误",
-        _ => "系统错误",
+    let (title, message) = match e.status {
+        StatusCode::NOT_FOUND => (
+            "未找到该事项或无权查看",
+            "您访问的页面或事项不存在,或不在本单位的查看范围内。".to_owned(),
+        ),
+        StatusCode::FORBIDDEN => (
+            "无权进行此操作",
+            "该页面或操作不在您的账号权限范围内,如需办理请联系工作专班办公室。".to_owned(),
+        ),
+        StatusCode::UNAUTHORIZED => ("请先登录", "登录已失效,请重新登录。".to_owned()),
+        StatusCode::TOO_MANY_REQUESTS => ("操作过于频繁", e.message.clone()),
+        s if s.is_client_error() => ("请求有误", e.message.clone()),
+        _ => (
+            "服务暂时不可用",
+            "请稍后再试;如多次出现,请联系管理员。".to_owned(),
+        ),
     };
     let page = ErrorPage {
         me: None,
         title: title.into(),
-        message: e.message.clone(),
+        message,
     };
     (e.status, page).into_response()
+}
+
+/// Any path no route answers: the API keeps its JSON, a person gets a Chinese page.
+pub(crate) async fn not_found(uri: axum::http::Uri) -> Response {
+    let e = ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("no route for {}", uri.path()),
+    );
+    if uri.path().starts_with("/api/") {
+        return e.into_response();
+    }
+    let page = ErrorPage {
+        me: None,
+        title: "页面不存在".into(),
+        message: "您访问的页面不存在,请从工作台进入。".into(),
+    };
+    (StatusCode::NOT_FOUND, page).into_response()
 }
 
 /// Turn engine failures into error pages.
@@ -128,10 +161,15 @@ impl IntoResponse for PageError {
 
 type PageResult = Result<Response, PageError>;
 
+/// A date as people read it: 2026年12月7日. Every page writes dates through this.
+pub(crate) fn zh_date(d: NaiveDate) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// An instant in Beijing time: 2026年12月7日 09:30.
 fn local_time(t: DateTime<Utc>) -> String {
-    (t + chrono::Duration::hours(8))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    let local = t + chrono::Duration::hours(8);
+    format!("{} {}", zh_date(local.date_naive()), local.format("%H:%M"))
 }
 
 /// One item as a table row of display strings.
@@ -171,6 +209,17 @@ impl Names {
         })
     }
 
+    /// (id, name) of every unit, by name, for filter menus.
+    fn sorted(&self) -> Vec<(String, String)> {
+        let mut units: Vec<(String, String)> = self
+            .units
+            .iter()
+            .map(|(id, n)| (id.to_string(), n.clone()))
+            .collect();
+        units.sort_by(|a, b| a.1.cmp(&b.1));
+        units
+    }
+
     fn unit(&self, u: &xiaohao_core::UnitId) -> String {
         self.units.get(u).cloned().unwrap_or_default()
     }
@@ -189,7 +238,7 @@ impl Names {
             light_label: light.label_zh(),
             deadline: it
                 .deadline
-                .map(|d| d.to_string())
+                .map(zh_date)
                 .or_else(|| it.deadline_text.clone())
                 .unwrap_or_else(|| "—".into()),
             lead: it
@@ -251,10 +300,8 @@ fn blank_none(v: Option<String>) -> Option<String> {
 fn parse_percent(raw: Option<String>) -> Result<Option<i32>, EngineError> {
     match blank_none(raw) {
         None => Ok(None),
-        Some(s) => s
-            .trim()
-            .parse::<i32>()
-            .map(Some)
-            .map_err(|_| EngineError::invalid("percent", format!("`{s}` is not a number"))),
+        Some(s) => s.trim().parse::<i32>().map(Some).map_err(|_| {
+            EngineError::invalid("percent", format!("完成比例须为整数,`{s}` 无法识别"))
+        }),
     }
 }

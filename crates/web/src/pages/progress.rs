@@ -16,6 +16,7 @@ pub struct DutyRow {
     pub title: String,
     pub state_label: &'static str,
     pub light: &'static str,
+    pub light_label: &'static str,
     pub deadline: String,
     pub reported: bool,
     pub can_report: bool,
@@ -51,10 +52,11 @@ pub(super) async fn progress_page(
                 title: d.item.title.clone(),
                 state_label: d.item.state.label_zh(),
                 light: d.light.as_str(),
+                light_label: d.light.label_zh(),
                 deadline: d
                     .item
                     .deadline
-                    .map(|x| x.to_string())
+                    .map(super::zh_date)
                     .unwrap_or_else(|| "—".into()),
                 reported: d.reported,
                 can_report: d.can_report,
@@ -89,9 +91,9 @@ pub(super) async fn progress_submit(
         }
         let raw_id = key.trim_start_matches("text_");
         let outcome = async {
-            let id: xiaohao_core::ItemId = raw_id
-                .parse()
-                .map_err(|_| EngineError::invalid("id", format!("`{raw_id}` is not an item id")))?;
+            let id: xiaohao_core::ItemId = raw_id.parse().map_err(|_| {
+                EngineError::invalid("id", format!("`{raw_id}` 不是有效的事项编号"))
+            })?;
             let percent = parse_percent(form.get(&format!("percent_{raw_id}")).cloned())?;
             let req = CommandRequest {
                 action: "report".into(),

@@ -19,7 +19,6 @@ struct SupervisionPage {
     audit_ok: bool,
     audit_items: u64,
     audit_events: u64,
-    audit_broken: String,
 }
 
 pub(super) async fn supervision_page(
@@ -31,14 +30,13 @@ pub(super) async fn supervision_page(
     let names = Names::load(engine).await?;
     Ok(SupervisionPage {
         me: Some(me(engine, &p).await?),
-        today: s.today.to_string(),
+        today: super::zh_date(s.today),
         overdue: s.overdue.iter().map(|i| names.row(i, engine)).collect(),
         escalated: s.escalated.iter().map(|i| names.row(i, engine)).collect(),
         delays: s.delays,
         audit_ok: s.audit.ok,
         audit_items: s.audit.items_checked,
         audit_events: s.audit.events_checked,
-        audit_broken: s.audit.broken.unwrap_or_default(),
     }
     .into_response())
 }
