@@ -23,7 +23,7 @@ fn on_path(name: &str) -> Option<PathBuf> {
     })
 }
 
-struct Browser {
+pub struct Browser {
     client: Option<Client>,
     driver: Child,
     profile: PathBuf,
@@ -32,7 +32,7 @@ struct Browser {
 }
 
 impl Browser {
-    async fn start(prefix: &str) -> Option<Browser> {
+    pub async fn start(prefix: &str) -> Option<Browser> {
         let (Some(driver_bin), Some(chromium)) = (
             on_path("chromedriver"),
             on_path("chromium").or_else(|| on_path("chromium-browser")),
@@ -92,23 +92,23 @@ impl Browser {
         })
     }
 
-    fn c(&self) -> &Client {
+    pub fn c(&self) -> &Client {
         self.client.as_ref().expect("client")
     }
 
-    async fn shot(&self, name: &str) {
+    pub async fn shot(&self, name: &str) {
         let png = self.c().screenshot().await.expect("screenshot");
         let path = self.artifacts.join(format!("{}-{name}.png", self.prefix));
         std::fs::write(&path, png).expect("write screenshot");
     }
 
-    async fn fill(&self, css: &str, text: &str) {
+    pub async fn fill(&self, css: &str, text: &str) {
         let el = self.c().find(Locator::Css(css)).await.expect(css);
         el.clear().await.ok();
         el.send_keys(text).await.expect("type");
     }
 
-    async fn click(&self, css: &str) {
+    pub async fn click(&self, css: &str) {
         self.c()
             .find(Locator::Css(css))
             .await
@@ -118,7 +118,7 @@ impl Browser {
             .expect("click");
     }
 
-    async fn text(&self, css: &str) -> String {
+    pub async fn text(&self, css: &str) -> String {
         self.c()
             .wait()
             .at_most(Duration::from_secs(10))
@@ -130,7 +130,7 @@ impl Browser {
             .expect("text")
     }
 
-    async fn path(&self) -> String {
+    pub async fn path(&self) -> String {
         let url = self.c().current_url().await.expect("url");
         match url.query() {
             Some(q) => format!("{}?{q}", url.path()),
@@ -139,7 +139,7 @@ impl Browser {
     }
 
     /// Open `url`; when sent to the login page, sign in as `username`.
-    async fn login(&self, base: &str, target: &str, username: &str) {
+    pub async fn login(&self, base: &str, target: &str, username: &str) {
         self.c()
             .goto(&format!("{base}{target}"))
             .await
@@ -160,7 +160,7 @@ impl Browser {
             .expect("signed in");
     }
 
-    async fn logout(&self) {
+    pub async fn logout(&self) {
         self.click("form[action='/logout'] button").await;
         self.c()
             .wait()
@@ -170,7 +170,28 @@ impl Browser {
             .expect("signed out");
     }
 
-    async fn close(mut self) {
+    /// Whether the page is wider than the window (a phone would scroll sideways).
+    pub async fn overflows(&self) -> bool {
+        self.c()
+            .execute(
+                "return document.documentElement.scrollWidth > window.innerWidth + 1",
+                vec![],
+            )
+            .await
+            .expect("script")
+            .as_bool()
+            .unwrap_or(true)
+    }
+
+    /// Resize the window (1366 px desktop, 390 px phone).
+    pub async fn size(&self, width: u32, height: u32) {
+        self.c()
+            .set_window_size(width, height)
+            .await
+            .expect("window size");
+    }
+
+    pub async fn close(mut self) {
         if let Some(c) = self.client.take() {
             c.close().await.ok();
         }
@@ -317,7 +338,7 @@ async fn a_unit_reports_and_asks_for_closure_the_office_returns_then_verifies() 
     assert!(b.text("#flash-ok").await.contains("已销号"));
     assert_eq!(b.text("#item-state").await, "已销号");
     b.shot("item-office").await;
-    b.c().goto(&format!("{base}/")).await.unwrap();
+    b.c().goto(&format!("{base}/overview")).await.unwrap();
     assert_eq!(
         b.text("#count-blue").await,
         "1",
@@ -347,7 +368,7 @@ async fn a_unit_reports_and_asks_for_closure_the_office_returns_then_verifies() 
     let page = b.text("main").await;
     assert!(page.contains("加快产业向专业园区聚集"), "{page}");
     assert!(page.contains("省工信厅"), "{page}");
-    assert!(page.contains("哈希链完整"), "{page}");
+    assert!(page.contains("记录完整,未发现篡改"), "{page}");
     b.shot("supervision").await;
     b.close().await;
 

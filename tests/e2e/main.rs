@@ -27,3 +27,4 @@ mod served;
 mod smtp;
 mod store_story;
 mod writer;
+mod workbench;

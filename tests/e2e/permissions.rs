@@ -545,6 +545,8 @@ async fn every_page_renders_for_every_role() {
     let every = [200, 200, 200, 200, 200, 200, 200, 200, 303];
     let table: Vec<(String, [u16; 9])> = vec![
         ("/".into(), every),
+        ("/overview".into(), every),
+        ("/?chain=&unit=&plan=".into(), every),
         ("/ledger?light=green&q=产业".into(), every),
         ("/ledger?q=招商图谱".into(), every),
         (
@@ -565,6 +567,7 @@ async fn every_page_renders_for_every_role() {
             [200, 403, 403, 403, 403, 403, 403, 200, 303],
         ),
         ("/login".into(), [200; 9]),
+        ("/no-such-page".into(), [404; 9]),
     ];
     let mut wrong = Vec::new();
     for (path, expected) in &table {
@@ -594,6 +597,27 @@ async fn every_page_renders_for_every_role() {
                     wrong.push(format!("{path} as {role}: 撤销 offered: {offered}"));
                 }
             }
+            // The 待办 home never lists a draft to those who may not read one, shows a
+            // leader by name with his chain only, and links the API docs for admins only.
+            if path == "/" && status == 200 {
+                let listed = body.contains("编制石化产业招商图谱");
+                if listed && matches!(*role, "unit_a" | "unit_b" | "leader") {
+                    wrong.push(format!("/ as {role}: draft listed"));
+                }
+                if body.contains("/api/docs/") != (*role == "admin") {
+                    wrong.push(format!("/ as {role}: API docs link"));
+                }
+                let his_chain_only = body.contains("张链长 同志的待办")
+                    && body.contains("石化产业链")
+                    && !body.contains("新能源产业链")
+                    && !body.contains("储能电池");
+                if *role == "leader" && !his_chain_only {
+                    wrong.push(format!("/ as leader: not his chain only:\n{body}"));
+                }
+            }
+            if path == "/no-such-page" && !body.contains("页面不存在") {
+                wrong.push(format!("{path} as {role}: no Chinese 404 page"));
+            }
             if path == "/ledger?q=招商图谱" && status == 200 {
                 let listed = body.contains("编制石化产业招商图谱");
                 if listed != !matches!(*role, "unit_a" | "unit_b" | "leader") {
@@ -610,4 +634,66 @@ async fn every_page_renders_for_every_role() {
         .await
         .unwrap();
     assert_eq!(css.status(), StatusCode::OK);
+}
+
+/// 重新发送 from the office's 待办: only an office, and only for a reminder it answers for.
+#[tokio::test]
+async fn only_the_office_retries_its_dead_reminders_from_the_home() {
+    let w = world().await;
+    let app = &w.app;
+    let e = &app.t.engine;
+    // The 交办 notice about item A to unit A, which has no address: dead.
+    let row = e
+        .outbox(None, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.item == Some(w.item_a))
+        .expect("a notice about item A")
+        .id;
+    let kill = || async {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        use xiaohao_store::entities::outbox;
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::Status, Expr::value("dead"))
+            .filter(outbox::Column::Id.eq(row))
+            .exec(e.raw_store().connection())
+            .await
+            .unwrap();
+    };
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut wrong = Vec::new();
+    // Columns as in ROLES.
+    let expected = [303, 303, 303, 404, 403, 403, 403, 403, 303];
+    for (col, (role, token)) in w.tokens.iter().enumerate() {
+        // Dead again before each try, so every role meets the same row.
+        kill().await;
+        let mut req = client
+            .post(app.url(&format!("/mail/{row}/retry")))
+            .header("origin", app.url(""));
+        if let Some(t) = token {
+            req = req.header("cookie", format!("xh_session={t}"));
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let location = resp
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        if status != expected[col] {
+            wrong.push(format!(
+                "retry as {role}: {status} (expected {})",
+                expected[col]
+            ));
+        }
+        if status == 303 && token.is_some() && location != "/?ok=retried" {
+            wrong.push(format!("retry as {role}: sent to {location}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

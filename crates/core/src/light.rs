@@ -142,11 +142,22 @@ pub fn light(
     if remaining <= i64::from(policy.yellow_within_working_days) {
         return Ok(Light::Yellow);
     }
-    let expected = expected_percent(input.started_on, due, today);
-    if expected - input.progress_percent.unwrap_or(0) > policy.lag_percent {
+    if behind_schedule(input, due, today, policy).is_some() {
         return Ok(Light::Yellow);
     }
     Ok(Light::Green)
+}
+
+/// The lag part of the light rule: `Some(expected percent)` when the reported percent is
+/// behind 序时进度 by more than the policy allows.
+pub fn behind_schedule(
+    input: &LightInput,
+    due: NaiveDate,
+    today: NaiveDate,
+    policy: &LightPolicy,
+) -> Option<i32> {
+    let expected = expected_percent(input.started_on, due, today);
+    (expected - input.progress_percent.unwrap_or(0) > policy.lag_percent).then_some(expected)
 }
 
 #[cfg(test)]

@@ -6,8 +6,9 @@
 use crate::calendar::WorkingCalendar;
 use crate::cycles::CycleDef;
 use crate::escalation::Ladder;
+use crate::escalation::Step;
 use crate::item::Item;
-use crate::light::{Light, LightInput, LightPolicy, light, running};
+use crate::light::{Light, LightInput, LightPolicy, behind_schedule, light, running};
 use crate::sla::SlaPolicy;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
@@ -54,13 +55,47 @@ impl Policy {
     /// The traffic light of `item` on `today` — the one light rule. A date the calendar
     /// cannot answer (never under the Monday–Friday fallback) shows grey.
     pub fn light(&self, item: &Item, today: NaiveDate) -> Light {
-        let input = LightInput {
+        light(&self.light_input(item), today, &self.calendar, &self.lights).unwrap_or(Light::Grey)
+    }
+
+    fn light_input(&self, item: &Item) -> LightInput {
+        LightInput {
             state: item.state,
             due_on: item.due_on,
             started_on: self.started_on(item),
             progress_percent: item.progress_percent,
+        }
+    }
+
+    /// `Some(序时进度 in percent)` when a running item not yet due reports less progress
+    /// than the elapsed share of its period allows (the lag half of the yellow rule).
+    pub fn lagging(&self, item: &Item, today: NaiveDate) -> Option<i32> {
+        let due = item.due_on?;
+        if !running(item.state) || today > due {
+            return None;
+        }
+        behind_schedule(&self.light_input(item), due, today, &self.lights)
+    }
+
+    /// The next ladder step `item` will reach if nothing changes, and the day it fires:
+    /// the first step above the item's level, `offset` working days from its due date.
+    pub fn next_step(&self, item: &Item) -> Option<(&Step, NaiveDate)> {
+        let due = item.due_on?;
+        if !running(item.state) {
+            return None;
+        }
+        let step = self
+            .ladder
+            .steps
+            .iter()
+            .find(|s| s.level > item.escalation_level)?;
+        let n = step.offset.unsigned_abs();
+        let on = if step.offset >= 0 {
+            self.calendar.add_working_days(due, n)
+        } else {
+            self.calendar.subtract_working_days(due, n)
         };
-        light(&input, today, &self.calendar, &self.lights).unwrap_or(Light::Grey)
+        on.ok().map(|d| (step, d))
     }
 
     /// Working days an item with a running clock is past its due date on `today`, the one

@@ -21,6 +21,7 @@ mod resolve;
 pub mod scheduler;
 mod service;
 mod views;
+pub mod worklist;
 
 pub use accounts::{API_TOKEN_DAYS, Principal, SESSION_DAYS, new_secret, token_hash};
 pub use calendar::{load_policy, missing_years_notice};

@@ -19,6 +19,7 @@ mod outbox;
 mod report;
 pub mod schedule;
 mod write;
+mod worklist;
 
 pub use accounts::{NewUser, TokenHolder, TokenKind, User};
 pub use backup::{FileCheckError, SqliteFileFacts, inspect_sqlite_file};
@@ -30,6 +31,7 @@ pub use outbox::{ClaimSpec, DIGEST_KIND, OutboxRow, OutboxStatus, digest_key};
 pub use report::{FireCount, MissedCount, ReportData};
 pub use schedule::{Circle, DutyRow, FireRow, ScheduleCounts};
 pub use write::{Atomicity, Subject, Write, WriteResult};
+pub use worklist::{OrderRow, Transition};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{

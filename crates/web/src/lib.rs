@@ -71,6 +71,7 @@ pub fn router_with(state: AppState) -> Router {
     api.merge(pages::routes())
         .route("/metrics", get(metrics_text))
         .route("/units/{id}/deadlines.ics", get(deadlines_ics))
+        .fallback(pages::not_found)
         .with_state(state)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))

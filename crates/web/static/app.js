@@ -6,3 +6,11 @@ document.addEventListener('submit', function (ev) {
   if (msg && !window.confirm(msg)) { ev.preventDefault(); return; }
   if (btn) { setTimeout(function () { btn.disabled = true; }, 0); }
 });
+// The menu button of narrow screens opens and closes the navigation.
+document.addEventListener('click', function (ev) {
+  var btn = ev.target.closest && ev.target.closest('#menu-toggle');
+  if (!btn) { return; }
+  var header = btn.closest('header');
+  var open = header.classList.toggle('open');
+  btn.setAttribute('aria-expanded', open ? 'true' : 'false');
+});

@@ -1,0 +1,454 @@
+//! 待办: what each role has to do today, for the first page after login. Every list is cut
+//! to the reader's [`xiaohao_core::Scope`], bounded to [`HOME_ROWS`] rows with the full
+//! count beside it, and every light and delay in it comes from the one policy.
+
+mod oversight;
+
+use crate::accounts::Principal;
+use crate::{Engine, EngineError};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use xiaohao_core::org::Unit;
+use xiaohao_core::{
+    AccountRole, Action, ChainId, Item, ItemId, ItemState, Lateness, Light, UnitId,
+    permitted_actions,
+};
+use xiaohao_store::{DutyRow, ItemFilter, OrderRow};
+
+/// Rows a home list shows; the rest is one click away in the ledger.
+pub const HOME_ROWS: usize = 20;
+/// How many of the newest 督办单 and dead messages a home looks through.
+const RECENT: u64 = 500;
+
+/// One line of a 待办 list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub item: Item,
+    pub light: Light,
+    pub lateness: Lateness,
+    /// When the item entered its state (the request's age for 待核验).
+    pub since: DateTime<Utc>,
+    /// The day that matters here: the next ladder step for a 被督办 item.
+    pub due: Option<NaiveDate>,
+    /// The ladder step that falls due on `due`.
+    pub step: Option<String>,
+    /// The reason given (退回理由).
+    pub reason: Option<String>,
+    /// 序时进度 the item lags behind, in percent.
+    pub expected_percent: Option<i32>,
+}
+
+/// A bounded list and how many there are in all.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Section<T> {
+    pub rows: Vec<T>,
+    pub total: u64,
+}
+
+impl<T> Section<T> {
+    fn of(mut all: Vec<T>) -> Self {
+        let total = all.len() as u64;
+        all.truncate(HOME_ROWS);
+        Self { rows: all, total }
+    }
+}
+
+/// A reminder that could not be delivered.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadMail {
+    pub id: uuid::Uuid,
+    pub kind: String,
+    pub recipient: UnitId,
+    pub recipient_name: String,
+    /// The recipient has no e-mail address (the usual cause).
+    pub recipient_has_email: bool,
+    pub item: Option<ItemId>,
+    pub item_title: Option<String>,
+    pub attempts: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A 督办单 with the item it concerns.
+#[derive(Debug, Clone, Serialize)]
+pub struct Order {
+    pub order: OrderRow,
+    pub item: Item,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OfficeHome {
+    pub drafts: Section<Entry>,
+    /// Closure requests this office may verify, oldest request first.
+    pub to_verify: Section<Entry>,
+    pub red: Section<Entry>,
+    pub units_without_email: Section<Unit>,
+    pub dead_mail: Section<DeadMail>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitHome {
+    /// Items this unit leads, waiting for 签收.
+    pub to_accept: Section<Entry>,
+    /// Open report duties, earliest due first.
+    pub to_report: Section<DutyRow>,
+    /// Items under 督办, with the next ladder step.
+    pub escalated: Section<Entry>,
+    /// Closure refused or item reopened: to redo.
+    pub returned: Section<Entry>,
+    /// Yellow items: due within the window or behind 序时进度.
+    pub due_soon: Section<Entry>,
+}
+
+/// One chain's figures for a leader's one-line summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainLine {
+    pub id: Option<uuid::Uuid>,
+    pub name: String,
+    pub counts: crate::LightCounts,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LeaderHome {
+    /// The leader's own name (the person linked to the account, else the account's name).
+    pub name: String,
+    pub chains: Vec<ChainLine>,
+    pub red: Section<Entry>,
+    pub yellow: Section<Entry>,
+    pub lagging: Section<Entry>,
+    pub orders: Section<Order>,
+}
+
+/// Filters of the 督查室 ranking.
+#[derive(Debug, Clone, Default)]
+pub struct RankingFilter {
+    pub chain: Option<ChainId>,
+    pub unit: Option<UnitId>,
+    pub plan: Option<xiaohao_core::PlanId>,
+}
+
+/// One row of an overdue ranking (by lead unit or by chain), in working days.
+#[derive(Debug, Clone, Serialize)]
+pub struct RankRow {
+    pub id: Option<uuid::Uuid>,
+    pub name: String,
+    pub late_items: u64,
+    pub total_days_late: i64,
+    pub max_days_late: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SupervisionHome {
+    pub by_unit: Vec<RankRow>,
+    pub by_chain: Vec<RankRow>,
+    pub open_orders: Section<Order>,
+    pub missed_duties: Section<DutyRow>,
+}
+
+fn payload_reason(payload: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(payload)
+        .ok()?
+        .get("reason")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// Whether an office answers for a reminder: to a unit of its jurisdiction, or about an
+/// item it keeps (reading an item through a chain is not keeping it).
+fn answers_for(who: &Principal, recipient: UnitId, item: Option<&Item>) -> bool {
+    who.role() == AccountRole::Admin
+        || who.scope.owners.contains(&recipient)
+        || item.is_some_and(|i| who.actor.jurisdiction.covers(who.actor.unit, i.owner_unit))
+}
+
+impl Engine {
+    fn entry(&self, item: Item) -> Entry {
+        Entry {
+            light: self.light_of(&item),
+            lateness: self.lateness(&item),
+            since: item.updated_at,
+            due: None,
+            step: None,
+            reason: None,
+            expected_percent: None,
+            item,
+        }
+    }
+
+    /// A page of `filter` as a home section: the same rows and total the ledger shows for
+    /// the same filter.
+    async fn section(
+        &self,
+        who: &Principal,
+        filter: ItemFilter,
+    ) -> Result<Section<Entry>, EngineError> {
+        let page = self
+            .list_for(
+                who,
+                ItemFilter {
+                    limit: HOME_ROWS as u64,
+                    offset: 0,
+                    ..filter
+                },
+            )
+            .await?;
+        Ok(Section {
+            rows: page.items.into_iter().map(|i| self.entry(i)).collect(),
+            total: page.total,
+        })
+    }
+
+    /// Items of `who`'s scope matching `filter` and `keep`, ordered by `key`: only the
+    /// keys of the whole list are held, only the shown rows are loaded.
+    async fn picked_section<K: Ord>(
+        &self,
+        who: &Principal,
+        filter: ItemFilter,
+        keep: impl Fn(&Item) -> bool,
+        key: impl Fn(&Item) -> K,
+    ) -> Result<Section<Entry>, EngineError> {
+        let filter = ItemFilter {
+            scope: Some(who.scope.clone()),
+            ..filter
+        };
+        let mut keys = Vec::new();
+        self.walk(&filter, |it| {
+            if keep(it) {
+                keys.push((key(it), it.id));
+            }
+        })
+        .await?;
+        keys.sort();
+        let shown: Vec<ItemId> = keys.iter().take(HOME_ROWS).map(|k| k.1).collect();
+        let mut found = self.store().items_by_ids(&shown).await?;
+        Ok(Section {
+            rows: shown
+                .iter()
+                .filter_map(|id| found.remove(id))
+                .map(|i| self.entry(i))
+                .collect(),
+            total: keys.len() as u64,
+        })
+    }
+
+    fn light_only(&self, light: Light) -> ItemFilter {
+        ItemFilter {
+            light: Some(self.light_filter(light)),
+            ..ItemFilter::default()
+        }
+    }
+
+    /// The office's 待办: drafts to 交办, closure requests to verify (oldest first), its
+    /// red items, units without an e-mail address and reminders that could not be sent.
+    ///
+    /// # Errors
+    /// `Forbidden` for other roles; on store failure.
+    pub async fn office_home(&self, who: &Principal) -> Result<OfficeHome, EngineError> {
+        if !matches!(who.role(), AccountRole::Office | AccountRole::Admin) {
+            return Err(EngineError::Forbidden(
+                "the office's list is for offices".into(),
+            ));
+        }
+        let drafts = self
+            .section(
+                who,
+                ItemFilter {
+                    state: Some(ItemState::Draft),
+                    ..ItemFilter::default()
+                },
+            )
+            .await?;
+        let actor = &who.actor;
+        let to_verify = self
+            .picked_section(
+                who,
+                ItemFilter {
+                    state: Some(ItemState::ClosureRequested),
+                    ..ItemFilter::default()
+                },
+                |it| permitted_actions(it, actor).contains(&Action::Verify),
+                |it| it.updated_at,
+            )
+            .await?;
+        let red = self.section(who, self.light_only(Light::Red)).await?;
+        let units = self.store().units().await?;
+        let units_without_email = Section::of(
+            units
+                .iter()
+                .filter(|u| u.emails.is_empty())
+                .cloned()
+                .collect(),
+        );
+        let dead_mail = Section::of(self.dead_mail_for(who, &units).await?);
+        Ok(OfficeHome {
+            drafts,
+            to_verify,
+            red,
+            units_without_email,
+            dead_mail,
+        })
+    }
+
+    /// Dead reminders `who` answers for: to its units (its jurisdiction) or about items it
+    /// reads; an administrator's are all of them. Looks at the newest [`RECENT`].
+    async fn dead_mail_for(
+        &self,
+        who: &Principal,
+        units: &[Unit],
+    ) -> Result<Vec<DeadMail>, EngineError> {
+        let rows = self.store().outbox(Some("dead"), RECENT).await?;
+        let ids: Vec<ItemId> = rows.iter().filter_map(|r| r.item).collect();
+        let items = self.store().items_by_ids(&ids).await?;
+        let unit = |id: UnitId| units.iter().find(|u| u.id == id);
+        let mut out = Vec::new();
+        for r in rows {
+            let item = r.item.and_then(|i| items.get(&i));
+            let ours = answers_for(who, r.recipient, item);
+            if !ours {
+                continue;
+            }
+            out.push(DeadMail {
+                id: r.id,
+                kind: r.kind,
+                recipient: r.recipient,
+                recipient_name: unit(r.recipient)
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default(),
+                recipient_has_email: unit(r.recipient).is_some_and(|u| !u.emails.is_empty()),
+                item: r.item,
+                item_title: item.map(|i| i.title.clone()),
+                attempts: r.attempts,
+                created_at: r.created_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Send a dead reminder again, as an office from its 待办 list: only one it answers for.
+    ///
+    /// # Errors
+    /// `Forbidden` for roles other than office and admin; `Store(NotFound)` for a message
+    /// that is not dead or not the office's.
+    pub async fn retry_dead_mail(
+        &self,
+        who: &Principal,
+        id: uuid::Uuid,
+    ) -> Result<(), EngineError> {
+        if !matches!(who.role(), AccountRole::Office | AccountRole::Admin) {
+            return Err(EngineError::Forbidden(
+                "only an office re-sends reminders".into(),
+            ));
+        }
+        let units = self.store().units().await?;
+        let row = self.store().outbox_row(id).await?;
+        let item = match row.item {
+            Some(i) => self.store().items_by_ids(&[i]).await?.remove(&i),
+            None => None,
+        };
+        let ours = answers_for(who, row.recipient, item.as_ref());
+        if row.status != "dead" || !ours || !units.iter().any(|u| u.id == row.recipient) {
+            return Err(xiaohao_store::StoreError::NotFound {
+                what: "message",
+                key: id.to_string(),
+            }
+            .into());
+        }
+        self.requeue_outbox(id).await
+    }
+
+    /// A unit's 待办: items to 签收, report duties open now, items under 督办 with the next
+    /// ladder step, closures refused or items reopened, and yellow items.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn unit_home(&self, who: &Principal) -> Result<UnitHome, EngineError> {
+        let unit = who.user.unit;
+        let mine = || ItemFilter {
+            unit: Some(unit),
+            ..ItemFilter::default()
+        };
+        let to_accept = self
+            .picked_section(
+                who,
+                ItemFilter {
+                    state: Some(ItemState::Assigned),
+                    ..mine()
+                },
+                |it| it.lead_unit == Some(unit),
+                |it| (it.due_on, it.updated_at),
+            )
+            .await?;
+        let duties = self
+            .store()
+            .duties(Some(unit), Some(xiaohao_store::schedule::DUTY_OPEN), RECENT)
+            .await?;
+        let to_report = Section::of(duties);
+        let mut escalated = self
+            .picked_section(
+                who,
+                mine(),
+                |it| it.escalation_level > 0 && it.state.is_open(),
+                |it| (it.due_on, it.id),
+            )
+            .await?;
+        for e in &mut escalated.rows {
+            if let Some((step, on)) = self.policy().next_step(&e.item) {
+                e.step = Some(step.name.clone());
+                e.due = Some(on);
+            }
+        }
+        let returned = self.returned(who, mine()).await?;
+        let due_soon = self
+            .section(
+                who,
+                ItemFilter {
+                    light: Some(self.light_filter(Light::Yellow)),
+                    ..mine()
+                },
+            )
+            .await?;
+        Ok(UnitHome {
+            to_accept,
+            to_report,
+            escalated,
+            returned,
+            due_soon,
+        })
+    }
+
+    /// Items 办理中 whose last change of state was a refused closure (核验不通过) or a
+    /// reopening, with the reason given.
+    async fn returned(
+        &self,
+        who: &Principal,
+        filter: ItemFilter,
+    ) -> Result<Section<Entry>, EngineError> {
+        let filter = ItemFilter {
+            state: Some(ItemState::InProgress),
+            scope: Some(who.scope.clone()),
+            ..filter
+        };
+        let mut ids = Vec::new();
+        self.walk(&filter, |it| ids.push(it.id)).await?;
+        let last = self.store().last_transitions(&ids).await?;
+        let mut redo: Vec<(DateTime<Utc>, ItemId, Option<String>)> = last
+            .into_iter()
+            .filter(|(_, t)| t.kind == "reject" || t.kind == "reopen")
+            .map(|(id, t)| (t.at, id, payload_reason(&t.payload)))
+            .collect();
+        redo.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let total = redo.len() as u64;
+        redo.truncate(HOME_ROWS);
+        let shown: Vec<ItemId> = redo.iter().map(|r| r.1).collect();
+        let mut found = self.store().items_by_ids(&shown).await?;
+        let rows = redo
+            .into_iter()
+            .filter_map(|(at, id, reason)| {
+                let mut e = self.entry(found.remove(&id)?);
+                e.since = at;
+                e.reason = reason;
+                Some(e)
+            })
+            .collect();
+        Ok(Section { rows, total })
+    }
+}

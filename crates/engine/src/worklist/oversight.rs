@@ -1,0 +1,187 @@
+//! The homes of those who oversee rather than do: a leader over his chains, the 督查室
+//! over everything (rankings in working days, open 督办单, missed duties).
+
+use super::{
+    ChainLine, LeaderHome, Order, RECENT, RankRow, RankingFilter, Section, SupervisionHome,
+};
+use crate::accounts::Principal;
+use crate::{Engine, EngineError};
+use std::collections::BTreeMap;
+use xiaohao_core::{AccountRole, ChainId, Item, ItemId, Light, UnitId};
+use xiaohao_store::ItemFilter;
+
+/// Rows by total working days late, then by count, then by name.
+fn ranked<K>(m: BTreeMap<K, RankRow>) -> Vec<RankRow> {
+    let mut v: Vec<RankRow> = m.into_values().collect();
+    v.sort_by(|a, b| {
+        b.total_days_late
+            .cmp(&a.total_days_late)
+            .then(b.late_items.cmp(&a.late_items))
+            .then(a.name.cmp(&b.name))
+    });
+    v
+}
+
+impl Engine {
+    /// The newest 督办单 on items `who` reads and `keep` accepts.
+    async fn orders_for(
+        &self,
+        who: &Principal,
+        keep: impl Fn(&Item) -> bool,
+    ) -> Result<Section<Order>, EngineError> {
+        let orders = self.store().supervision_orders(RECENT).await?;
+        let ids: Vec<ItemId> = orders.iter().map(|o| o.item).collect();
+        let items = self.store().items_by_ids(&ids).await?;
+        Ok(Section::of(
+            orders
+                .into_iter()
+                .filter_map(|o| {
+                    let item = items.get(&o.item)?;
+                    (who.scope.admits(item) && keep(item)).then(|| Order {
+                        item: item.clone(),
+                        order: o,
+                    })
+                })
+                .collect(),
+        ))
+    }
+
+    /// A leader's 待办 over his chains only: a line per chain, red and yellow items, items
+    /// behind 序时进度 and the latest 督办单.
+    ///
+    /// # Errors
+    /// `Forbidden` for other roles; on store failure.
+    pub async fn leader_home(&self, who: &Principal) -> Result<LeaderHome, EngineError> {
+        if who.role() != AccountRole::Leader {
+            return Err(EngineError::Forbidden(
+                "the leader's list is for leaders".into(),
+            ));
+        }
+        let name = match who.user.person {
+            Some(p) => self.store().person(p).await?.name,
+            None => who.user.display_name.clone(),
+        };
+        let stats = self.stats_for(who).await?;
+        let chains = stats
+            .by_chain
+            .into_iter()
+            .filter(|r| r.id.is_some())
+            .map(|r| ChainLine {
+                id: r.id,
+                name: r.name,
+                counts: r.counts,
+            })
+            .collect();
+        let today = self.today();
+        let mut lagging = self
+            .picked_section(
+                who,
+                self.light_only(Light::Yellow),
+                |it| self.policy().lagging(it, today).is_some(),
+                |it| (it.due_on, it.id),
+            )
+            .await?;
+        for e in &mut lagging.rows {
+            e.expected_percent = self.policy().lagging(&e.item, today);
+        }
+        Ok(LeaderHome {
+            name,
+            chains,
+            red: self.section(who, self.light_only(Light::Red)).await?,
+            yellow: self.section(who, self.light_only(Light::Yellow)).await?,
+            lagging,
+            orders: self.orders_for(who, |_| true).await?,
+        })
+    }
+
+    /// The 督查室's home: overdue rankings by lead unit and by chain (working days, from
+    /// the policy), open 督办单 and missed report duties, under `f`.
+    ///
+    /// # Errors
+    /// `Forbidden` unless `who` is supervision or admin; on store failure.
+    pub async fn supervision_home(
+        &self,
+        who: &Principal,
+        f: &RankingFilter,
+    ) -> Result<SupervisionHome, EngineError> {
+        if !matches!(who.role(), AccountRole::Supervision | AccountRole::Admin) {
+            return Err(EngineError::Forbidden(
+                "the supervision view is for 督查室 and administrators".into(),
+            ));
+        }
+        let units: BTreeMap<UnitId, String> = self
+            .store()
+            .units()
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+        let chains: BTreeMap<ChainId, String> = self
+            .store()
+            .chains()
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect();
+        let filter = ItemFilter {
+            scope: Some(who.scope.clone()),
+            chain: f.chain,
+            unit: f.unit,
+            ..self.light_only(Light::Red)
+        };
+        let mut by_unit: BTreeMap<Option<UnitId>, RankRow> = BTreeMap::new();
+        let mut by_chain: BTreeMap<Option<ChainId>, RankRow> = BTreeMap::new();
+        let blank = |id: Option<uuid::Uuid>, name: String| RankRow {
+            id,
+            name,
+            late_items: 0,
+            total_days_late: 0,
+            max_days_late: 0,
+        };
+        self.walk(&filter, |it| {
+            if f.plan.is_some() && it.plan_id != f.plan {
+                return;
+            }
+            let late = self.working_days_late(it);
+            let u = by_unit.entry(it.lead_unit).or_insert_with(|| {
+                let name = it.lead_unit.and_then(|u| units.get(&u).cloned());
+                blank(
+                    it.lead_unit.map(|u| u.0),
+                    name.unwrap_or_else(|| "(未定牵头单位)".into()),
+                )
+            });
+            u.late_items += 1;
+            u.total_days_late += late;
+            u.max_days_late = u.max_days_late.max(late);
+            let c = by_chain.entry(it.chain_id).or_insert_with(|| {
+                let name = it.chain_id.and_then(|c| chains.get(&c).cloned());
+                blank(
+                    it.chain_id.map(|c| c.0),
+                    name.unwrap_or_else(|| "(未归链)".into()),
+                )
+            });
+            c.late_items += 1;
+            c.total_days_late += late;
+            c.max_days_late = c.max_days_late.max(late);
+        })
+        .await?;
+        let open_orders = self
+            .orders_for(who, |it| {
+                it.state.is_open()
+                    && f.chain.is_none_or(|c| it.chain_id == Some(c))
+                    && f.unit.is_none_or(|u| it.involves(u))
+                    && f.plan.is_none_or(|p| it.plan_id == Some(p))
+            })
+            .await?;
+        let missed = self
+            .store()
+            .duties(f.unit, Some(xiaohao_store::schedule::DUTY_MISSED), RECENT)
+            .await?;
+        Ok(SupervisionHome {
+            by_unit: ranked(by_unit),
+            by_chain: ranked(by_chain),
+            open_orders,
+            missed_duties: Section::of(missed),
+        })
+    }
+}

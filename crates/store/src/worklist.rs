@@ -1,0 +1,89 @@
+//! Reads behind the 待办 homes that the item filter cannot express: the 督办单 issued, and
+//! how each item last entered its state (a 核验不通过 or 重新打开 is work to redo).
+
+use crate::entities::{event, supervision_order};
+use crate::{Store, StoreResult};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Serialize;
+use std::collections::HashMap;
+use xiaohao_core::ItemId;
+
+/// A 督办单 as recorded when a ladder step (or a manual 督办) made one.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderRow {
+    pub id: uuid::Uuid,
+    pub item: ItemId,
+    /// The step's name (督办, 通报 …).
+    pub step: String,
+    pub due_on: NaiveDate,
+    pub working_days_late: i32,
+    pub text: String,
+    pub issued_at: DateTime<Utc>,
+}
+
+/// The event by which an item entered its current state.
+#[derive(Debug, Clone)]
+pub struct Transition {
+    pub kind: String,
+    pub payload: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Store {
+    /// The newest 督办单, at most `limit`.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn supervision_orders(&self, limit: u64) -> StoreResult<Vec<OrderRow>> {
+        Ok(supervision_order::Entity::find()
+            .order_by_desc(supervision_order::Column::IssuedAt)
+            .order_by_asc(supervision_order::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|o| OrderRow {
+                id: o.id,
+                item: o.item_id.into(),
+                step: o.step,
+                due_on: o.due_on,
+                working_days_late: o.working_days_late,
+                text: o.text,
+                issued_at: o.issued_at,
+            })
+            .collect())
+    }
+
+    /// For each of `ids`, its latest state-changing event.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn last_transitions(
+        &self,
+        ids: &[ItemId],
+    ) -> StoreResult<HashMap<ItemId, Transition>> {
+        let mut out: HashMap<ItemId, (i64, Transition)> = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let rows = event::Entity::find()
+                .filter(event::Column::ItemId.is_in(chunk.iter().map(|i| i.0)))
+                .all(&self.db)
+                .await?;
+            for e in rows {
+                if e.from_state.as_deref() == Some(e.to_state.as_str()) {
+                    continue;
+                }
+                let id = ItemId::from(e.item_id);
+                if out.get(&id).is_none_or(|(seq, _)| *seq < e.seq) {
+                    let t = Transition {
+                        kind: e.kind,
+                        payload: e.payload,
+                        at: e.at,
+                    };
+                    out.insert(id, (e.seq, t));
+                }
+            }
+        }
+        Ok(out.into_iter().map(|(k, (_, t))| (k, t)).collect())
+    }
+}
