@@ -4,6 +4,7 @@
 //! never leave this crate. Every state change is applied by [`Store::commit_decision`] in
 //! one transaction: item row with a version check, one event, outbox rows.
 
+mod account_admin;
 mod accounts;
 // Raw-SQL baselines, compiled only for `xiaohao-bench`.
 #[cfg(feature = "bench")]
