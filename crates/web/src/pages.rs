@@ -64,11 +64,13 @@ pub struct Me {
     pub role_label: &'static str,
     pub can_report: bool,
     pub is_supervision: bool,
+    /// Administrators see 账号管理 in the menu.
+    pub is_admin: bool,
     /// For offices and admins: a working-day calendar year is missing.
     pub calendar_notice: Option<String>,
 }
 
-async fn me(engine: &Engine, p: &Principal) -> Result<Me, EngineError> {
+pub(crate) async fn me(engine: &Engine, p: &Principal) -> Result<Me, EngineError> {
     let unit = engine.unit(p.user.unit).await?;
     Ok(Me {
         display_name: p.user.display_name.clone(),
@@ -76,6 +78,7 @@ async fn me(engine: &Engine, p: &Principal) -> Result<Me, EngineError> {
         role_label: p.role().label_zh(),
         can_report: matches!(p.role(), AccountRole::Unit | AccountRole::Office),
         is_supervision: matches!(p.role(), AccountRole::Supervision | AccountRole::Admin),
+        is_admin: p.role() == AccountRole::Admin,
         calendar_notice: if matches!(p.role(), AccountRole::Office | AccountRole::Admin) {
             xiaohao_engine::missing_years_notice(engine.policy(), engine.today())
         } else {
@@ -111,7 +114,7 @@ pub(crate) fn error_page(e: ApiError) -> Response {
 }
 
 /// Turn engine failures into error pages.
-struct PageError(ApiError);
+pub(crate) struct PageError(pub(crate) ApiError);
 
 impl<E: Into<ApiError>> From<E> for PageError {
     fn from(e: E) -> Self {
@@ -125,7 +128,7 @@ impl IntoResponse for PageError {
     }
 }
 
-type PageResult = Result<Response, PageError>;
+pub(crate) type PageResult = Result<Response, PageError>;
 
 fn local_time(t: DateTime<Utc>) -> String {
     (t + chrono::Duration::hours(8))
@@ -307,6 +310,10 @@ async fn login_submit(
             state.metrics.login_failed();
             fail(StatusCode::UNAUTHORIZED, "用户名或密码错误。".into())
         }
+        Err(EngineError::Forbidden(_)) => fail(
+            StatusCode::FORBIDDEN,
+            xiaohao_engine::ACCOUNT_DISABLED.into(),
+        ),
         Err(e) => error_page(e.into()),
     }
 }
@@ -344,23 +351,12 @@ struct DashboardPage {
     yellow_rule: String,
 }
 
-async fn dashboard(
-    State(state): State<AppState>,
-    PageAuth(p): PageAuth,
-    headers: HeaderMap,
-) -> PageResult {
+async fn dashboard(State(state): State<AppState>, PageAuth(p): PageAuth) -> PageResult {
     let engine = &state.engine;
     let stats = engine.stats_for(&p).await?;
-    let feed_url = if matches!(p.role(), AccountRole::Unit | AccountRole::Office) {
-        let token = engine.feed_token(p.user.unit).await?;
-        Some(format!(
-            "{}/units/{}/deadlines.ics?token={token}",
-            crate::base_url(&headers),
-            p.user.unit
-        ))
-    } else {
-        None
-    };
+    // The address itself is shown once, on the unit's feed page.
+    let feed_url = matches!(p.role(), AccountRole::Unit | AccountRole::Office)
+        .then(|| format!("/units/{}/feed", p.user.unit));
     Ok(DashboardPage {
         me: Some(me(engine, &p).await?),
         today: stats.today.to_string(),
@@ -569,6 +565,7 @@ struct Flash {
     ok: Option<String>,
     n: Option<u32>,
     error: Option<String>,
+    field: Option<String>,
 }
 
 impl Flash {
@@ -580,6 +577,11 @@ impl Flash {
             action.label_zh(),
             state.label_zh()
         ))
+    }
+
+    /// `?error=<code>[&field=<field>]` → the code's fixed sentence ([`crate::flash`]).
+    fn error_text(&self) -> Option<String> {
+        crate::flash::error_text(self.error.as_deref()?, self.field.as_deref())
     }
 
     /// The progress page: `?ok=reported&n=3` → "已提交 3 条进展".
@@ -736,7 +738,7 @@ async fn item_page(
         version: item.version,
         period: xiaohao_engine::month_period(today),
         flash_ok: flash.item_text(item.state),
-        flash_error: flash.error,
+        flash_error: flash.error_text(),
         can_any: !actions.is_empty(),
         can_report: has(Action::Report),
         can_request_closure: has(Action::RequestClosure),
@@ -819,10 +821,7 @@ async fn item_act(
             if api.status == StatusCode::NOT_FOUND {
                 return Err(PageError(api));
             }
-            format!(
-                "/items/{id}?error={}",
-                crate::auth::url_encode(&api.message)
-            )
+            format!("/items/{id}?{}", crate::flash::error_query(&api))
         }
     };
     Ok(Redirect::to(&target).into_response())
@@ -880,7 +879,7 @@ async fn progress_page(
             })
             .collect(),
         flash_ok: flash.progress_text(),
-        flash_error: flash.error,
+        flash_error: flash.error_text(),
     }
     .into_response())
 }
@@ -898,7 +897,7 @@ async fn progress_submit(
         .cloned()
         .unwrap_or_else(|| xiaohao_engine::month_period(engine.today()));
     let mut ok = 0;
-    let mut failed = Vec::new();
+    let mut failed = 0;
     let mut keys: Vec<&String> = form.keys().filter(|k| k.starts_with("text_")).collect();
     keys.sort();
     for key in keys {
@@ -927,15 +926,15 @@ async fn progress_submit(
         .await;
         match outcome {
             Ok(_) => ok += 1,
-            Err(e) => failed.push(ApiError::from(e).message),
+            Err(e) => {
+                tracing::info!(item = raw_id, error = %e, "monthly report refused");
+                failed += 1;
+            }
         }
     }
     let mut target = format!("/progress?ok=reported&n={ok}");
-    if !failed.is_empty() {
-        target.push_str(&format!(
-            "&error={}",
-            crate::auth::url_encode(&failed.join(";"))
-        ));
+    if failed > 0 {
+        target.push_str("&error=report_failed");
     }
     Ok(Redirect::to(&target).into_response())
 }
