@@ -5,7 +5,9 @@
 
 mod support;
 
+mod accounts;
 mod browser;
+mod browser_accounts;
 mod cli;
 mod concurrency;
 mod hardening;

@@ -172,7 +172,14 @@ async fn password_submit(
                 state.limiter.succeeded(&p.user.username);
                 return Ok(Redirect::to("/account?ok=password_changed").into_response());
             }
-            Err(e) => Some(refused(e)?),
+            Err(e) => {
+                // Only a wrong old password spends the login budget.
+                if !matches!(&e, xiaohao_engine::EngineError::Invalid { field, .. } if field == "old_password")
+                {
+                    state.limiter.succeeded(&p.user.username);
+                }
+                Some(refused(e)?)
+            }
         }
     };
     Ok((

@@ -71,8 +71,13 @@ async fn change_password(
         .change_password(&p, current.as_deref(), &b.old_password, &b.new_password)
         .await
         .map_err(|e| {
-            // Name the field as the body spells it.
             let mut api = ApiError::from(e);
+            // The old password was right unless it is the field at fault: only wrong old
+            // passwords spend the budget.
+            if api.field.as_deref() != Some("old_password") {
+                state.limiter.succeeded(&p.user.username);
+            }
+            // Name the field as the body spells it.
             if api.code == "weak_password" {
                 api.field = Some("new_password".into());
             }
