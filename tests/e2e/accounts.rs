@@ -760,7 +760,10 @@ async fn banners_show_fixed_sentences_for_known_codes_and_never_the_urls_text() 
         &[("action", "verify"), ("comment", "同意")],
     )
     .await;
-    assert_eq!(loc2, format!("/items/{id}?error=invalid_transition&field=action"));
+    assert_eq!(
+        loc2,
+        format!("/items/{id}?error=invalid_transition&field=action")
+    );
     let (_, _, body) = page(&app, &session, &loc2).await;
     assert!(body.contains("当前状态下不能进行此操作"), "{body}");
 }
