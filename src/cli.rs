@@ -413,6 +413,27 @@ pub enum UserCommand {
     List,
     /// Revoke every session and API token of an account.
     Revoke { username: String },
+    /// Set an account's password (at least 10 characters, not a common one); every session
+    /// and token of the account is revoked.
+    Passwd {
+        username: String,
+        /// Read the password from the first line of stdin; otherwise one is generated and
+        /// printed once.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Reset an account to a temporary password that must be changed at the next login;
+    /// every session and token of the account is revoked.
+    Reset {
+        username: String,
+        /// Read the temporary password from stdin; otherwise one is generated and printed once.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable an account: it cannot sign in, and its sessions and tokens end at once.
+    Disable { username: String },
+    /// Enable a disabled account.
+    Enable { username: String },
 }
 
 impl Command {

@@ -42,6 +42,8 @@ pub(crate) fn calendar(
 }
 
 pub(crate) async fn user(engine: &Engine, cmd: UserCommand) -> CliResult {
+    // `reset` hands out a temporary password; `passwd` sets the user's own.
+    let temporary = matches!(cmd, UserCommand::Reset { .. });
     match cmd {
         UserCommand::Add {
             username,
@@ -52,15 +54,7 @@ pub(crate) async fn user(engine: &Engine, cmd: UserCommand) -> CliResult {
             password_stdin,
         } => {
             let role: xiaohao_core::AccountRole = role.parse().map_err(usage)?;
-            let (password, generated) = if password_stdin {
-                let mut line = String::new();
-                std::io::stdin()
-                    .read_line(&mut line)
-                    .map_err(|e| CliError::Failure(format!("cannot read stdin: {e}")))?;
-                (line.trim_end_matches(['\r', '\n']).to_owned(), false)
-            } else {
-                (xiaohao_engine::new_secret()[..20].to_owned(), true)
-            };
+            let (password, generated) = password_input(password_stdin)?;
             let u = engine
                 .add_user(
                     &username,
@@ -87,24 +81,90 @@ pub(crate) async fn user(engine: &Engine, cmd: UserCommand) -> CliResult {
                     .map(|x| x.name.as_str())
                     .unwrap_or("?");
                 out!(
-                    "{}\t{}\t{}\t{}{}",
+                    "{}\t{}\t{}\t{}{}{}",
                     u.username,
                     u.role,
                     unit,
                     u.display_name,
-                    if u.disabled { "\t(disabled)" } else { "" }
+                    if u.disabled { "\t(disabled)" } else { "" },
+                    if u.must_change_password {
+                        "\t(must change password)"
+                    } else {
+                        ""
+                    }
                 );
             }
             Ok(())
         }
         UserCommand::Revoke { username } => {
-            let Some(u) = engine.user_named(&username).await? else {
-                return Err(usage(format!("unknown user `{username}`")));
-            };
+            let u = named(engine, &username).await?;
             let n = engine.revoke_user_tokens(u.id).await?;
             out!("revoked {n} session(s)/token(s) of {}", u.username);
             Ok(())
         }
+        UserCommand::Passwd {
+            username,
+            password_stdin,
+        }
+        | UserCommand::Reset {
+            username,
+            password_stdin,
+        } => {
+            let u = named(engine, &username).await?;
+            let (password, generated) = password_input(password_stdin)?;
+            let n = engine.set_password(u.id, &password, temporary).await?;
+            if temporary {
+                out!(
+                    "password of {} reset; it must be changed at the next login; revoked {n} session(s)/token(s)",
+                    u.username
+                );
+            } else {
+                out!(
+                    "password of {} set; revoked {n} session(s)/token(s)",
+                    u.username
+                );
+            }
+            if generated {
+                out!("password: {password}");
+                out!("(shown once; store it safely)");
+            }
+            Ok(())
+        }
+        UserCommand::Disable { username } => {
+            let u = named(engine, &username).await?;
+            let n = engine.set_user_disabled(u.id, true).await?;
+            out!(
+                "user {} disabled; revoked {n} session(s)/token(s)",
+                u.username
+            );
+            Ok(())
+        }
+        UserCommand::Enable { username } => {
+            let u = named(engine, &username).await?;
+            engine.set_user_disabled(u.id, false).await?;
+            out!("user {} enabled", u.username);
+            Ok(())
+        }
+    }
+}
+
+async fn named(engine: &Engine, username: &str) -> CliResult<xiaohao_store::User> {
+    engine
+        .user_named(username)
+        .await?
+        .ok_or_else(|| usage(format!("unknown user `{username}`")))
+}
+
+/// The password from the first line of stdin, or a generated one (and `true`).
+fn password_input(from_stdin: bool) -> CliResult<(String, bool)> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| CliError::Failure(format!("cannot read stdin: {e}")))?;
+        Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false))
+    } else {
+        Ok((xiaohao_engine::new_secret()[..20].to_owned(), true))
     }
 }
 

@@ -299,6 +299,104 @@ async fn the_first_admin_is_created_from_the_command_line() {
     assert!(cli.ok(&["user", "revoke", "admin"]).contains("revoked 1"));
 }
 
+impl Cli {
+    /// Run with `input` on stdin.
+    fn run_stdin(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write as _;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_xiaohao"))
+            .args(args)
+            .env("XIAOHAO_DATABASE_URL", &self.db.url)
+            .env("XIAOHAO_HOME", env!("CARGO_MANIFEST_DIR"))
+            .env("XIAOHAO_LOG", "warn")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write");
+        child.wait_with_output().expect("wait")
+    }
+}
+
+#[tokio::test]
+async fn passwords_are_set_reset_and_accounts_disabled_from_the_command_line() {
+    let cli = Cli::new().await;
+    cli.ok(&["unit", "add", "信息中心", "--kind", "office"]);
+    cli.ok(&[
+        "user",
+        "add",
+        "ops",
+        "--unit",
+        "信息中心",
+        "--role",
+        "office",
+    ]);
+    // Weak passwords: exit 2, one line naming the rule.
+    for (pw, needle) in [("short\n", "10 个字符"), ("password123\n", "常用密码")] {
+        let out = cli.run_stdin(&["user", "passwd", "ops", "--password-stdin"], pw);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains(needle), "{err}");
+    }
+    let out = cli.run_stdin(
+        &["user", "passwd", "ops", "--password-stdin"],
+        "ops own long secret\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("password of ops set"));
+    let reset = cli.ok(&["user", "reset", "ops"]);
+    assert!(
+        reset.contains("must be changed at the next login"),
+        "{reset}"
+    );
+    let temp = reset
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .expect("generated password shown once")
+        .to_owned();
+    assert!(cli.ok(&["user", "list"]).contains("(must change password)"));
+    assert!(
+        cli.ok(&["user", "disable", "ops"])
+            .contains("user ops disabled")
+    );
+    assert!(cli.ok(&["user", "list"]).contains("(disabled)"));
+    cli.refused(&["user", "disable", "nobody"], "unknown user `nobody`");
+    cli.refused(&["user", "reset", "nobody"], "unknown user `nobody`");
+
+    let store = cli.db.store().await;
+    let engine = xiaohao_engine::Engine::new(
+        store,
+        std::sync::Arc::new(xiaohao_engine::ManualClock::new(
+            crate::support::start_time(),
+        )),
+        crate::support::policy(),
+    );
+    let refused = engine
+        .login("ops", &temp, xiaohao_store::TokenKind::Api)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("停用"), "{refused}");
+    assert!(
+        cli.ok(&["user", "enable", "ops"])
+            .contains("user ops enabled")
+    );
+    let (user, _) = engine
+        .login("ops", &temp, xiaohao_store::TokenKind::Api)
+        .await
+        .expect("the temporary password signs in");
+    assert!(user.must_change_password);
+}
+
 /// `xiaohao bench` exists only in a build with the `bench` feature (the default); a
 /// production build (`--no-default-features`) does not know the subcommand.
 #[test]

@@ -5,7 +5,9 @@
 
 mod support;
 
+mod accounts;
 mod browser;
+mod browser_accounts;
 mod cli;
 mod concurrency;
 mod drills;
@@ -26,5 +28,5 @@ mod scope;
 mod served;
 mod smtp;
 mod store_story;
-mod writer;
 mod workbench;
+mod writer;

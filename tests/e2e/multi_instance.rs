@@ -471,7 +471,7 @@ async fn several_serve_processes_share_one_database_and_do_everything_exactly_on
         api.post(
             "/api/users",
             Some(&admin),
-            json!({"username": user, "unit": unit, "role": role, "password": PASSWORD}),
+            json!({"username": user, "unit": unit, "role": role, "password": PASSWORD, "must_change_password": false}),
             StatusCode::CREATED,
         )
         .await;

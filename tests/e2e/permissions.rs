@@ -126,6 +126,53 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
                 OK, FORBID, FORBID, FORBID, OK, FORBID, FORBID, FORBID, UNAUTH,
             ],
         ),
+        (
+            Method::POST,
+            format!("/api/units/{}/feed", w.unit_a),
+            None,
+            [
+                OK, FORBID, FORBID, FORBID, OK, FORBID, FORBID, FORBID, UNAUTH,
+            ],
+        ),
+        (
+            // Everyone may change their own password; a wrong old one is bad input.
+            Method::POST,
+            "/api/auth/password".into(),
+            Some(json!({"old_password": "not the password", "new_password": "a brand new secret"})),
+            [BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, UNAUTH],
+        ),
+        (
+            Method::POST,
+            format!("/api/users/{}/password", w.victim),
+            Some(json!({"password": "a temporary secret"})),
+            [
+                OK, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, UNAUTH,
+            ],
+        ),
+        (
+            Method::POST,
+            format!("/api/users/{}/disable", w.victim),
+            None,
+            [
+                OK, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, UNAUTH,
+            ],
+        ),
+        (
+            Method::POST,
+            format!("/api/users/{}/enable", w.victim),
+            None,
+            [
+                OK, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, UNAUTH,
+            ],
+        ),
+        (
+            Method::POST,
+            format!("/api/users/{}/revoke", w.victim),
+            None,
+            [
+                OK, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, UNAUTH,
+            ],
+        ),
         (Method::GET, "/api/chains".into(), None, every),
         (Method::GET, "/api/plans".into(), None, every),
         (Method::GET, "/api/duties".into(), None, every),
@@ -402,7 +449,7 @@ async fn feed_metrics_openapi_and_the_login_redirect() {
     let unit_a_tok = w.token("unit_a");
     let (status, body) = call(
         app,
-        Method::GET,
+        Method::POST,
         &format!("/api/units/{}/feed", w.unit_a),
         Some(&unit_a_tok),
         None,
@@ -434,16 +481,16 @@ async fn feed_metrics_openapi_and_the_login_redirect() {
     }
     let unfolded = ics.replace("\r\n ", "");
     assert!(unfolded.contains("SUMMARY:【时限】延伸炼化一体化产业链"));
-    // Wrong token, another unit's id, no token.
+    // Wrong token, another unit's id: no such feed; no token: 401.
     let bad = url.replace("token=", "token=x");
     assert_eq!(
         app.http.get(&bad).send().await.unwrap().status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     let other_unit = url.replace(&w.unit_a, &uuid::Uuid::now_v7().to_string());
     assert_eq!(
         app.http.get(&other_unit).send().await.unwrap().status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     let bare = url.split('?').next().unwrap().to_owned();
     assert_eq!(
@@ -565,6 +612,20 @@ async fn every_page_renders_for_every_role() {
         (
             "/supervision".into(),
             [200, 403, 403, 403, 403, 403, 403, 200, 303],
+        ),
+        ("/account".into(), every),
+        ("/account/password".into(), every),
+        (
+            "/admin/users".into(),
+            [200, 403, 403, 403, 403, 403, 403, 403, 303],
+        ),
+        (
+            format!("/admin/users/{}", w.victim),
+            [200, 403, 403, 403, 403, 403, 403, 403, 303],
+        ),
+        (
+            format!("/units/{}/feed", w.unit_a),
+            [200, 403, 403, 403, 200, 403, 403, 403, 303],
         ),
         ("/login".into(), [200; 9]),
         ("/no-such-page".into(), [404; 9]),

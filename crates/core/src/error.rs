@@ -32,6 +32,9 @@ pub enum DomainError {
     /// A manual 督办 on an item already at the ladder's top step. Shown to users as is.
     #[error("该事项已处于督办最高一级（{step}），不能再升级督办")]
     LadderTop { level: i32, step: String },
+    /// A new password breaks the password rule.
+    #[error("password: {}", .0.message_zh())]
+    WeakPassword(crate::password::PasswordRule),
     /// A required field is missing or malformed.
     #[error("{field}: {message}")]
     Invalid {
@@ -57,6 +60,7 @@ impl DomainError {
             Self::SelfVerification => "self_verification",
             Self::LadderTop { .. } => "escalation_at_top",
             Self::Invalid { .. } => "invalid_input",
+            Self::WeakPassword(_) => "weak_password",
         }
     }
 
@@ -64,6 +68,7 @@ impl DomainError {
     pub fn field(&self) -> Option<&'static str> {
         match self {
             Self::Invalid { field, .. } => Some(field),
+            Self::WeakPassword(_) => Some("password"),
             Self::InvalidTransition { .. }
             | Self::NotPermitted { .. }
             | Self::OutsideJurisdiction { .. } => Some("action"),

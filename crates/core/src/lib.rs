@@ -19,6 +19,7 @@
 //! - [`escalation`]: the ladder 预警 → 催办 → 督办 → 通报.
 //! - [`cycles`]: reporting cycles and their periods.
 //! - [`notify`]: notifications (outbox rows) that a decision yields.
+//! - [`password`]: the password rule (length, common passwords).
 //! - [`validate`]: the one validation layer for text and dates from outside: lengths,
 //!   characters, date range, escalation levels.
 
@@ -36,6 +37,7 @@ pub mod item;
 pub mod light;
 pub mod notify;
 pub mod org;
+pub mod password;
 pub mod payload;
 pub mod policy;
 pub mod progress;

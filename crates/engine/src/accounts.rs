@@ -15,7 +15,24 @@ use xiaohao_store::{NewUser, StoreError, TokenKind, User};
 pub const SESSION_DAYS: i64 = 14;
 /// How long an API token lives.
 pub const API_TOKEN_DAYS: i64 = 90;
-pub const MIN_PASSWORD_CHARS: usize = 8;
+pub use xiaohao_core::password::MIN_PASSWORD_CHARS;
+
+/// What a disabled account is told at login.
+pub const ACCOUNT_DISABLED: &str = "该账号已停用，请联系系统管理员。";
+
+/// What a new account is made of (the password in the clear, hashed here; no `Debug`, so
+/// it cannot reach a log).
+#[derive(Clone, Copy)]
+pub struct NewAccount<'a> {
+    pub username: &'a str,
+    pub display_name: Option<&'a str>,
+    /// Unit id, name or alias.
+    pub unit: &'a str,
+    pub role: AccountRole,
+    /// Person id or name (leaders: the chains they lead).
+    pub person: Option<&'a str>,
+    pub password: &'a str,
+}
 
 /// A signed-in user, as every request handler sees them.
 #[derive(Debug, Clone)]
@@ -45,7 +62,7 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-async fn hash_password(password: String) -> Result<String, EngineError> {
+pub(crate) async fn hash_password(password: String) -> Result<String, EngineError> {
     tokio::task::spawn_blocking(move || {
         PasswordHasher::<PasswordHash>::hash_password(&Argon2::default(), password.as_bytes())
             .map(|h| h.to_string())
@@ -55,7 +72,7 @@ async fn hash_password(password: String) -> Result<String, EngineError> {
     .map_err(|e| EngineError::Config(format!("hashing task failed: {e}")))?
 }
 
-async fn verify_password(password: String, hash: String) -> bool {
+pub(crate) async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordVerifier::<str>::verify_password(
             &Argon2::default(),
@@ -69,11 +86,11 @@ async fn verify_password(password: String, hash: String) -> bool {
 }
 
 impl Engine {
-    /// Create an account (the CLI's `user add` and the admin API).
+    /// Create an account (the CLI's `user add`) with a password of the user's own.
     ///
     /// # Errors
-    /// `Invalid` naming the field (username, unit, password, person), `Store(Duplicate)`
-    /// when the username is taken.
+    /// `Invalid` naming the field (username, unit, person), `WeakPassword`,
+    /// `Store(Duplicate)` when the username is taken.
     pub async fn add_user(
         &self,
         username: &str,
@@ -83,9 +100,37 @@ impl Engine {
         person: Option<&str>,
         password: &str,
     ) -> Result<User, EngineError> {
+        self.add_user_with(
+            NewAccount {
+                username,
+                display_name,
+                unit,
+                role,
+                person,
+                password,
+            },
+            false,
+        )
+        .await
+    }
+
+    /// Create an account; `temporary` marks a password that must be changed at the first
+    /// login (an administrator hands it out).
+    pub(crate) async fn add_user_with(
+        &self,
+        new: NewAccount<'_>,
+        temporary: bool,
+    ) -> Result<User, EngineError> {
+        let NewAccount {
+            username,
+            display_name,
+            unit,
+            role,
+            person,
+            password,
+        } = new;
         let username = username.trim();
         validate::check(validate::USERNAME, username)?;
-        validate::check(validate::PASSWORD, password)?;
         if let Some(d) = display_name {
             validate::check(validate::DISPLAY_NAME, d)?;
         }
@@ -98,12 +143,7 @@ impl Engine {
                 "must be 1–100 characters without spaces",
             ));
         }
-        if password.chars().count() < MIN_PASSWORD_CHARS {
-            return Err(EngineError::invalid(
-                "password",
-                format!("must be at least {MIN_PASSWORD_CHARS} characters"),
-            ));
-        }
+        xiaohao_core::password::check_new_password(password, username, None)?;
         let unit = self
             .store()
             .resolve_unit(unit.trim())
@@ -124,11 +164,15 @@ impl Engine {
             .create_user(
                 NewUser {
                     username: username.to_owned(),
-                    display_name: display_name.unwrap_or(username).to_owned(),
+                    display_name: display_name
+                        .filter(|d| !d.trim().is_empty())
+                        .unwrap_or(username)
+                        .to_owned(),
                     unit: unit.id,
                     role,
                     person,
                     password_hash,
+                    must_change_password: temporary,
                 },
                 self.now(),
             )
@@ -139,8 +183,8 @@ impl Engine {
     /// which is shown once and stored only as a hash.
     ///
     /// # Errors
-    /// `Unauthorized` for an unknown user, a wrong password or a disabled account — the
-    /// same message for all three.
+    /// `Unauthorized` for an unknown user or a wrong password — the same message for
+    /// both; `Forbidden` ([`ACCOUNT_DISABLED`]) for a disabled account with the right password.
     pub async fn login(
         &self,
         username: &str,
@@ -162,14 +206,19 @@ impl Engine {
             }
         };
         let user = match user {
-            Some(u) if ok && !u.disabled => u,
+            Some(u) if ok => u,
             _ => {
                 return Err(EngineError::Unauthorized(
                     "用户名或密码错误 (wrong username or password)".into(),
                 ));
             }
         };
+        // Said only to whoever knows the password, so it tells a guesser nothing.
+        if user.disabled {
+            return Err(EngineError::Forbidden(ACCOUNT_DISABLED.into()));
+        }
         let secret = self.issue_token(&user, kind).await?;
+        self.store().record_login(user.id, self.now()).await?;
         // Housekeeping on the way: dead tokens are kept a day for the logs, then dropped,
         // so the table does not grow with every login.
         self.store()
@@ -317,16 +366,5 @@ impl Engine {
         }
         self.store().user(user).await?;
         Ok(self.store().revoke_user_tokens(user, self.now()).await?)
-    }
-
-    /// The unit's calendar feed token (created on first use).
-    ///
-    /// # Errors
-    /// On store failure.
-    pub async fn feed_token(&self, unit: xiaohao_core::UnitId) -> Result<String, EngineError> {
-        Ok(self
-            .store()
-            .unit_feed_token(unit, new_secret, self.now())
-            .await?)
     }
 }

@@ -100,14 +100,6 @@ impl Engine {
         Ok(self.store().verify_all_chains().await?)
     }
 
-    /// The unit whose calendar feed `token` opens, if any.
-    ///
-    /// # Errors
-    /// On store failure.
-    pub async fn unit_of_feed_token(&self, token: &str) -> Result<Option<UnitId>, EngineError> {
-        Ok(self.store().unit_of_feed_token(token).await?)
-    }
-
     /// Reporting duties, newest first.
     ///
     /// # Errors

@@ -3,6 +3,7 @@
 //! Every state change enters here as a command, is decided by `core` and applied by the
 //! store in one transaction. Time comes from an injected [`Clock`].
 
+mod account_admin;
 mod accounts;
 pub mod backup;
 pub mod calendar;
@@ -23,7 +24,10 @@ mod service;
 mod views;
 pub mod worklist;
 
-pub use accounts::{API_TOKEN_DAYS, Principal, SESSION_DAYS, new_secret, token_hash};
+pub use accounts::{
+    ACCOUNT_DISABLED, API_TOKEN_DAYS, MIN_PASSWORD_CHARS, NewAccount, Principal, SESSION_DAYS,
+    new_secret, token_hash,
+};
 pub use calendar::{load_policy, missing_years_notice};
 pub use clock::{Clock, ClockError, FileClock, ManualClock, SystemClock};
 pub use config::{MailSettings, MetricsSettings, Settings, SmtpSettings, TlsMode};

@@ -1,7 +1,8 @@
 //! Accounts: users, revocable session/API tokens (kept as SHA-256 hashes only) and the
-//! per-unit calendar feed tokens. Password hashing happens in the engine, not here.
+//! lookups behind every request. Password hashing happens in the engine, not here; changes
+//! to an account and the calendar-feed tokens are in `account_admin`.
 
-use crate::entities::{auth_token, chain_leader, chain_unit, unit_feed, user};
+use crate::entities::{auth_token, chain_leader, chain_unit, user};
 use crate::{Store, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -23,6 +24,9 @@ pub struct User {
     pub person: Option<PersonId>,
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
+    /// An administrator set a temporary password: the user must choose a new one first.
+    pub must_change_password: bool,
+    pub last_login_at: Option<DateTime<Utc>>,
 }
 
 /// What a new account needs; `password_hash` is already an argon2 PHC string.
@@ -34,6 +38,8 @@ pub struct NewUser {
     pub role: AccountRole,
     pub person: Option<PersonId>,
     pub password_hash: String,
+    /// The password is temporary (set by an administrator): changed at first login.
+    pub must_change_password: bool,
 }
 
 /// The two kinds of token a user can hold.
@@ -77,6 +83,8 @@ fn user_from_row(u: user::Model) -> StoreResult<User> {
         person: u.person_id.map(Into::into),
         disabled: u.disabled,
         created_at: u.created_at,
+        must_change_password: u.must_change_password,
+        last_login_at: u.last_login_at,
     })
 }
 
@@ -94,6 +102,8 @@ impl Store {
             password_hash: new.password_hash,
             disabled: false,
             created_at: now,
+            must_change_password: new.must_change_password,
+            last_login_at: None,
         };
         let username = row.username.clone();
         user::Entity::insert(row.clone().into_active_model())
@@ -326,52 +336,5 @@ impl Store {
             .into_iter()
             .map(|c| c.chain_id.into())
             .collect())
-    }
-
-    /// The calendar feed token of a unit, created on first use.
-    ///
-    /// # Errors
-    /// On database failure.
-    pub async fn unit_feed_token(
-        &self,
-        unit: UnitId,
-        fresh: impl FnOnce() -> String,
-        now: DateTime<Utc>,
-    ) -> StoreResult<String> {
-        if let Some(row) = unit_feed::Entity::find_by_id(unit.0).one(&self.db).await? {
-            return Ok(row.token);
-        }
-        let token = fresh();
-        unit_feed::Entity::insert(
-            unit_feed::Model {
-                unit_id: unit.0,
-                token: token.clone(),
-                created_at: now,
-            }
-            .into_active_model(),
-        )
-        .on_conflict_do_nothing_on([unit_feed::Column::UnitId])
-        .exec_without_returning(&self.db)
-        .await?;
-        // A concurrent first use may have won; read back whichever token is stored.
-        Ok(unit_feed::Entity::find_by_id(unit.0)
-            .one(&self.db)
-            .await?
-            .map_or(token, |r| r.token))
-    }
-
-    /// The unit a feed token belongs to.
-    ///
-    /// # Errors
-    /// On database failure; an unknown token is `Ok(None)`.
-    pub async fn unit_of_feed_token(&self, token: &str) -> StoreResult<Option<UnitId>> {
-        if xiaohao_core::validate::check(xiaohao_core::validate::TOKEN, token).is_err() {
-            return Ok(None);
-        }
-        Ok(unit_feed::Entity::find()
-            .filter(unit_feed::Column::Token.eq(token))
-            .one(&self.db)
-            .await?
-            .map(|r| r.unit_id.into()))
     }
 }

@@ -356,6 +356,9 @@ pub mod user {
         pub password_hash: String,
         pub disabled: bool,
         pub created_at: DateTimeUtc,
+        /// Set by an administrator's reset: every page asks for a new password first.
+        pub must_change_password: bool,
+        pub last_login_at: Option<DateTimeUtc>,
     }
     no_relations!();
 }
@@ -384,8 +387,10 @@ pub mod unit_feed {
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub unit_id: Uuid,
+        /// SHA-256 of the feed token, hex: the token itself is shown once, never stored.
         #[sea_orm(unique)]
-        pub token: String,
+        pub token_hash: String,
+        /// When the current token was issued.
         pub created_at: DateTimeUtc,
     }
     no_relations!();

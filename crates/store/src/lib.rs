@@ -4,6 +4,7 @@
 //! never leave this crate. Every decision is written by the one writer, [`Store::write`], in
 //! one transaction: item row with a version check, one event, outbox rows (`write/`).
 
+mod account_admin;
 mod accounts;
 mod backup;
 // Raw-SQL baselines, compiled only for `xiaohao-bench`.
@@ -18,8 +19,8 @@ mod org;
 mod outbox;
 mod report;
 pub mod schedule;
-mod write;
 mod worklist;
+mod write;
 
 pub use accounts::{NewUser, TokenHolder, TokenKind, User};
 pub use backup::{FileCheckError, SqliteFileFacts, inspect_sqlite_file};
@@ -30,8 +31,8 @@ pub use org::{NewChain, NewPerson, NewPlan, NewUnit};
 pub use outbox::{ClaimSpec, DIGEST_KIND, OutboxRow, OutboxStatus, digest_key};
 pub use report::{FireCount, MissedCount, ReportData};
 pub use schedule::{Circle, DutyRow, FireRow, ScheduleCounts};
-pub use write::{Atomicity, Subject, Write, WriteResult};
 pub use worklist::{OrderRow, Transition};
+pub use write::{Atomicity, Subject, Write, WriteResult};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{

@@ -62,6 +62,8 @@ pub struct ErrorDetail {
     pub message: String,
     /// The request field at fault, when there is one.
     pub field: Option<String>,
+    /// The limit the input broke, when the rule has a name (`min_chars:10`, `not_common`).
+    pub limit: Option<String>,
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -70,10 +72,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(login))
         .routes(routes!(logout))
         .routes(routes!(me))
-        .routes(routes!(list_users, create_user))
-        .routes(routes!(revoke_user))
         .routes(routes!(list_units, create_unit))
-        .routes(routes!(unit_feed))
         .routes(routes!(list_chains))
         .routes(routes!(list_plans))
         .routes(routes!(list_items, create_item))
@@ -86,6 +85,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(supervision))
         .routes(routes!(export_ledger))
         .routes(routes!(export_ledger_xlsx))
+        .merge(crate::api_accounts::routes())
 }
 
 /// Liveness and database reachability.
@@ -122,9 +122,16 @@ pub struct UserBody {
     pub unit_name: String,
     /// admin, office, unit, leader, supervision
     pub role: String,
+    pub disabled: bool,
+    /// The password is temporary: it must be changed (POST /api/auth/password) first.
+    pub must_change_password: bool,
+    pub last_login_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-async fn user_body(engine: &Engine, u: &xiaohao_store::User) -> Result<UserBody, ApiError> {
+pub(crate) async fn user_body(
+    engine: &Engine,
+    u: &xiaohao_store::User,
+) -> Result<UserBody, ApiError> {
     let unit = engine.unit(u.unit).await?;
     Ok(UserBody {
         id: u.id,
@@ -133,6 +140,9 @@ async fn user_body(engine: &Engine, u: &xiaohao_store::User) -> Result<UserBody,
         unit: u.unit.0,
         unit_name: unit.name,
         role: u.role.as_str().to_owned(),
+        disabled: u.disabled,
+        must_change_password: u.must_change_password,
+        last_login_at: u.last_login_at,
     })
 }
 
@@ -199,96 +209,6 @@ async fn me(State(state): State<AppState>, Auth(p): Auth) -> Result<Json<Value>,
         "actor": p.actor,
         "scope": p.scope,
     })))
-}
-
-fn admin_only(p: &xiaohao_engine::Principal) -> Result<(), ApiError> {
-    if p.role() == AccountRole::Admin {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "only an administrator may manage accounts",
-        ))
-    }
-}
-
-/// All accounts (admin).
-#[utoipa::path(get, path = "/api/users",
-    responses((status = 200, body = Vec<UserBody>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn list_users(
-    State(state): State<AppState>,
-    Auth(p): Auth,
-) -> Result<Json<Vec<UserBody>>, ApiError> {
-    admin_only(&p)?;
-    let mut out = Vec::new();
-    for u in state.engine.users().await? {
-        out.push(user_body(&state.engine, &u).await?);
-    }
-    Ok(Json(out))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewUserBody {
-    pub username: String,
-    pub display_name: Option<String>,
-    /// Unit id, name or alias.
-    pub unit: String,
-    /// admin, office, unit, leader, supervision
-    pub role: String,
-    /// Person id or name (leaders: the chains they lead).
-    pub person: Option<String>,
-    pub password: String,
-}
-
-/// Create an account (admin).
-#[utoipa::path(post, path = "/api/users", request_body = NewUserBody,
-    responses((status = 201, body = UserBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_user(
-    State(state): State<AppState>,
-    Auth(p): Auth,
-    body: Result<Json<NewUserBody>, JsonRejection>,
-) -> Result<(StatusCode, Json<UserBody>), ApiError> {
-    admin_only(&p)?;
-    let Json(b) = body?;
-    let role: AccountRole = b.role.parse().map_err(|e: String| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", e).field("role")
-    })?;
-    let user = state
-        .engine
-        .add_user(
-            &b.username,
-            b.display_name.as_deref(),
-            &b.unit,
-            role,
-            b.person.as_deref(),
-            &b.password,
-        )
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(user_body(&state.engine, &user).await?),
-    ))
-}
-
-/// Revoke every session and token of an account (admin).
-#[utoipa::path(post, path = "/api/users/{id}/revoke", params(("id" = String, Path)),
-    responses((status = 200, body = schemas::Revoked), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn revoke_user(
-    State(state): State<AppState>,
-    Auth(p): Auth,
-    path: Result<Path<String>, PathRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let Path(raw) = path?;
-    let id: uuid::Uuid = raw.parse().map_err(|_| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            format!("`{raw}` is not a user id"),
-        )
-        .field("id")
-    })?;
-    let revoked = state.engine.revoke_user(&p, id).await?;
-    Ok(Json(json!({ "revoked": revoked })))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -366,31 +286,6 @@ async fn create_unit(
         })
         .await?;
     Ok((StatusCode::CREATED, Json(json!(unit))))
-}
-
-/// The calendar feed URL of a unit's deadlines (members of the unit, admin).
-#[utoipa::path(get, path = "/api/units/{id}/feed", params(("id" = String, Path)),
-    responses((status = 200, body = schemas::FeedUrl), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn unit_feed(
-    State(state): State<AppState>,
-    Auth(p): Auth,
-    headers: HeaderMap,
-    path: Result<Path<String>, PathRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let Path(raw) = path?;
-    let unit = state.engine.resolve_unit(&raw).await?;
-    if p.user.unit != unit.id && p.role() != AccountRole::Admin {
-        return Err(ApiError::forbidden(
-            "a calendar feed is handed out to members of its unit only",
-        ));
-    }
-    let token = state.engine.feed_token(unit.id).await?;
-    let url = format!(
-        "{}/units/{}/deadlines.ics?token={token}",
-        crate::base_url(&headers),
-        unit.id
-    );
-    Ok(Json(json!({ "url": url })))
 }
 
 /// All chains (产业链/专项) with leaders and units.

@@ -113,13 +113,26 @@ impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        principal(parts, state).await?.map(Auth).ok_or_else(|| {
+        let p = principal(parts, state).await?.ok_or_else(|| {
             ApiError::unauthorized(
                 "sign in: send `Authorization: Bearer <token>` (POST /api/auth/login) or a session cookie",
             )
-        })
+        })?;
+        if p.user.must_change_password && !API_WHILE_TEMPORARY.contains(&parts.uri.path()) {
+            return Err(ApiError::forbidden(
+                "请先修改临时密码 (the password was reset: change it with POST /api/auth/password first)",
+            )
+            .code("password_change_required"));
+        }
+        Ok(Auth(p))
     }
 }
+
+/// What an account with a temporary password may still reach: the change itself, who
+/// am I, and the way out.
+const API_WHILE_TEMPORARY: [&str; 3] = ["/api/auth/password", "/api/me", "/api/auth/logout"];
+const PAGES_WHILE_TEMPORARY: [&str; 2] = [CHANGE_PASSWORD_PAGE, "/logout"];
+pub(crate) const CHANGE_PASSWORD_PAGE: &str = "/account/password";
 
 /// A page's viewer. Not signed in: off to the login page, and back here afterwards.
 pub struct PageAuth(pub Principal);
@@ -129,6 +142,13 @@ impl FromRequestParts<AppState> for PageAuth {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         match principal(parts, state).await {
+            Ok(Some(p))
+                if p.user.must_change_password
+                    && !PAGES_WHILE_TEMPORARY.contains(&parts.uri.path()) =>
+            {
+                // A temporary password: every page leads to the change form first.
+                Err(Redirect::to(CHANGE_PASSWORD_PAGE).into_response())
+            }
             Ok(Some(p)) => Ok(PageAuth(p)),
             Ok(None) => {
                 let next = parts

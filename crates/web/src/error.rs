@@ -15,6 +15,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<String>,
+    /// The limit the input broke, when the rule has a name (e.g. `min_chars:10`).
+    pub limit: Option<String>,
 }
 
 impl ApiError {
@@ -24,7 +26,14 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            limit: None,
         }
+    }
+
+    /// Replace the machine code (a more precise one than the status's default).
+    pub fn code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
     }
 
     pub fn field(mut self, field: impl Into<String>) -> Self {
@@ -60,14 +69,27 @@ impl IntoResponse for ApiError {
         if self.status.is_server_error() && self.status != StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!(code = self.code, message = %self.message, "request failed");
         }
-        let body =
+        let mut body =
             json!({ "error": { "code": self.code, "message": self.message, "field": self.field } });
+        if let Some(limit) = self.limit {
+            body["error"]["limit"] = json!(limit);
+        }
         (self.status, Json(body)).into_response()
     }
 }
 
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
+        if let DomainError::WeakPassword(rule) = e {
+            let mut out = Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "weak_password",
+                rule.message_zh(),
+            )
+            .field("password");
+            out.limit = Some(rule.limit());
+            return out;
+        }
         let status = match &e {
             DomainError::InvalidTransition { .. } | DomainError::LadderTop { .. } => {
                 StatusCode::CONFLICT
@@ -75,7 +97,9 @@ impl From<DomainError> for ApiError {
             DomainError::NotPermitted { .. }
             | DomainError::OutsideJurisdiction { .. }
             | DomainError::SelfVerification => StatusCode::FORBIDDEN,
-            DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            DomainError::Invalid { .. } | DomainError::WeakPassword(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
         };
         let field = e.field().map(str::to_owned);
         ApiError {
@@ -83,6 +107,7 @@ impl From<DomainError> for ApiError {
             code: e.code(),
             message: e.to_string(),
             field,
+            limit: None,
         }
     }
 }

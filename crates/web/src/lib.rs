@@ -5,10 +5,13 @@
 //! Errors are turned into `{"error":{"code","message","field"}}` in one place: [`error`].
 //! Who is asking is decided in one place: [`auth`].
 
+mod account_pages;
 mod api;
+mod api_accounts;
 pub mod auth;
 mod error;
 mod export;
+mod flash;
 pub mod ics;
 pub mod metrics;
 mod pages;
@@ -69,6 +72,7 @@ pub fn router(engine: Engine) -> Router {
 pub fn router_with(state: AppState) -> Router {
     let (api, openapi) = api::routes().split_for_parts();
     api.merge(pages::routes())
+        .merge(account_pages::routes())
         .route("/metrics", get(metrics_text))
         .route("/units/{id}/deadlines.ics", get(deadlines_ics))
         .fallback(pages::not_found)
@@ -219,7 +223,7 @@ struct FeedQuery {
 }
 
 /// A unit's deadlines as iCalendar; the per-unit feed token is the only credential, so
-/// calendar programs can subscribe.
+/// calendar programs can subscribe. Only its SHA-256 is stored.
 async fn deadlines_ics(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -239,10 +243,14 @@ async fn deadlines_ics(
         .field("id")
     })?;
     let engine = &state.engine;
+    // A rotated-away, mistyped or foreign token: as if there were no such feed.
     if engine.unit_of_feed_token(&token).await? != Some(unit_id) {
-        return Err(
-            ApiError::forbidden("this token does not open this unit's feed").field("token"),
-        );
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "没有这个日历订阅地址，可能已重新生成 (no such feed: the address may have been renewed)",
+        )
+        .field("token"));
     }
     let unit = engine.unit(unit_id).await?;
     let items = engine.unit_deadlines(unit_id).await?;

@@ -30,6 +30,9 @@ pub struct World {
     /// Filed by the other chain's office (新能源专班), led by unit B, on its chain.
     pub item_c: ItemId,
     pub unit_a: String,
+    /// An account (of unit B) that nobody signs in with: the target of the account
+    /// administration rows (reset, disable, enable).
+    pub victim: String,
 }
 
 impl World {
@@ -211,6 +214,16 @@ pub async fn world() -> World {
         ("anonymous", None),
     ];
     assert_eq!(tokens.len(), ROLES.len());
+    let victim_name = app.user(unit_b.id, AccountRole::Unit).await;
+    let victim = app
+        .t
+        .engine
+        .user_named(&victim_name)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
     World {
         app,
         tokens,
@@ -218,5 +231,6 @@ pub async fn world() -> World {
         draft,
         item_c: c,
         unit_a: unit_a.id.to_string(),
+        victim,
     }
 }

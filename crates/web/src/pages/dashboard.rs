@@ -6,7 +6,6 @@ use crate::auth::PageAuth;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use xiaohao_core::AccountRole;
 
@@ -23,23 +22,12 @@ struct DashboardPage {
     yellow_rule: String,
 }
 
-pub(super) async fn dashboard(
-    State(state): State<AppState>,
-    PageAuth(p): PageAuth,
-    headers: HeaderMap,
-) -> PageResult {
+pub(super) async fn dashboard(State(state): State<AppState>, PageAuth(p): PageAuth) -> PageResult {
     let engine = &state.engine;
     let stats = engine.stats_for(&p).await?;
-    let feed_url = if matches!(p.role(), AccountRole::Unit | AccountRole::Office) {
-        let token = engine.feed_token(p.user.unit).await?;
-        Some(format!(
-            "{}/units/{}/deadlines.ics?token={token}",
-            crate::base_url(&headers),
-            p.user.unit
-        ))
-    } else {
-        None
-    };
+    // The address itself is shown once, on the unit's feed page.
+    let feed_url = matches!(p.role(), AccountRole::Unit | AccountRole::Office)
+        .then(|| format!("/units/{}/feed", p.user.unit));
     Ok(DashboardPage {
         me: Some(me(engine, &p).await?),
         today: super::zh_date(stats.today),

@@ -201,7 +201,7 @@ pub(super) async fn item_page(
         version: item.version,
         period: xiaohao_engine::month_period(today),
         flash_ok: flash.item_text(item.state),
-        flash_error: flash.error,
+        flash_error: flash.error_text(),
         can_any: !actions.is_empty(),
         can_report: has(Action::Report),
         can_request_closure: has(Action::RequestClosure),
@@ -269,10 +269,7 @@ pub(super) async fn item_act(
             if api.status == StatusCode::NOT_FOUND {
                 return Err(PageError(api));
             }
-            format!(
-                "/items/{id}?error={}",
-                crate::auth::url_encode(&api.message)
-            )
+            format!("/items/{id}?{}", crate::flash::error_query(&api))
         }
     };
     Ok(Redirect::to(&target).into_response())

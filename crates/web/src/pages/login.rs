@@ -104,6 +104,10 @@ pub(super) async fn login_submit(
             state.metrics.login_failed();
             fail(StatusCode::UNAUTHORIZED, "用户名或密码错误。".into())
         }
+        Err(EngineError::Forbidden(_)) => fail(
+            StatusCode::FORBIDDEN,
+            xiaohao_engine::ACCOUNT_DISABLED.into(),
+        ),
         Err(e) => error_page(e.into()),
     }
 }

@@ -74,7 +74,7 @@ pub struct Me {
     pub calendar_notice: Option<String>,
 }
 
-async fn me(engine: &Engine, p: &Principal) -> Result<Me, EngineError> {
+pub(crate) async fn me(engine: &Engine, p: &Principal) -> Result<Me, EngineError> {
     let unit = engine.unit(p.user.unit).await?;
     Ok(Me {
         display_name: p.user.display_name.clone(),
@@ -145,7 +145,7 @@ pub(crate) async fn not_found(uri: axum::http::Uri) -> Response {
 }
 
 /// Turn engine failures into error pages.
-struct PageError(ApiError);
+pub(crate) struct PageError(pub(crate) ApiError);
 
 impl<E: Into<ApiError>> From<E> for PageError {
     fn from(e: E) -> Self {
@@ -159,7 +159,7 @@ impl IntoResponse for PageError {
     }
 }
 
-type PageResult = Result<Response, PageError>;
+pub(crate) type PageResult = Result<Response, PageError>;
 
 /// A date as people read it: 2026年12月7日. Every page writes dates through this.
 pub(crate) fn zh_date(d: NaiveDate) -> String {
@@ -273,6 +273,7 @@ struct Flash {
     ok: Option<String>,
     n: Option<u32>,
     error: Option<String>,
+    field: Option<String>,
 }
 
 impl Flash {
@@ -284,6 +285,11 @@ impl Flash {
             action.label_zh(),
             state.label_zh()
         ))
+    }
+
+    /// `?error=<code>[&field=<field>]` → the code's fixed sentence ([`crate::flash`]).
+    fn error_text(&self) -> Option<String> {
+        crate::flash::error_text(self.error.as_deref()?, self.field.as_deref())
     }
 
     /// The progress page: `?ok=reported&n=3` → "已提交 3 条进展".

@@ -1,8 +1,8 @@
 //! The monthly progress form: one row per duty, one submit.
 
 use super::{Flash, Me, PageResult, me, parse_percent};
+use crate::AppState;
 use crate::auth::PageAuth;
-use crate::{ApiError, AppState};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -63,7 +63,7 @@ pub(super) async fn progress_page(
             })
             .collect(),
         flash_ok: flash.progress_text(),
-        flash_error: flash.error,
+        flash_error: flash.error_text(),
     }
     .into_response())
 }
@@ -81,7 +81,7 @@ pub(super) async fn progress_submit(
         .cloned()
         .unwrap_or_else(|| xiaohao_engine::month_period(engine.today()));
     let mut ok = 0;
-    let mut failed = Vec::new();
+    let mut failed = 0;
     let mut keys: Vec<&String> = form.keys().filter(|k| k.starts_with("text_")).collect();
     keys.sort();
     for key in keys {
@@ -110,15 +110,15 @@ pub(super) async fn progress_submit(
         .await;
         match outcome {
             Ok(_) => ok += 1,
-            Err(e) => failed.push(ApiError::from(e).message),
+            Err(e) => {
+                tracing::info!(item = raw_id, error = %e, "monthly report refused");
+                failed += 1;
+            }
         }
     }
     let mut target = format!("/progress?ok=reported&n={ok}");
-    if !failed.is_empty() {
-        target.push_str(&format!(
-            "&error={}",
-            crate::auth::url_encode(&failed.join(";"))
-        ));
+    if failed > 0 {
+        target.push_str("&error=report_failed");
     }
     Ok(Redirect::to(&target).into_response())
 }

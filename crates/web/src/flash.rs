@@ -1,0 +1,91 @@
+//! The banners a page shows after a form was sent back to it with `?ok=` or `?error=`.
+//! The query carries only codes; each known code maps to a fixed Chinese sentence and
+//! anything else shows nothing, so no text from a URL ever reaches a page.
+
+use crate::ApiError;
+
+/// The query a failed form redirects with: the error's code and, for bad input, the field
+/// at fault — both from fixed sets, never the message.
+pub(crate) fn error_query(e: &ApiError) -> String {
+    let mut q = format!("error={}", e.code);
+    if let Some(f) = e.field.as_deref().filter(|f| field_label(f).is_some()) {
+        q.push_str("&field=");
+        q.push_str(f);
+    }
+    q
+}
+
+/// The Chinese name of a form field, for the fields forms send.
+fn field_label(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "reason" => "理由",
+        "evidence" => "佐证材料",
+        "comment" => "核验意见",
+        "period" => "报告期",
+        "text" => "进展情况",
+        "percent" => "完成比例",
+        "attachments" => "附件",
+        "deadline" => "办理时限",
+        "version" => "版本",
+        "action" => "操作",
+        "id" => "事项编号",
+        _ => return None,
+    })
+}
+
+/// The sentence for an error code (and field), or `None` for an unknown code.
+pub(crate) fn error_text(code: &str, field: Option<&str>) -> Option<String> {
+    let fixed = match code {
+        "invalid_transition" => "该事项当前状态下不能进行此操作，请刷新页面后查看。",
+        "not_permitted" | "forbidden" => "无权进行此操作。",
+        "outside_jurisdiction" => "该事项由其他专班办公室负责，本办公室不能进行此操作。",
+        "self_verification" => "申请销号的单位不能核验本单位的申请，须由其他单位核验。",
+        "escalation_at_top" => "该事项已处于督办最高一级，不能再升级督办。",
+        "version_conflict" => "该事项刚被他人更新，请刷新页面后重新操作。",
+        "not_found" => "未找到该事项或无权查看。",
+        "report_failed" => "部分进展未能提交，请检查后重新填报。",
+        "invalid_input" | "bad_request" => {
+            return Some(match field.and_then(field_label) {
+                Some(label) => format!("“{label}”填写有误，请检查后重新提交。"),
+                None => "填写内容有误，请检查后重新提交。".to_owned(),
+            });
+        }
+        "internal" => "系统暂时无法完成操作，请稍后重试。",
+        _ => return None,
+    };
+    Some(fixed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::StatusCode;
+
+    #[test]
+    fn only_known_codes_speak_and_never_in_the_urls_words() {
+        assert_eq!(error_text("<script>alert(1)</script>", None), None);
+        assert_eq!(error_text("任意文字", None), None);
+        assert!(error_text("invalid_transition", None).is_some());
+        assert_eq!(
+            error_text("invalid_input", Some("reason")).as_deref(),
+            Some("“理由”填写有误，请检查后重新提交。")
+        );
+        assert_eq!(
+            error_text("invalid_input", Some("<b>x</b>")).as_deref(),
+            Some("填写内容有误，请检查后重新提交。")
+        );
+    }
+
+    #[test]
+    fn the_query_carries_codes_only() {
+        let e = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            "reason: <script> must not be blank",
+        )
+        .field("reason");
+        assert_eq!(error_query(&e), "error=invalid_input&field=reason");
+        let e = ApiError::new(StatusCode::CONFLICT, "version_conflict", "x").field("odd field");
+        assert_eq!(error_query(&e), "error=version_conflict");
+    }
+}
