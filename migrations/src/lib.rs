@@ -8,6 +8,7 @@ mod m20261127_000002_items;
 mod m20261127_000003_schedule;
 mod m20261127_000004_mail;
 mod m20261127_000005_accounts;
+mod m20261201_000010_statements;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_schedule::Migration),
             Box::new(m20261127_000004_mail::Migration),
             Box::new(m20261127_000005_accounts::Migration),
+            Box::new(m20261201_000010_statements::Migration),
         ]
     }
 }

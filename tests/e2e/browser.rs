@@ -23,7 +23,7 @@ fn on_path(name: &str) -> Option<PathBuf> {
     })
 }
 
-struct Browser {
+pub(crate) struct Browser {
     client: Option<Client>,
     driver: Child,
     profile: PathBuf,
@@ -32,7 +32,7 @@ struct Browser {
 }
 
 impl Browser {
-    async fn start(prefix: &str) -> Option<Browser> {
+    pub(crate) async fn start(prefix: &str) -> Option<Browser> {
         let (Some(driver_bin), Some(chromium)) = (
             on_path("chromedriver"),
             on_path("chromium").or_else(|| on_path("chromium-browser")),
@@ -92,23 +92,23 @@ impl Browser {
         })
     }
 
-    fn c(&self) -> &Client {
+    pub(crate) fn c(&self) -> &Client {
         self.client.as_ref().expect("client")
     }
 
-    async fn shot(&self, name: &str) {
+    pub(crate) async fn shot(&self, name: &str) {
         let png = self.c().screenshot().await.expect("screenshot");
         let path = self.artifacts.join(format!("{}-{name}.png", self.prefix));
         std::fs::write(&path, png).expect("write screenshot");
     }
 
-    async fn fill(&self, css: &str, text: &str) {
+    pub(crate) async fn fill(&self, css: &str, text: &str) {
         let el = self.c().find(Locator::Css(css)).await.expect(css);
         el.clear().await.ok();
         el.send_keys(text).await.expect("type");
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         self.c()
             .find(Locator::Css(css))
             .await
@@ -118,7 +118,7 @@ impl Browser {
             .expect("click");
     }
 
-    async fn text(&self, css: &str) -> String {
+    pub(crate) async fn text(&self, css: &str) -> String {
         self.c()
             .wait()
             .at_most(Duration::from_secs(10))
@@ -130,7 +130,7 @@ impl Browser {
             .expect("text")
     }
 
-    async fn path(&self) -> String {
+    pub(crate) async fn path(&self) -> String {
         let url = self.c().current_url().await.expect("url");
         match url.query() {
             Some(q) => format!("{}?{q}", url.path()),
@@ -139,7 +139,7 @@ impl Browser {
     }
 
     /// Open `url`; when sent to the login page, sign in as `username`.
-    async fn login(&self, base: &str, target: &str, username: &str) {
+    pub(crate) async fn login(&self, base: &str, target: &str, username: &str) {
         self.c()
             .goto(&format!("{base}{target}"))
             .await
@@ -160,7 +160,7 @@ impl Browser {
             .expect("signed in");
     }
 
-    async fn logout(&self) {
+    pub(crate) async fn logout(&self) {
         self.click("form[action='/logout'] button").await;
         self.c()
             .wait()
@@ -170,7 +170,7 @@ impl Browser {
             .expect("signed out");
     }
 
-    async fn close(mut self) {
+    pub(crate) async fn close(mut self) {
         if let Some(c) = self.client.take() {
             c.close().await.ok();
         }

@@ -18,6 +18,7 @@ mod multi_instance;
 mod permissions;
 mod policy;
 mod progress;
+mod recon;
 mod report;
 mod scheduler;
 mod scope;

@@ -17,6 +17,7 @@
 //!   every figure a unit is judged by is computed with.
 //! - [`escalation`]: the ladder 预警 → 催办 → 督办 → 通报.
 //! - [`cycles`]: reporting cycles and their periods.
+//! - [`recon`]: 对账单: per-unit reconciliation statements, their rules and their seal chain.
 //! - [`notify`]: notifications (outbox rows) that a decision yields.
 //! - [`validate`]: the one validation layer for text and dates from outside: lengths,
 //!   characters, date range, escalation levels.
@@ -36,6 +37,7 @@ pub mod notify;
 pub mod org;
 pub mod policy;
 pub mod progress;
+pub mod recon;
 pub mod sla;
 pub mod state;
 pub mod validate;

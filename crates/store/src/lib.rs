@@ -16,6 +16,7 @@ mod import;
 mod items;
 mod org;
 mod outbox;
+mod recon;
 mod report;
 pub mod schedule;
 
@@ -26,6 +27,9 @@ pub use import::{ChainImport, ImportSummary, ItemImport, PlanImport};
 pub use items::{ChainHead, ItemFilter, ItemPage, LightFilter, ProgressRow, page_limit};
 pub use org::{NewChain, NewPerson, NewPlan, NewUnit};
 pub use outbox::{ClaimSpec, DIGEST_KIND, OutboxRow, OutboxStatus, digest_key};
+pub use recon::{
+    DisputeRow, NewStatement, StatementFilter, StatementSummary, StoredStatement,
+};
 pub use report::{FireCount, MissedCount, ReportData};
 pub use schedule::{Circle, DutyRow, FireRow, ScheduleCounts};
 

@@ -12,6 +12,7 @@ mod export;
 pub mod ics;
 pub mod metrics;
 mod pages;
+mod recon;
 
 pub use error::ApiError;
 pub use metrics::{Metrics, MetricsAccess};
@@ -66,8 +67,9 @@ pub fn router(engine: Engine) -> Router {
 
 /// The application on a given state (to share [`Metrics`] with the scheduler).
 pub fn router_with(state: AppState) -> Router {
-    let (api, openapi) = api::routes().split_for_parts();
+    let (api, openapi) = api::routes().merge(recon::api::routes()).split_for_parts();
     api.merge(pages::routes())
+        .merge(recon::routes())
         .route("/metrics", get(metrics_text))
         .route("/units/{id}/deadlines.ics", get(deadlines_ics))
         .with_state(state)

@@ -68,7 +68,7 @@ pub struct Me {
     pub calendar_notice: Option<String>,
 }
 
-async fn me(engine: &Engine, p: &Principal) -> Result<Me, EngineError> {
+pub(crate) async fn me(engine: &Engine, p: &Principal) -> Result<Me, EngineError> {
     let unit = engine.unit(p.user.unit).await?;
     Ok(Me {
         display_name: p.user.display_name.clone(),
