@@ -183,7 +183,9 @@ pub(crate) async fn audit_verify(engine: &Engine) -> CliResult {
     let (seals, broken) = engine.verify_statement_seals().await?;
     match broken {
         None => {
-            out!("ok: {items} items, {events} events, {seals} statements sealed, every hash chain intact");
+            out!(
+                "ok: {items} items, {events} events, {seals} statements sealed, every hash chain intact"
+            );
             Ok(())
         }
         Some(b) => Err(CliError::Failure(format!(

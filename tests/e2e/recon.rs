@@ -36,12 +36,17 @@ async fn a_quarter_of_statements_disputed_resolved_signed_and_frozen() {
     assert_eq!(rows[0]["due_on"], "2026-10-10");
     let sid = rows[0]["id"].as_str().unwrap().to_owned();
     // Exactly once: a second instance ticking the same instant opens nothing more.
-    let twin = xiaohao_engine::Scheduler::new(t.engine.clone(), &xiaohao_engine::Settings::default())
-        .unwrap();
+    let twin =
+        xiaohao_engine::Scheduler::new(t.engine.clone(), &xiaohao_engine::Settings::default())
+            .unwrap();
     let again = twin.tick(t.engine.now()).await.unwrap();
     assert_eq!(again.statements_opened, 0);
     let (_, all) = w.get(&office, "/api/statements").await;
-    assert_eq!(all["statements"].as_array().unwrap().len(), 3, "工信厅, 科技厅, 发改委");
+    assert_eq!(
+        all["statements"].as_array().unwrap().len(),
+        3,
+        "工信厅, 科技厅, 发改委"
+    );
 
     // The lead's statement: one line with its own figures, days late by the policy.
     let (status, s) = w.get(&gxt, &format!("/api/statements/{sid}")).await;
@@ -66,14 +71,21 @@ async fn a_quarter_of_statements_disputed_resolved_signed_and_frozen() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = w.post(&gxt, &format!("/api/statements/{sid}/sign"), json!({})).await;
+    let (status, body) = w
+        .post(&gxt, &format!("/api/statements/{sid}/sign"), json!({}))
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     // Nor may the office sign for it, nor the unit answer its own dispute.
-    let (status, _) = w.post(&office, &format!("/api/statements/{sid}/sign"), json!({})).await;
+    let (status, _) = w
+        .post(&office, &format!("/api/statements/{sid}/sign"), json!({}))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = w
-        .post(&gxt, &format!("/api/statements/{sid}/lines/1/answer"),
-              json!({"action": "reject", "reason": "x"}))
+        .post(
+            &gxt,
+            &format!("/api/statements/{sid}/lines/1/answer"),
+            json!({"action": "reject", "reason": "x"}),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
@@ -92,34 +104,71 @@ async fn a_quarter_of_statements_disputed_resolved_signed_and_frozen() {
         .await;
     assert_eq!(status, StatusCode::OK, "{line}");
     assert_eq!(line["verdict"], "resolved");
-    assert_eq!(line["after"]["due_on"], "2026-12-31", "the line shows the item's new state");
+    assert_eq!(
+        line["after"]["due_on"], "2026-12-31",
+        "the line shows the item's new state"
+    );
     let item = store.item(w.item_a).await.unwrap();
-    assert_eq!(item.deadline, Some(d(2026, 12, 31)), "through the normal command path");
+    assert_eq!(
+        item.deadline,
+        Some(d(2026, 12, 31)),
+        "through the normal command path"
+    );
 
     // The co-unit confirms and signs its own; the lead signs; the office countersigns both.
     let (_, klist) = w.get(&kjt, "/api/statements").await;
     let ksid = klist["statements"][0]["id"].as_str().unwrap().to_owned();
     let (status, _) = w
-        .post(&kjt, &format!("/api/statements/{ksid}/lines/1"), json!({"verdict": "confirm"}))
+        .post(
+            &kjt,
+            &format!("/api/statements/{ksid}/lines/1"),
+            json!({"verdict": "confirm"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     for (token, id) in [(&kjt, &ksid), (&gxt, &sid)] {
-        let (status, body) = w.post(token, &format!("/api/statements/{id}/sign"), json!({})).await;
+        let (status, body) = w
+            .post(token, &format!("/api/statements/{id}/sign"), json!({}))
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["status"], "signed");
     }
-    let duties = store.duties(Some(w.gxt.id), Some("submitted"), 50).await.unwrap();
-    assert!(duties.iter().any(|d| d.kind == "statement"), "signing settles its duty");
-    let (status, body) = w.post(&gxt, &format!("/api/statements/{sid}/countersign"), json!({})).await;
+    let duties = store
+        .duties(Some(w.gxt.id), Some("submitted"), 50)
+        .await
+        .unwrap();
+    assert!(
+        duties.iter().any(|d| d.kind == "statement"),
+        "signing settles its duty"
+    );
+    let (status, body) = w
+        .post(
+            &gxt,
+            &format!("/api/statements/{sid}/countersign"),
+            json!({}),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     let mut hashes = Vec::new();
     for id in [&sid, &ksid] {
-        let (status, body) = w.post(&office, &format!("/api/statements/{id}/countersign"), json!({})).await;
+        let (status, body) = w
+            .post(
+                &office,
+                &format!("/api/statements/{id}/countersign"),
+                json!({}),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["statement"]["status"], "countersigned");
         hashes.push(body["content_hash"].as_str().unwrap().to_owned());
     }
-    let (status, _) = w.post(&office, &format!("/api/statements/{sid}/countersign"), json!({})).await;
+    let (status, _) = w
+        .post(
+            &office,
+            &format!("/api/statements/{sid}/countersign"),
+            json!({}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "once");
     let (_, frozen) = w.get(&gxt, &format!("/api/statements/{sid}")).await;
     assert_eq!(frozen["content_hash"], hashes[0].as_str());
@@ -129,10 +178,15 @@ async fn a_quarter_of_statements_disputed_resolved_signed_and_frozen() {
     // Later changes to the ledger leave the signed statement as it was.
     let office_actor = xiaohao_core::AccountRole::Office.actor(w.office.id, "专班");
     t.engine
-        .execute(w.item_a, &office_actor, &Command::Reschedule {
-            deadline: d(2027, 3, 31),
-            reason: "再次调整".into(),
-        }, None)
+        .execute(
+            w.item_a,
+            &office_actor,
+            &Command::Reschedule {
+                deadline: d(2027, 3, 31),
+                reason: "再次调整".into(),
+            },
+            None,
+        )
         .await
         .unwrap();
     tick_days(&w, d(2026, 10, 9), d(2026, 12, 31)).await;
@@ -150,7 +204,12 @@ async fn a_quarter_of_statements_disputed_resolved_signed_and_frozen() {
     assert_eq!(all.len(), 9, "3 units × 3 periods");
     let mut keys: Vec<(String, String)> = all
         .iter()
-        .map(|s| (s["unit"].as_str().unwrap().to_owned(), s["period_key"].as_str().unwrap().to_owned()))
+        .map(|s| {
+            (
+                s["unit"].as_str().unwrap().to_owned(),
+                s["period_key"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     keys.sort();
     keys.dedup();
@@ -160,7 +219,12 @@ async fn a_quarter_of_statements_disputed_resolved_signed_and_frozen() {
         .iter()
         .find(|s| s["unit"] == w.gxt.id.to_string() && s["period_key"] == "2026-11")
         .unwrap();
-    let (_, nov) = w.get(&gxt, &format!("/api/statements/{}", nov["id"].as_str().unwrap())).await;
+    let (_, nov) = w
+        .get(
+            &gxt,
+            &format!("/api/statements/{}", nov["id"].as_str().unwrap()),
+        )
+        .await;
     assert_eq!(nov["lines"][0]["snapshot"]["deadline"], "2027-03-31");
 
     // Tampering with a frozen statement is found by audit verify.
@@ -192,17 +256,29 @@ async fn an_unsigned_statement_climbs_the_ladder_until_signed() {
         .iter()
         .filter(|o| o.kind == "duty_missed" && o.recipient == w.fgw.id)
         .collect();
-    assert!(!missed.is_empty(), "the unit is told, like for a missed report");
-    assert!(outbox.iter().any(|o| o.kind == "duty_missed" && o.urgent), "督办 is urgent");
+    assert!(
+        !missed.is_empty(),
+        "the unit is told, like for a missed report"
+    );
+    assert!(
+        outbox.iter().any(|o| o.kind == "duty_missed" && o.urgent),
+        "督办 is urgent"
+    );
     tick_days(&w, d(2026, 10, 16), d(2026, 10, 26)).await;
     let (_, view) = w.get(&fgw, &format!("/api/statements/{sid}")).await;
     assert_eq!(view["escalation_level"], 4, "通报: {view}");
     // Signing ends it: the duty is settled and nothing more fires for it.
     let (status, _) = w
-        .post(&fgw, &format!("/api/statements/{sid}/lines/1"), json!({"verdict": "confirm"}))
+        .post(
+            &fgw,
+            &format!("/api/statements/{sid}/lines/1"),
+            json!({"verdict": "confirm"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, body) = w.post(&fgw, &format!("/api/statements/{sid}/sign"), json!({})).await;
+    let (status, body) = w
+        .post(&fgw, &format!("/api/statements/{sid}/sign"), json!({}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let open: Vec<_> = store
         .duties(Some(w.fgw.id), None, 100)
@@ -229,9 +305,15 @@ async fn a_unit_never_reads_another_units_statement() {
     let others: Vec<&Value> = other["statements"].as_array().unwrap().iter().collect();
     assert_eq!(others.len(), 1);
     let (_, theirs) = w
-        .get(&fgw, &format!("/api/statements/{}", others[0]["id"].as_str().unwrap()))
+        .get(
+            &fgw,
+            &format!("/api/statements/{}", others[0]["id"].as_str().unwrap()),
+        )
         .await;
-    assert_eq!(theirs["lines"][0]["snapshot"]["item_id"], w.item_b.to_string());
+    assert_eq!(
+        theirs["lines"][0]["snapshot"]["item_id"],
+        w.item_b.to_string()
+    );
     assert_ne!(others[0]["id"], sid.as_str());
     let (missing_status, missing) = w
         .get(&fgw, &format!("/api/statements/{}", uuid::Uuid::now_v7()))
@@ -241,24 +323,43 @@ async fn a_unit_never_reads_another_units_statement() {
     assert_eq!(status, StatusCode::NOT_FOUND, "as for a missing id: {body}");
     assert_eq!(body["error"]["code"], missing["error"]["code"]);
     let (status, _) = w
-        .post(&fgw, &format!("/api/statements/{sid}/lines/1"), json!({"verdict": "confirm"}))
+        .post(
+            &fgw,
+            &format!("/api/statements/{sid}/lines/1"),
+            json!({"verdict": "confirm"}),
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = w.post(&fgw, &format!("/api/statements/{sid}/sign"), json!({})).await;
+    let (status, _) = w
+        .post(&fgw, &format!("/api/statements/{sid}/sign"), json!({}))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = w.get(&fgw, &format!("/api/statements/{sid}/xlsx")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (_, filtered) = w.get(&fgw, &format!("/api/statements?unit={}", w.gxt.id)).await;
+    let (_, filtered) = w
+        .get(&fgw, &format!("/api/statements?unit={}", w.gxt.id))
+        .await;
     assert_eq!(filtered["statements"].as_array().unwrap().len(), 0);
     // Nor does a leader, nor an office that keeps none of its items; 督查室 does.
     let t = &app.t;
-    let leader_unit = t.unit("郭宁宁同志办公室", xiaohao_core::org::UnitKind::Office).await;
+    let leader_unit = t
+        .unit("郭宁宁同志办公室", xiaohao_core::org::UnitKind::Office)
+        .await;
     let leader = app.token(leader_unit.id, AccountRole::Leader).await;
     let stranger = app.token(leader_unit.id, AccountRole::Office).await;
     let sup = app.token(w.sup.id, AccountRole::Supervision).await;
-    assert_eq!(w.get(&leader, &format!("/api/statements/{sid}")).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(w.get(&stranger, &format!("/api/statements/{sid}")).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(w.get(&sup, &format!("/api/statements/{sid}")).await.0, StatusCode::OK);
+    assert_eq!(
+        w.get(&leader, &format!("/api/statements/{sid}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        w.get(&stranger, &format!("/api/statements/{sid}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        w.get(&sup, &format!("/api/statements/{sid}")).await.0,
+        StatusCode::OK
+    );
     // The workbook opens for its own unit.
     let resp = app
         .http

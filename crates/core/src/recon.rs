@@ -15,8 +15,8 @@ pub use content::{
     BrokenSeal, GENESIS, Seal, canonical, canonical_time, seal_hash, verify_seal_chain,
 };
 pub use rules::{
-    Answer, Mark, ReconError, answer_line, check_countersign, check_sign, mark_line,
-    may_answer, may_countersign, may_mark, may_read,
+    Answer, Mark, ReconError, answer_line, check_countersign, check_sign, mark_line, may_answer,
+    may_countersign, may_mark, may_read,
 };
 
 use crate::ids::{ItemId, UnitId};
@@ -414,14 +414,22 @@ pub fn draft_statements(
     }
     for lines in out.values_mut() {
         lines.sort_by(|a, b| {
-            (a.party, a.due_on.is_none(), a.due_on, &a.number, &a.title, a.item_id.0).cmp(&(
-                b.party,
-                b.due_on.is_none(),
-                b.due_on,
-                &b.number,
-                &b.title,
-                b.item_id.0,
-            ))
+            (
+                a.party,
+                a.due_on.is_none(),
+                a.due_on,
+                &a.number,
+                &a.title,
+                a.item_id.0,
+            )
+                .cmp(&(
+                    b.party,
+                    b.due_on.is_none(),
+                    b.due_on,
+                    &b.number,
+                    &b.title,
+                    b.item_id.0,
+                ))
         });
     }
     out

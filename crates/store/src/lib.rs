@@ -27,9 +27,7 @@ pub use import::{ChainImport, ImportSummary, ItemImport, PlanImport};
 pub use items::{ChainHead, ItemFilter, ItemPage, LightFilter, ProgressRow, page_limit};
 pub use org::{NewChain, NewPerson, NewPlan, NewUnit};
 pub use outbox::{ClaimSpec, DIGEST_KIND, OutboxRow, OutboxStatus, digest_key};
-pub use recon::{
-    DisputeRow, NewStatement, StatementFilter, StatementSummary, StoredStatement,
-};
+pub use recon::{DisputeRow, NewStatement, StatementFilter, StatementSummary, StoredStatement};
 pub use report::{FireCount, MissedCount, ReportData};
 pub use schedule::{Circle, DutyRow, FireRow, ScheduleCounts};
 

@@ -40,8 +40,20 @@ impl Recon {
         let office_actor = AccountRole::Office.actor(office.id, "专班");
         let mut ids = Vec::new();
         for (number, title, lead, co, deadline) in [
-            ("(一)", "推进古雷石化基地配套项目", "省工信厅", vec!["省科技厅".to_owned()], "2026-10-30"),
-            ("(二)", "编制石化产业链招商图谱", "省发改委", vec![], "2026-12-31"),
+            (
+                "(一)",
+                "推进古雷石化基地配套项目",
+                "省工信厅",
+                vec!["省科技厅".to_owned()],
+                "2026-10-30",
+            ),
+            (
+                "(二)",
+                "编制石化产业链招商图谱",
+                "省发改委",
+                vec![],
+                "2026-12-31",
+            ),
         ] {
             let id = e
                 .file_item(
@@ -59,9 +71,17 @@ impl Recon {
                 .unwrap()
                 .item
                 .id;
-            e.execute(id, &office_actor, &Command::Assign { lead_unit: None, deadline: None }, None)
-                .await
-                .unwrap();
+            e.execute(
+                id,
+                &office_actor,
+                &Command::Assign {
+                    lead_unit: None,
+                    deadline: None,
+                },
+                None,
+            )
+            .await
+            .unwrap();
             ids.push(id);
         }
         let (item_a, item_b) = (ids[0], ids[1]);
@@ -129,9 +149,12 @@ impl Recon {
     /// Raw SQL on the test database (to tamper with a frozen statement).
     pub(crate) async fn sql(&self, sql: &str) {
         let conn = self.app.t.engine.raw_store().connection();
-        conn.execute_raw(Statement::from_string(conn.get_database_backend(), sql.to_owned()))
-            .await
-            .unwrap();
+        conn.execute_raw(Statement::from_string(
+            conn.get_database_backend(),
+            sql.to_owned(),
+        ))
+        .await
+        .unwrap();
     }
 }
 

@@ -51,13 +51,18 @@ pub enum Mark {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
     /// Resolved by a command on the item; the line shows the item as it now stands.
-    Resolve { note: Option<String>, after: ItemAfter },
+    Resolve {
+        note: Option<String>,
+        after: ItemAfter,
+    },
     /// 不予采纳, with a reason.
     Reject { reason: String },
 }
 
 fn trimmed(s: Option<&str>) -> Option<String> {
-    s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 const NOTE: validate::Field = validate::Field {
@@ -210,12 +215,7 @@ pub fn check_countersign(status: Status) -> Result<(), ReconError> {
 
 /// Who reads a statement: its own unit; an office whose jurisdiction keeps one of its
 /// items; 督查室 and administrators. Nobody else (a unit never sees another unit's).
-pub fn may_read(
-    role: AccountRole,
-    actor: &Actor,
-    unit: UnitId,
-    owners: &[Option<UnitId>],
-) -> bool {
+pub fn may_read(role: AccountRole, actor: &Actor, unit: UnitId, owners: &[Option<UnitId>]) -> bool {
     match role {
         AccountRole::Admin | AccountRole::Supervision => true,
         AccountRole::Unit => actor.unit == Some(unit),

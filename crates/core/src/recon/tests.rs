@@ -81,7 +81,10 @@ fn one_statement_per_party_of_an_open_item_with_its_own_figures() {
     assert_eq!(lead[0].party, Party::Lead);
     // 国庆 10-01..07 are off: only 10-09 counts (the policy's working days).
     assert_eq!(lead[0].working_days_late, 2);
-    assert_eq!(lead[0].percent, None, "the lead filed nothing: not the item's figure");
+    assert_eq!(
+        lead[0].percent, None,
+        "the lead filed nothing: not the item's figure"
+    );
     assert_eq!(lead[0].open_duties.len(), 1);
     assert_eq!(lead[0].escalation_level, 2);
     let co = &drafts[&w.co];
@@ -243,7 +246,10 @@ fn the_content_is_canonical_and_the_chain_finds_an_edit() {
     let mut forged = second.clone();
     forged.content = c1.clone();
     assert!(verify_seal_chain(Some(&first), &forged, Some(&c1)).is_err());
-    assert!(verify_seal_chain(None, &second, Some(&c2)).is_err(), "a gap");
+    assert!(
+        verify_seal_chain(None, &second, Some(&c2)).is_err(),
+        "a gap"
+    );
 }
 
 #[test]

@@ -9,8 +9,8 @@ use crate::{Store, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, SqlErr,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, SqlErr,
 };
 use uuid::Uuid;
 use xiaohao_core::UnitId;
@@ -21,9 +21,7 @@ async fn cas(
     txn: &DatabaseTransaction,
     id: Uuid,
     version: i64,
-    set: impl FnOnce(
-        sea_orm::UpdateMany<statement::Entity>,
-    ) -> sea_orm::UpdateMany<statement::Entity>,
+    set: impl FnOnce(sea_orm::UpdateMany<statement::Entity>) -> sea_orm::UpdateMany<statement::Entity>,
 ) -> StoreResult<()> {
     let q = statement::Entity::update_many()
         .col_expr(statement::Column::Version, bump())
@@ -58,7 +56,9 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or_else(|| StoreError::not_found("statement line", l.seq))?;
-        let mut am = line_row(statement_id, row.id, l)?.into_active_model().reset_all();
+        let mut am = line_row(statement_id, row.id, l)?
+            .into_active_model()
+            .reset_all();
         am.id = sea_orm::Unchanged(row.id);
         am.update(&txn).await?;
         txn.commit().await?;
@@ -78,9 +78,12 @@ impl Store {
     ) -> StoreResult<()> {
         let txn = self.begin_write().await?;
         cas(&txn, statement_id, version, |q| {
-            q.col_expr(statement::Column::Status, Expr::value(Status::Signed.as_str()))
-                .col_expr(statement::Column::SignedBy, Expr::value(by.to_owned()))
-                .col_expr(statement::Column::SignedAt, Expr::value(at))
+            q.col_expr(
+                statement::Column::Status,
+                Expr::value(Status::Signed.as_str()),
+            )
+            .col_expr(statement::Column::SignedBy, Expr::value(by.to_owned()))
+            .col_expr(statement::Column::SignedAt, Expr::value(at))
         })
         .await?;
         let row = statement::Entity::find_by_id(statement_id)
@@ -125,7 +128,10 @@ impl Store {
                 statement::Column::Status,
                 Expr::value(Status::Countersigned.as_str()),
             )
-            .col_expr(statement::Column::CountersignedBy, Expr::value(by.to_owned()))
+            .col_expr(
+                statement::Column::CountersignedBy,
+                Expr::value(by.to_owned()),
+            )
             .col_expr(
                 statement::Column::CountersignedUnitId,
                 Expr::value(unit.map(|u| u.0)),
@@ -158,9 +164,9 @@ impl Store {
         .await;
         if let Err(e) = inserted {
             return Err(match e.sql_err() {
-                Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(
-                    "另一份对账单同时归档，请重试".into(),
-                ),
+                Some(SqlErr::UniqueConstraintViolation(_)) => {
+                    StoreError::Conflict("另一份对账单同时归档，请重试".into())
+                }
                 _ => StoreError::Db(e),
             });
         }

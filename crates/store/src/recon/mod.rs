@@ -62,13 +62,12 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub async fn occurrence_claimed(&self, cycle_key: &str, period_key: &str) -> StoreResult<bool> {
-        Ok(cycle_occurrence::Entity::find_by_id((
-            cycle_key.to_owned(),
-            period_key.to_owned(),
-        ))
-        .one(&self.db)
-        .await?
-        .is_some())
+        Ok(
+            cycle_occurrence::Entity::find_by_id((cycle_key.to_owned(), period_key.to_owned()))
+                .one(&self.db)
+                .await?
+                .is_some(),
+        )
     }
 
     /// What statements are drafted from: every open item filed by `scheduled_at` (with its

@@ -158,10 +158,7 @@ impl Store {
                     lines: Verdict::ALL.into_iter().map(n).sum(),
                     pending: n(Verdict::Pending),
                     disputed: n(Verdict::Disputed),
-                    escalation_level: r
-                        .duty_id
-                        .and_then(|d| levels.get(&d).copied())
-                        .unwrap_or(0),
+                    escalation_level: r.duty_id.and_then(|d| levels.get(&d).copied()).unwrap_or(0),
                     id: r.id,
                     unit: header.unit,
                     unit_name: header.unit_name,
@@ -188,7 +185,8 @@ impl Store {
     ) -> StoreResult<Vec<DisputeRow>> {
         let mut cond = Condition::all().add(line::Column::Verdict.eq(Verdict::Disputed.as_str()));
         if let Some(o) = owners {
-            cond = cond.add(line::Column::OwnerUnitId.is_in(o.iter().map(|u| u.0).collect::<Vec<_>>()));
+            cond = cond
+                .add(line::Column::OwnerUnitId.is_in(o.iter().map(|u| u.0).collect::<Vec<_>>()));
         }
         let rows = line::Entity::find()
             .filter(cond)

@@ -36,7 +36,10 @@ pub(crate) fn statement_id(raw: &str) -> Result<Uuid, ApiError> {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_request",
-            format!("`{}` is not a statement id", raw.chars().take(60).collect::<String>()),
+            format!(
+                "`{}` is not a statement id",
+                raw.chars().take(60).collect::<String>()
+            ),
         )
         .field("id")
     })
@@ -111,7 +114,9 @@ async fn mark_line(
     let Path((raw, seq)) = path?;
     let id = statement_id(&raw)?;
     let Json(req) = body?;
-    Ok(Json(json!(state.engine.mark_statement_line(&p, id, seq, &req).await?)))
+    Ok(Json(json!(
+        state.engine.mark_statement_line(&p, id, seq, &req).await?
+    )))
 }
 
 /// The keeping office answers a dispute: `{"action":"resolve","note":…,"command":{…}}` or
@@ -129,7 +134,9 @@ async fn answer_line(
     let Path((raw, seq)) = path?;
     let id = statement_id(&raw)?;
     let Json(req) = body?;
-    Ok(Json(json!(state.engine.answer_dispute(&p, id, seq, &req).await?)))
+    Ok(Json(json!(
+        state.engine.answer_dispute(&p, id, seq, &req).await?
+    )))
 }
 
 /// The unit signs (every line agreed).
@@ -202,5 +209,7 @@ async fn statement_xlsx(
 #[utoipa::path(get, path = "/api/disputes",
     responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
 async fn disputes(State(state): State<AppState>, Auth(p): Auth) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "disputes": state.engine.disputes_for(&p, 500).await? })))
+    Ok(Json(
+        json!({ "disputes": state.engine.disputes_for(&p, 500).await? }),
+    ))
 }

@@ -110,13 +110,20 @@ impl LineText {
                         "{}，{}前报送{}",
                         d.title,
                         d.due_on,
-                        if d.status == "missed" { "（已逾期）" } else { "" }
+                        if d.status == "missed" {
+                            "（已逾期）"
+                        } else {
+                            ""
+                        }
                     )
                 })
                 .collect(),
             verdict: l.verdict.label_zh(),
             verdict_code: l.verdict.as_str(),
-            reason: l.reason.map(|r| r.label_zh().to_owned()).unwrap_or_default(),
+            reason: l
+                .reason
+                .map(|r| r.label_zh().to_owned())
+                .unwrap_or_default(),
             note: l.note.clone().unwrap_or_default(),
             attachments: l.attachments.join("、"),
             answer: l.answer.clone().unwrap_or_default(),

@@ -102,10 +102,7 @@ struct ListQuery {
     unit: Option<String>,
 }
 
-fn summary_rows(
-    state: &AppState,
-    rows: Vec<xiaohao_store::StatementSummary>,
-) -> Vec<SummaryRow> {
+fn summary_rows(state: &AppState, rows: Vec<xiaohao_store::StatementSummary>) -> Vec<SummaryRow> {
     let policy = state.engine.policy();
     rows.into_iter()
         .map(|s| SummaryRow {
@@ -153,7 +150,10 @@ async fn list_page(
         let signed = engine
             .statements_for(&p, None, Some(Status::Signed), 300)
             .await?;
-        (dispute_texts(&state, &p).await?, summary_rows(&state, signed))
+        (
+            dispute_texts(&state, &p).await?,
+            summary_rows(&state, signed),
+        )
     } else {
         (Vec::new(), Vec::new())
     };
@@ -342,7 +342,9 @@ async fn after_act(
     result: Result<&'static str, EngineError>,
 ) -> PageResult {
     match result {
-        Ok(code) => Ok(Redirect::to(&format!("/statements/{id}?ok={code}{anchor}")).into_response()),
+        Ok(code) => {
+            Ok(Redirect::to(&format!("/statements/{id}?ok={code}{anchor}")).into_response())
+        }
         Err(e) => {
             let api = ApiError::from(e);
             if api.status == StatusCode::NOT_FOUND || api.status.is_server_error() {
