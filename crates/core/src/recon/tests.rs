@@ -220,7 +220,11 @@ fn the_content_is_canonical_and_the_chain_finds_an_edit() {
     assert_eq!(h.title, "2026年10月对账单");
     assert_eq!(title("2026-Q3"), "2026年第3季度对账单");
     let c1 = canonical(&h, std::slice::from_ref(&l));
-    assert_eq!(c1, canonical(&h, &[l.clone()]), "same rows, same bytes");
+    assert_eq!(
+        c1,
+        canonical(&h, std::slice::from_ref(&l)),
+        "same rows, same bytes"
+    );
     let first = Seal {
         seq: 1,
         statement_id: h.id,
