@@ -173,14 +173,24 @@ pub(crate) async fn item_do(engine: &Engine, d: ItemDo) -> CliResult {
 
 pub(crate) async fn audit_verify(engine: &Engine) -> CliResult {
     let (items, events, broken) = engine.verify_all_chains().await?;
+    if let Some(b) = broken {
+        return Err(CliError::Failure(format!(
+            "broken chain: item {} event #{}: {} (checked {items} items, {events} events)",
+            b.item_id, b.seq, b.reason
+        )));
+    }
+    // Countersigned 对账单: the chain of seals, and each statement against its seal.
+    let (seals, broken) = engine.verify_statement_seals().await?;
     match broken {
         None => {
-            out!("ok: {items} items, {events} events, every hash chain intact");
+            out!(
+                "ok: {items} items, {events} events, {seals} statements sealed, every hash chain intact"
+            );
             Ok(())
         }
         Some(b) => Err(CliError::Failure(format!(
-            "broken chain: item {} event #{}: {} (checked {items} items, {events} events)",
-            b.item_id, b.seq, b.reason
+            "broken statement seal #{}: statement {}: {} (checked {seals} seals)",
+            b.seq, b.statement_id, b.reason
         ))),
     }
 }

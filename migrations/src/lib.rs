@@ -9,6 +9,7 @@ mod m20261127_000003_schedule;
 mod m20261127_000004_mail;
 mod m20261127_000005_accounts;
 mod m20261201_000001_order_reply;
+mod m20261201_000010_statements;
 mod m20261201_000100_account_admin;
 
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_mail::Migration),
             Box::new(m20261127_000005_accounts::Migration),
             Box::new(m20261201_000001_order_reply::Migration),
+            Box::new(m20261201_000010_statements::Migration),
             Box::new(m20261201_000100_account_admin::Migration),
         ]
     }

@@ -22,6 +22,7 @@ mod openapi;
 mod permissions;
 mod policy;
 mod progress;
+mod recon;
 mod report;
 mod scheduler;
 mod scope;

@@ -403,9 +403,10 @@ async fn two_schedulers_ticking_together_fire_everything_exactly_once() {
         }
         day += Duration::days(1);
     }
-    // Occurrences in Q1: monthly ×3, quarterly (2025-Q4), semi-annual (2025-H2), annual (2025).
-    assert_eq!(sum.occurrences, 6);
-    assert_eq!(w.count("SELECT COUNT(*) FROM cycle_occurrences").await, 6);
+    // Occurrences in Q1: monthly ×3, quarterly (2025-Q4), semi-annual (2025-H2), annual (2025),
+    // and the monthly 对账 ×3 (2025-12, 2026-01, 2026-02).
+    assert_eq!(sum.occurrences, 9);
+    assert_eq!(w.count("SELECT COUNT(*) FROM cycle_occurrences").await, 9);
     assert_eq!(
         sum.duties_opened as i64,
         w.count("SELECT COUNT(*) FROM duties").await

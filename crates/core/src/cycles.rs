@@ -14,6 +14,9 @@ pub enum DutyKind {
     Progress,
     /// One summary per unit that leads open items (季度/半年/年度总结).
     Summary,
+    /// One reconciliation statement (对账单) per unit that leads or co-handles an open item,
+    /// to be signed by the due date ([`crate::recon`]).
+    Statement,
 }
 
 impl DutyKind {
@@ -21,6 +24,7 @@ impl DutyKind {
         match self {
             Self::Progress => "progress",
             Self::Summary => "summary",
+            Self::Statement => "statement",
         }
     }
 }
@@ -31,6 +35,8 @@ impl DutyKind {
 pub enum PeriodRule {
     /// The month of the opening: opened 2026-11-20 → `2026-11`.
     Month,
+    /// The month before the opening: opened 2026-11-02 → `2026-10`.
+    PreviousMonth,
     /// The quarter before the opening: opened 2027-01-01 → `2026-Q4`.
     PreviousQuarter,
     /// The half year before: opened 2026-07-01 → `2026-H1`.
@@ -103,6 +109,13 @@ impl PeriodRule {
         let (y, m) = (opened_on.year(), opened_on.month());
         match self {
             Self::Month => format!("{y}-{m:02}"),
+            Self::PreviousMonth => {
+                if m == 1 {
+                    format!("{}-12", y - 1)
+                } else {
+                    format!("{y}-{:02}", m - 1)
+                }
+            }
             Self::PreviousQuarter => {
                 let q = (m - 1) / 3 + 1;
                 if q == 1 {
@@ -154,7 +167,8 @@ impl CycleDef {
     }
 
     /// The cycles of the issue: monthly progress opens the 20th, due the 25th; quarterly,
-    /// semi-annual and annual summaries; the annual report is due 31 January.
+    /// semi-annual and annual summaries; the annual report is due 31 January; the monthly
+    /// reconciliation (对账) of the month before opens the 1st, signed by the 10th.
     pub fn defaults() -> Vec<CycleDef> {
         let c = |key: &str, name: &str, kind, cron: &str, period, due_day| CycleDef {
             key: key.into(),
@@ -197,6 +211,14 @@ impl CycleDef {
                 "0 9 2 1 *",
                 PeriodRule::PreviousYear,
                 31,
+            ),
+            c(
+                "reconciliation",
+                "月度对账",
+                DutyKind::Statement,
+                "0 9 1 * *",
+                PeriodRule::PreviousMonth,
+                10,
             ),
         ]
     }
@@ -241,6 +263,14 @@ mod tests {
             "2026-H2"
         );
         assert_eq!(PeriodRule::PreviousYear.period_key(d(2027, 1, 2)), "2026");
+        assert_eq!(
+            PeriodRule::PreviousMonth.period_key(d(2026, 11, 2)),
+            "2026-10"
+        );
+        assert_eq!(
+            PeriodRule::PreviousMonth.period_key(d(2027, 1, 4)),
+            "2026-12"
+        );
     }
 
     #[test]
@@ -314,7 +344,7 @@ mod tests {
         /// Whatever day a default cycle is scheduled to open in 2025–2026, its duties
         /// neither open nor fall due on a rest day.
         #[test]
-        fn no_default_duty_opens_or_falls_due_on_a_rest_day(day in 0i64..730, which in 0usize..4) {
+        fn no_default_duty_opens_or_falls_due_on_a_rest_day(day in 0i64..730, which in 0usize..5) {
             let cal = cal();
             let scheduled = d(2025, 1, 1) + chrono::Duration::days(day);
             let o = CycleDef::defaults()[which].occurrence(&cal, scheduled).unwrap();

@@ -18,6 +18,7 @@
 //!   every figure a unit is judged by is computed with.
 //! - [`escalation`]: the ladder 预警 → 催办 → 督办 → 通报.
 //! - [`cycles`]: reporting cycles and their periods.
+//! - [`recon`]: 对账单: per-unit reconciliation statements, their rules and their seal chain.
 //! - [`notify`]: notifications (outbox rows) that a decision yields.
 //! - [`password`]: the password rule (length, common passwords).
 //! - [`validate`]: the one validation layer for text and dates from outside: lengths,
@@ -41,6 +42,7 @@ pub mod password;
 pub mod payload;
 pub mod policy;
 pub mod progress;
+pub mod recon;
 pub mod sla;
 pub mod state;
 pub mod validate;

@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod mail;
 pub mod plan_import;
 pub mod progress;
+pub mod recon;
 pub mod report;
 pub mod requests;
 mod resolve;

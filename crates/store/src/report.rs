@@ -125,6 +125,8 @@ impl Store {
             .column(duty::Column::ItemId)
             .column_as(duty::Column::Id.count(), "n")
             .filter(duty::Column::Status.eq(DUTY_MISSED))
+            // 缺报 counts reports; an unsigned 对账单 is not a missing report.
+            .filter(duty::Column::Kind.ne(xiaohao_core::recon::DUTY_KIND))
             .filter(duty::Column::DueOn.gte(from_day))
             .filter(duty::Column::DueOn.lte(to_day))
             .group_by(duty::Column::UnitId)

@@ -163,6 +163,8 @@ impl Store {
                         created_at: now,
                     }),
                     DutyKind::Summary => summary_units.push(lead),
+                    // Statements are opened by the engine's reconciliation (recon).
+                    DutyKind::Statement => {}
                 }
             }
         }
@@ -387,6 +389,12 @@ impl Store {
             return Err(StoreError::Invalid(xiaohao_core::DomainError::invalid(
                 "duty",
                 "this duty is fulfilled by the item's progress report",
+            )));
+        }
+        if row.kind == xiaohao_core::recon::DUTY_KIND {
+            return Err(StoreError::Invalid(xiaohao_core::DomainError::invalid(
+                "duty",
+                "this duty is fulfilled by signing the statement (对账单)",
             )));
         }
         let mut am = row.into_active_model();

@@ -15,6 +15,7 @@ mod flash;
 pub mod ics;
 pub mod metrics;
 mod pages;
+mod recon;
 pub mod schemas;
 
 pub use error::ApiError;
@@ -70,9 +71,10 @@ pub fn router(engine: Engine) -> Router {
 
 /// The application on a given state (to share [`Metrics`] with the scheduler).
 pub fn router_with(state: AppState) -> Router {
-    let (api, openapi) = api::routes().split_for_parts();
+    let (api, openapi) = api::routes().merge(recon::api::routes()).split_for_parts();
     api.merge(pages::routes())
         .merge(account_pages::routes())
+        .merge(recon::routes())
         .route("/metrics", get(metrics_text))
         .route("/units/{id}/deadlines.ics", get(deadlines_ics))
         .fallback(pages::not_found)
