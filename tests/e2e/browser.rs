@@ -108,14 +108,23 @@ impl Browser {
         el.send_keys(text).await.expect("type");
     }
 
+    /// Click `css`; on a phone a menu link is behind the folded menu, which is opened first,
+    /// as a user would.
     pub async fn click(&self, css: &str) {
-        self.c()
+        let el = self
+            .c()
             .find(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"))
-            .click()
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        if el.click().await.is_ok() {
+            return;
+        }
+        if let Ok(toggle) = self.c().find(Locator::Css("#menu-toggle")).await {
+            toggle.click().await.ok();
+        }
+        el.click()
             .await
-            .expect("click");
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
     pub async fn text(&self, css: &str) -> String {

@@ -153,8 +153,11 @@ async fn every_documented_get_answers_as_its_schema_says() {
                 *ok.entry(template.clone()).or_default() += 1;
             }
         }
+        // This world opens no reconciliation cycle: a statement id answers 404 (checked
+        // against its schema above); the recon tests read real statements.
+        let needs_a_statement = template.starts_with("/api/statements/{id}");
         assert!(
-            ok.get(template).is_some_and(|n| *n > 0),
+            needs_a_statement || ok.get(template).is_some_and(|n| *n > 0),
             "no role got a 200 from {template}"
         );
     }

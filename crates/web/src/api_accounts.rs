@@ -51,7 +51,7 @@ pub struct PasswordChangeBody {
 /// the account is revoked; the one making the request stays valid. Wrong old passwords
 /// count against the login limiter.
 #[utoipa::path(post, path = "/api/auth/password", request_body = PasswordChangeBody,
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn change_password(
     State(state): State<AppState>,
@@ -89,7 +89,7 @@ async fn change_password(
 
 /// All accounts (admin), with whether each is disabled, must change its password, and
 /// when it last signed in.
-#[utoipa::path(get, path = "/api/users", responses((status = 200, body = Vec<UserBody>), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/users", responses((status = 200, body = Vec<UserBody>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn list_users(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -121,7 +121,7 @@ pub struct NewUserBody {
 /// Create an account (admin). Its password is temporary unless `must_change_password` is
 /// false.
 #[utoipa::path(post, path = "/api/users", request_body = NewUserBody,
-    responses((status = 201, body = UserBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = UserBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_user(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -158,7 +158,7 @@ async fn create_user(
 
 /// Revoke every session and token of an account (admin).
 #[utoipa::path(post, path = "/api/users/{id}/revoke", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn revoke_user(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -180,7 +180,7 @@ pub struct ResetBody {
 /// Reset an account's password to a temporary one (admin): its sessions and tokens are
 /// revoked and it must change the password at the next login.
 #[utoipa::path(post, path = "/api/users/{id}/password", params(("id" = String, Path)), request_body = ResetBody,
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn reset_password(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -202,7 +202,7 @@ async fn reset_password(
 /// Disable an account (admin): its sessions and tokens are revoked at once and it cannot
 /// sign in until enabled.
 #[utoipa::path(post, path = "/api/users/{id}/disable", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn disable_user(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -218,7 +218,7 @@ async fn disable_user(
 
 /// Enable a disabled account (admin).
 #[utoipa::path(post, path = "/api/users/{id}/enable", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn enable_user(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -235,7 +235,7 @@ async fn enable_user(
 /// Whether the unit has a calendar feed and since when (members of the unit, admin). The
 /// address itself is shown only when it is issued (POST).
 #[utoipa::path(get, path = "/api/units/{id}/feed", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn feed_state(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -252,7 +252,7 @@ async fn feed_state(
 /// Issue a new calendar feed address for the unit (members of the unit, admin); the old
 /// address stops working. The address is in this answer only: it is stored as a hash.
 #[utoipa::path(post, path = "/api/units/{id}/feed", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn rotate_feed(
     State(state): State<AppState>,
     Auth(p): Auth,

@@ -58,7 +58,7 @@ pub(crate) struct StatementQuery {
 /// Statements the caller may read: a unit its own history, an office those holding an item
 /// it keeps, 督查室 and administrators all.
 #[utoipa::path(get, path = "/api/statements", params(StatementQuery),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 async fn list_statements(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -89,7 +89,7 @@ async fn list_statements(
 
 /// One statement with its lines and what the caller may do.
 #[utoipa::path(get, path = "/api/statements/{id}", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_statement(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -103,7 +103,7 @@ async fn get_statement(
 /// The unit confirms or disputes line `seq`: `{"verdict":"dispute","reason":"wrong_deadline","note":…}`.
 #[utoipa::path(post, path = "/api/statements/{id}/lines/{seq}", params(("id" = String, Path), ("seq" = i32, Path)),
     request_body = MarkRequest,
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn mark_line(
     State(state): State<AppState>,
@@ -123,7 +123,7 @@ async fn mark_line(
 /// `{"action":"reject","reason":…}`.
 #[utoipa::path(post, path = "/api/statements/{id}/lines/{seq}/answer", params(("id" = String, Path), ("seq" = i32, Path)),
     request_body = AnswerRequest,
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn answer_line(
     State(state): State<AppState>,
@@ -141,7 +141,7 @@ async fn answer_line(
 
 /// The unit signs (every line agreed).
 #[utoipa::path(post, path = "/api/statements/{id}/sign", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody)))]
 async fn sign(
     State(state): State<AppState>,
@@ -156,7 +156,7 @@ async fn sign(
 
 /// The office countersigns: the statement is frozen and sealed; returns the seal's hash.
 #[utoipa::path(post, path = "/api/statements/{id}/countersign", params(("id" = String, Path)),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody)))]
 async fn countersign(
     State(state): State<AppState>,
@@ -175,7 +175,8 @@ async fn countersign(
 /// The statement as an .xlsx workbook.
 #[utoipa::path(get, path = "/api/statements/{id}/xlsx", params(("id" = String, Path)),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-              (status = 404, body = ErrorBody)))]
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn statement_xlsx(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -207,7 +208,7 @@ async fn statement_xlsx(
 
 /// Disputes waiting for the caller's answer (offices: the items they keep).
 #[utoipa::path(get, path = "/api/disputes",
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
 async fn disputes(State(state): State<AppState>, Auth(p): Auth) -> Result<Json<Value>, ApiError> {
     Ok(Json(
         json!({ "disputes": state.engine.disputes_for(&p, 500).await? }),
