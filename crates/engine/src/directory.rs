@@ -5,7 +5,7 @@
 use crate::{Engine, EngineError};
 use xiaohao_core::event::{BrokenLink, Event};
 use xiaohao_core::org::{Chain, Person, Plan, Unit};
-use xiaohao_core::{Actor, ItemId, UnitId};
+use xiaohao_core::{Actor, ChainId, ItemId, UnitId};
 use xiaohao_store::schedule::DutyRow;
 use xiaohao_store::{
     ImportSummary, NewChain, NewPerson, NewPlan, NewUnit, OutboxRow, PlanImport, ProgressRow,
@@ -60,6 +60,34 @@ impl Engine {
     /// On store failure.
     pub async fn chains(&self) -> Result<Vec<Chain>, EngineError> {
         Ok(self.store().chains().await?)
+    }
+
+    /// Every unit's name by id, for pages, lists and reports that print names.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn unit_names<M: FromIterator<(UnitId, String)>>(&self) -> Result<M, EngineError> {
+        Ok(self
+            .store()
+            .units()
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect())
+    }
+
+    /// Every chain's name by id.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn chain_names<M: FromIterator<(ChainId, String)>>(&self) -> Result<M, EngineError> {
+        Ok(self
+            .store()
+            .chains()
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect())
     }
 
     /// # Errors

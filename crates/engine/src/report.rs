@@ -182,20 +182,8 @@ impl Engine {
             .store()
             .report_data(from, to, period.from, period.to)
             .await?;
-        let units: HashMap<UnitId, String> = self
-            .store()
-            .units()
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect();
-        let chains: HashMap<xiaohao_core::ChainId, String> = self
-            .store()
-            .chains()
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect();
+        let units: HashMap<UnitId, String> = self.unit_names().await?;
+        let chains: HashMap<xiaohao_core::ChainId, String> = self.chain_names().await?;
         let items: HashMap<ItemId, &Item> = data.items.iter().map(|i| (i.id, i)).collect();
         let chain_name = |i: &Item| {
             i.chain_id

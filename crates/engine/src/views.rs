@@ -357,20 +357,8 @@ impl Engine {
     /// On store failure.
     pub async fn stats_for(&self, who: &Principal) -> Result<Stats, EngineError> {
         let today = self.today();
-        let chains: BTreeMap<_, _> = self
-            .store()
-            .chains()
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect();
-        let units: BTreeMap<_, _> = self
-            .store()
-            .units()
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect();
+        let chains: BTreeMap<_, _> = self.chain_names().await?;
+        let units: BTreeMap<_, _> = self.unit_names().await?;
         let mut all = LightCounts::default();
         let mut by_state = BTreeMap::new();
         let mut by_chain: BTreeMap<Option<xiaohao_core::ChainId>, LightCounts> = BTreeMap::new();
@@ -471,13 +459,7 @@ impl Engine {
         }
         let today = self.today();
         let items = self.all_for(who, ItemFilter::default()).await?;
-        let units: BTreeMap<_, _> = self
-            .store()
-            .units()
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect();
+        let units: BTreeMap<_, _> = self.unit_names().await?;
         let mut delays: BTreeMap<UnitId, DelayRow> = BTreeMap::new();
         let mut overdue = Vec::new();
         let mut escalated = Vec::new();

@@ -109,20 +109,8 @@ impl Engine {
                 "the supervision view is for 督查室 and administrators".into(),
             ));
         }
-        let units: BTreeMap<UnitId, String> = self
-            .store()
-            .units()
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect();
-        let chains: BTreeMap<ChainId, String> = self
-            .store()
-            .chains()
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect();
+        let units: BTreeMap<UnitId, String> = self.unit_names().await?;
+        let chains: BTreeMap<ChainId, String> = self.chain_names().await?;
         let filter = ItemFilter {
             scope: Some(who.scope.clone()),
             chain: f.chain,
