@@ -227,3 +227,47 @@ async fn every_documented_get_answers_as_its_schema_says() {
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
 }
+
+/// A JSON body sent without its content type is refused with 415, so every operation that
+/// takes a body must say so (schemathesis sends such requests and fails on an undocumented
+/// status).
+#[tokio::test]
+async fn every_operation_with_a_body_documents_415() {
+    let w = world().await;
+    let app = &w.app;
+    let doc: Value = app
+        .http
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .expect("openapi.json")
+        .json()
+        .await
+        .expect("openapi json");
+    let mut missing = Vec::new();
+    let mut with_body = 0;
+    for (template, ops) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in ops.as_object().expect("operations") {
+            if op.get("requestBody").is_none() {
+                continue;
+            }
+            with_body += 1;
+            if op["responses"].get("415").is_none() {
+                missing.push(format!("{method} {template}"));
+            }
+        }
+    }
+    assert!(with_body >= 10, "only {with_body} operations take a body");
+    assert!(missing.is_empty(), "415 undocumented on {missing:?}");
+
+    // And the server does answer 415 (with the error schema) for such a request.
+    let status = conforms(
+        &w,
+        &doc,
+        (Method::POST, "/api/auth/password", "/api/auth/password"),
+        Some(&w.token("office")),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}

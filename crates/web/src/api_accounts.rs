@@ -52,7 +52,7 @@ pub struct PasswordChangeBody {
 /// count against the login limiter.
 #[utoipa::path(post, path = "/api/auth/password", request_body = PasswordChangeBody,
     responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn change_password(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -121,7 +121,7 @@ pub struct NewUserBody {
 /// Create an account (admin). Its password is temporary unless `must_change_password` is
 /// false.
 #[utoipa::path(post, path = "/api/users", request_body = NewUserBody,
-    responses((status = 201, body = UserBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = UserBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_user(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -180,7 +180,7 @@ pub struct ResetBody {
 /// Reset an account's password to a temporary one (admin): its sessions and tokens are
 /// revoked and it must change the password at the next login.
 #[utoipa::path(post, path = "/api/users/{id}/password", params(("id" = String, Path)), request_body = ResetBody,
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn reset_password(
     State(state): State<AppState>,
     Auth(p): Auth,

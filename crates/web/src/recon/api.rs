@@ -104,7 +104,7 @@ async fn get_statement(
 #[utoipa::path(post, path = "/api/statements/{id}/lines/{seq}", params(("id" = String, Path), ("seq" = i32, Path)),
     request_body = MarkRequest,
     responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn mark_line(
     State(state): State<AppState>,
     Auth(p): Auth,
@@ -124,7 +124,7 @@ async fn mark_line(
 #[utoipa::path(post, path = "/api/statements/{id}/lines/{seq}/answer", params(("id" = String, Path), ("seq" = i32, Path)),
     request_body = AnswerRequest,
     responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn answer_line(
     State(state): State<AppState>,
     Auth(p): Auth,
