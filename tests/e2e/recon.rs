@@ -94,6 +94,16 @@ async fn a_quarter_of_statements_disputed_resolved_signed_and_frozen() {
     let disputes = disputes["disputes"].as_array().unwrap();
     assert_eq!(disputes.len(), 1, "{disputes:?}");
     assert_eq!(disputes[0]["line"]["reason"], "wrong_deadline");
+    // And on the office's 待办.
+    let office_p = t
+        .engine
+        .authenticate(&office)
+        .await
+        .unwrap()
+        .expect("office principal");
+    let home = t.engine.office_home(&office_p).await.unwrap();
+    assert_eq!(home.disputes.total, 1);
+    assert_eq!(home.disputes.rows[0].statement_id.to_string(), sid);
     let (status, line) = w
         .post(
             &office,

@@ -288,6 +288,10 @@ async fn todo_counts_agree_with_the_engines_list_filters() {
     );
     assert_eq!(ids(&h.escalated.rows), [s.late]);
     assert!(h.escalated.rows[0].due.is_some(), "the next step's day");
+    assert!(
+        h.escalated.rows[0].reply_due.is_some(),
+        "the reply date of the 督办单, not the next step's day"
+    );
     let mine_yellow = ItemFilter {
         unit: Some(unit.user.unit),
         ..light(Light::Yellow)
@@ -378,6 +382,7 @@ async fn each_role_lands_on_its_todo_home_at_desktop_and_phone_width() {
                 "退回重办",
                 "缺少项目清单",
                 "被督办事项",
+                "前书面反馈",
             ],
             vec!["编制石化产业招商图谱", "建设储能电池产业园"],
         ),

@@ -20,6 +20,23 @@ pub struct OrderRow {
     pub working_days_late: i32,
     pub text: String,
     pub issued_at: DateTime<Utc>,
+    /// The date by which the lead unit must reply in writing.
+    pub reply_due: Option<NaiveDate>,
+}
+
+impl From<supervision_order::Model> for OrderRow {
+    fn from(o: supervision_order::Model) -> Self {
+        OrderRow {
+            id: o.id,
+            item: o.item_id.into(),
+            step: o.step,
+            due_on: o.due_on,
+            working_days_late: o.working_days_late,
+            text: o.text,
+            issued_at: o.issued_at,
+            reply_due: o.reply_due,
+        }
+    }
 }
 
 /// The event by which an item entered its current state.
@@ -43,16 +60,29 @@ impl Store {
             .all(&self.db)
             .await?
             .into_iter()
-            .map(|o| OrderRow {
-                id: o.id,
-                item: o.item_id.into(),
-                step: o.step,
-                due_on: o.due_on,
-                working_days_late: o.working_days_late,
-                text: o.text,
-                issued_at: o.issued_at,
-            })
+            .map(OrderRow::from)
             .collect())
+    }
+
+    /// For each of `ids` that has one, its newest 督办单.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn latest_orders(&self, ids: &[ItemId]) -> StoreResult<HashMap<ItemId, OrderRow>> {
+        let mut latest: HashMap<ItemId, OrderRow> = HashMap::new();
+        for chunk in ids.chunks(500) {
+            let rows = supervision_order::Entity::find()
+                .filter(supervision_order::Column::ItemId.is_in(chunk.iter().map(|i| i.0)))
+                .order_by_asc(supervision_order::Column::IssuedAt)
+                .order_by_asc(supervision_order::Column::Id)
+                .all(&self.db)
+                .await?;
+            for o in rows {
+                let row = OrderRow::from(o);
+                latest.insert(row.item, row);
+            }
+        }
+        Ok(latest)
     }
 
     /// For each of `ids`, its latest state-changing event.

@@ -32,6 +32,8 @@ pub struct Entry {
     pub due: Option<NaiveDate>,
     /// The ladder step that falls due on `due`.
     pub step: Option<String>,
+    /// For a 被督办 item: the reply date its newest 督办单 sets.
+    pub reply_due: Option<NaiveDate>,
     /// The reason given (退回理由).
     pub reason: Option<String>,
     /// 序时进度 the item lags behind, in percent.
@@ -80,6 +82,8 @@ pub struct OfficeHome {
     pub drafts: Section<Entry>,
     /// Closure requests this office may verify, oldest request first.
     pub to_verify: Section<Entry>,
+    /// 对账单 lines a unit disputed, waiting for this office's answer.
+    pub disputes: Section<xiaohao_store::DisputeRow>,
     pub red: Section<Entry>,
     pub units_without_email: Section<Unit>,
     pub dead_mail: Section<DeadMail>,
@@ -168,6 +172,7 @@ impl Engine {
             since: item.updated_at,
             due: None,
             step: None,
+            reply_due: None,
             reason: None,
             expected_percent: None,
             item,
@@ -279,9 +284,11 @@ impl Engine {
                 .collect(),
         );
         let dead_mail = Section::of(self.dead_mail_for(who, &units).await?);
+        let disputes = Section::of(self.disputes_for(who, RECENT).await?);
         Ok(OfficeHome {
             drafts,
             to_verify,
+            disputes,
             red,
             units_without_email,
             dead_mail,
@@ -390,11 +397,14 @@ impl Engine {
                 |it| (it.due_on, it.id),
             )
             .await?;
+        let ids: Vec<_> = escalated.rows.iter().map(|e| e.item.id).collect();
+        let orders = self.store().latest_orders(&ids).await?;
         for e in &mut escalated.rows {
             if let Some((step, on)) = self.policy().next_step(&e.item) {
                 e.step = Some(step.name.clone());
                 e.due = Some(on);
             }
+            e.reply_due = orders.get(&e.item.id).and_then(|o| o.reply_due);
         }
         let returned = self.returned(who, mine()).await?;
         let due_soon = self

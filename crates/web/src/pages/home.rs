@@ -114,12 +114,15 @@ fn entry_line(names: &Names, e: &Entry) -> Line {
         meta.push(format!("剩余 {left} 个工作日"));
     }
     let mut note = Vec::new();
-    if let (Some(step), Some(on)) = (&e.step, e.due) {
+    if let Some(reply) = e.reply_due {
         note.push(format!(
-            "督办{}级,请于{}前办结反馈,逾期将{step}",
+            "督办{}级,请于{}前书面反馈",
             it.escalation_level,
-            zh_date(on)
+            zh_date(reply)
         ));
+    }
+    if let (Some(step), Some(on)) = (&e.step, e.due) {
+        note.push(format!("{}起将{step}", zh_date(on)));
     }
     if let Some(r) = &e.reason {
         note.push(format!("退回理由:{r}"));
@@ -256,6 +259,24 @@ pub(super) async fn home(
                     &h.to_verify,
                     None,
                     |e| since_line(&names, e, "申请"),
+                ),
+                List::new(
+                    "todo-disputes",
+                    "对账异议待处理",
+                    &h.disputes,
+                    Some("/statements/disputes"),
+                    |d| Line {
+                        href: Some(format!("/statements/{}", d.statement_id)),
+                        light: None,
+                        title: d.line.snapshot.title.clone(),
+                        meta: format!("{} · {}", d.unit_name, d.title),
+                        note: match (d.line.reason, &d.line.note) {
+                            (Some(r), Some(n)) => format!("异议:{}。{n}", r.label_zh()),
+                            (Some(r), None) => format!("异议:{}", r.label_zh()),
+                            (None, _) => "异议".into(),
+                        },
+                        retry: None,
+                    },
                 ),
                 List::new(
                     "todo-red",
