@@ -29,5 +29,6 @@ mod scope;
 mod served;
 mod smtp;
 mod store_story;
+mod units;
 mod workbench;
 mod writer;

@@ -45,6 +45,7 @@ pub mod progress;
 pub mod recon;
 pub mod sla;
 pub mod state;
+pub mod unit_merge;
 pub mod validate;
 
 pub use access::{AccountRole, Jurisdiction, Scope};

@@ -43,6 +43,18 @@ impl UnitKind {
             Self::Group => "group",
         }
     }
+
+    /// The kind as an office reads it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Department => "部门",
+            Self::Government => "人民政府",
+            Self::Enterprise => "企业",
+            Self::Office => "工作专班办公室",
+            Self::Supervision => "督查室",
+            Self::Group => "单位群组",
+        }
+    }
 }
 
 impl fmt::Display for UnitKind {
@@ -76,6 +88,8 @@ pub enum Level {
 }
 
 impl Level {
+    pub const ALL: [Level; 4] = [Self::Province, Self::City, Self::County, Self::District];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Province => "province",
@@ -121,6 +135,9 @@ pub struct Unit {
     pub aliases: Vec<String>,
     /// Created by an import from a name nobody confirmed yet.
     pub needs_review: bool,
+    /// Who to call there (联系人 and telephone, as the office writes it).
+    #[serde(default)]
+    pub contact: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -77,6 +77,8 @@ pub const UNIT_NAME: Field = line("name", 200);
 pub const UNIT_ALIAS: Field = line("aliases", 200);
 /// `people.email varchar(320)`; unit e-mail addresses likewise.
 pub const EMAIL: Field = line("emails", 320);
+/// A unit's contact person and telephone.
+pub const CONTACT: Field = line("contact", 200);
 /// `people.name varchar(100)`.
 pub const PERSON_NAME: Field = line("name", 100);
 /// `chains.name varchar(200)`.

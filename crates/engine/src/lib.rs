@@ -22,6 +22,7 @@ pub mod requests;
 mod resolve;
 pub mod scheduler;
 mod service;
+pub mod unit_directory;
 mod views;
 pub mod worklist;
 

@@ -136,5 +136,6 @@ pub(crate) fn unit_from_row(row: unit::Model, aliases: Vec<String>) -> Result<Un
         emails,
         aliases,
         needs_review: row.needs_review,
+        contact: row.contact,
     })
 }

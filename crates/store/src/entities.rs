@@ -24,6 +24,8 @@ pub mod unit {
         pub emails: String,
         pub needs_review: bool,
         pub created_at: DateTimeUtc,
+        /// 联系人 and telephone (migration 000200).
+        pub contact: Option<String>,
     }
     no_relations!();
 }

@@ -175,6 +175,7 @@ impl Resolver<'_> {
                         emails: "[]".into(),
                         needs_review: true,
                         created_at: self.now,
+                        contact: None,
                     }
                     .into_active_model(),
                 )

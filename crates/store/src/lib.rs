@@ -20,6 +20,7 @@ mod outbox;
 mod recon;
 mod report;
 pub mod schedule;
+mod unit_admin;
 mod worklist;
 mod write;
 
@@ -33,6 +34,7 @@ pub use outbox::{ClaimSpec, DIGEST_KIND, OutboxRow, OutboxStatus, digest_key};
 pub use recon::{DisputeRow, NewStatement, StatementFilter, StatementSummary, StoredStatement};
 pub use report::{FireCount, MissedCount, ReportData};
 pub use schedule::{Circle, DutyRow, FireRow, ScheduleCounts};
+pub use unit_admin::{MAX_UNIT_EMAILS, UnitEdit};
 pub use worklist::{OrderRow, Transition};
 pub use write::{Atomicity, Subject, Write, WriteResult};
 

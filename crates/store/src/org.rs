@@ -93,6 +93,7 @@ impl Store {
             emails: serde_json::to_string(&emails).unwrap_or_else(|_| "[]".into()),
             needs_review: new.needs_review,
             created_at: now,
+            contact: None,
         };
         unit::Entity::insert(row.clone().into_active_model())
             .exec_without_returning(&txn)
@@ -141,7 +142,7 @@ impl Store {
         Ok(())
     }
 
-    async fn find_unit_id_in<C: ConnectionTrait>(
+    pub(crate) async fn find_unit_id_in<C: ConnectionTrait>(
         &self,
         conn: &C,
         name: &str,

@@ -17,6 +17,7 @@ pub mod metrics;
 mod pages;
 mod recon;
 pub mod schemas;
+mod unit_pages;
 
 pub use error::ApiError;
 pub use metrics::{Metrics, MetricsAccess};
@@ -74,6 +75,7 @@ pub fn router_with(state: AppState) -> Router {
     let (api, openapi) = api::routes().merge(recon::api::routes()).split_for_parts();
     api.merge(pages::routes())
         .merge(account_pages::routes())
+        .merge(unit_pages::routes())
         .merge(recon::routes())
         .route("/metrics", get(metrics_text))
         .route("/units/{id}/deadlines.ics", get(deadlines_ics))

@@ -70,6 +70,8 @@ pub struct Me {
     pub is_supervision: bool,
     /// Only administrators see the link to the API documentation.
     pub is_admin: bool,
+    /// Offices and administrators keep the unit directory.
+    pub keeps_units: bool,
     /// For offices and admins: a working-day calendar year is missing.
     pub calendar_notice: Option<String>,
 }
@@ -83,6 +85,7 @@ pub(crate) async fn me(engine: &Engine, p: &Principal) -> Result<Me, EngineError
         can_report: matches!(p.role(), AccountRole::Unit | AccountRole::Office),
         is_supervision: matches!(p.role(), AccountRole::Supervision | AccountRole::Admin),
         is_admin: p.role() == AccountRole::Admin,
+        keeps_units: matches!(p.role(), AccountRole::Office | AccountRole::Admin),
         calendar_notice: if matches!(p.role(), AccountRole::Office | AccountRole::Admin) {
             xiaohao_engine::missing_years_notice(engine.policy(), engine.today())
         } else {
