@@ -296,9 +296,9 @@ pub(super) async fn home(
                     "todo-no-email",
                     "未登记邮箱的单位",
                     &h.units_without_email,
-                    None,
+                    Some("/units?show=no_email"),
                     |u| Line {
-                        href: None,
+                        href: Some(format!("/units/{}", u.id)),
                         light: None,
                         title: u.name.clone(),
                         meta: if u.needs_review {
