@@ -20,6 +20,7 @@ mod mail;
 mod multi_instance;
 mod openapi;
 mod permissions;
+mod plan_web;
 mod policy;
 mod progress;
 mod recon;

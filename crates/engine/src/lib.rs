@@ -15,6 +15,7 @@ mod escalate;
 pub mod ledger;
 pub mod mail;
 pub mod plan_import;
+pub mod plan_review;
 pub mod progress;
 pub mod recon;
 pub mod report;

@@ -15,6 +15,7 @@ mod flash;
 pub mod ics;
 pub mod metrics;
 mod pages;
+mod plan_pages;
 mod recon;
 pub mod schemas;
 mod unit_pages;
@@ -76,6 +77,7 @@ pub fn router_with(state: AppState) -> Router {
     api.merge(pages::routes())
         .merge(account_pages::routes())
         .merge(unit_pages::routes())
+        .merge(plan_pages::routes())
         .merge(recon::routes())
         .route("/metrics", get(metrics_text))
         .route("/units/{id}/deadlines.ics", get(deadlines_ics))
