@@ -21,6 +21,7 @@ pub mod report;
 pub mod requests;
 mod resolve;
 pub mod scheduler;
+pub mod score;
 mod service;
 mod views;
 pub mod worklist;

@@ -20,6 +20,7 @@ mod outbox;
 mod recon;
 mod report;
 pub mod schedule;
+mod score;
 mod worklist;
 mod write;
 

@@ -17,6 +17,7 @@ pub mod metrics;
 mod pages;
 mod recon;
 pub mod schemas;
+mod score;
 
 pub use error::ApiError;
 pub use metrics::{Metrics, MetricsAccess};
@@ -71,10 +72,14 @@ pub fn router(engine: Engine) -> Router {
 
 /// The application on a given state (to share [`Metrics`] with the scheduler).
 pub fn router_with(state: AppState) -> Router {
-    let (api, openapi) = api::routes().merge(recon::api::routes()).split_for_parts();
+    let (api, openapi) = api::routes()
+        .merge(recon::api::routes())
+        .merge(score::api::routes())
+        .split_for_parts();
     api.merge(pages::routes())
         .merge(account_pages::routes())
         .merge(recon::routes())
+        .merge(score::routes())
         .route("/metrics", get(metrics_text))
         .route("/units/{id}/deadlines.ics", get(deadlines_ics))
         .fallback(pages::not_found)

@@ -294,7 +294,7 @@ impl Scorecard {
                         m.insert("points".into(), l.points.to_json());
                         m.insert("item_id".into(), l.item_id.to_string().into());
                         m.insert("event_seq".into(), l.event_seq.into());
-                        m.insert("label".into(), rules.label(l.rule).into());
+                        m.insert("label".into(), rules.line_label(l).into());
                         m.insert("on".into(), l.on.to_string().into());
                         if let Some(s) = &l.step {
                             m.insert("step".into(), s.clone().into());

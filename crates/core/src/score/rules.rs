@@ -100,7 +100,7 @@ pub enum ScoringError {
     Invalid { key: String, message: String },
     #[error("scoring rules: {0}")]
     Parse(String),
-    #[error("period `{0}` is not a quarter like 2026Q4 or a year like 2026")]
+    #[error("`{0}` is not a quarter like 2026Q4 or a year like 2026")]
     BadPeriod(String),
 }
 
@@ -381,6 +381,14 @@ impl ScoringRules {
             .and_then(|g| self.grade_weights.get(g.trim()))
             .copied()
             .unwrap_or(100)
+    }
+
+    /// The label of a line: its ladder step for an escalation (督办, 通报), else its rule's.
+    pub fn line_label(&self, line: &super::Line) -> String {
+        match (&line.rule, &line.step) {
+            (RuleKind::Escalation, Some(step)) => step.clone(),
+            _ => self.label(line.rule).to_owned(),
+        }
     }
 
     /// The label of a rule, or its name when the rule is not configured.
