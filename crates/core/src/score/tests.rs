@@ -370,8 +370,10 @@ fn caps_trim_later_lines_and_keep_what_fits() {
     assert_eq!(u.lines[6].trimmed, Points(-50));
     assert_eq!(u.score, Points(700));
     // A unit cap of 12 deductions: the third line keeps −2, later ones 0.
-    let mut rules = ScoringRules::default();
-    rules.max_deductions = Some(Points(120));
+    let rules = ScoringRules {
+        max_deductions: Some(Points(120)),
+        ..ScoringRules::default()
+    };
     let c = compute(&rules, &test_policy(), &q4(), &log.events, &names());
     let pts: Vec<i64> = c.units[0].lines.iter().map(|l| l.points.0).collect();
     assert_eq!(pts, vec![-50, -50, -20, 0, 0, 0, 0]);
@@ -457,7 +459,10 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-fn history() -> impl Strategy<Value = Vec<(Option<String>, Vec<(u32, Op)>)>> {
+/// Items, each with a grade and its operations (hours apart, operation).
+type History = Vec<(Option<String>, Vec<(u32, Op)>)>;
+
+fn history() -> impl Strategy<Value = History> {
     let grade = prop_oneof![
         Just(None),
         Just(Some("重点".to_owned())),
@@ -466,7 +471,7 @@ fn history() -> impl Strategy<Value = Vec<(Option<String>, Vec<(u32, Op)>)>> {
     prop::collection::vec((grade, prop::collection::vec((0..6u32, op()), 0..25)), 1..6)
 }
 
-fn build(h: &[(Option<String>, Vec<(u32, Op)>)]) -> Vec<Event> {
+fn build(h: &History) -> Vec<Event> {
     let steps = ["预警", "催办", "督办", "通报"];
     let start = at(6, 1);
     let mut out = Vec::new();
@@ -522,10 +527,11 @@ fn build(h: &[(Option<String>, Vec<(u32, Op)>)]) -> Vec<Event> {
 }
 
 fn tight_rules() -> ScoringRules {
-    let mut r = ScoringRules::default();
-    r.max_deductions = Some(Points(95));
-    r.max_additions = Some(Points(15));
-    r
+    ScoringRules {
+        max_deductions: Some(Points(95)),
+        max_additions: Some(Points(15)),
+        ..ScoringRules::default()
+    }
 }
 
 proptest! {
