@@ -205,8 +205,12 @@ async fn a_unit_reads_its_own_row_and_the_supervision_all() {
     let (status, err) = w.get(&sup, "/api/scores?period=2026Q5").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
     assert_eq!(err["error"]["field"], "period", "{err}");
-    let (status, _) = w.get(&sup, "/api/scores").await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, err) = w.get(&sup, "/api/scores?period=2026Q4&unit=x").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    // Without a period: the current quarter (the clock stands on 31 December).
+    let (status, now) = w.get(&sup, "/api/scores").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(now["period"], "2026Q4");
 
     // The workbook: the ranking sheet lists the three units in rank order; a unit's
     // workbook only its own.

@@ -26,8 +26,8 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ScoreQuery {
-    /// A quarter (`2026Q4`) or a year (`2026`).
-    pub period: String,
+    /// A quarter (`2026Q4`) or a year (`2026`); default: the current quarter.
+    pub period: Option<String>,
 }
 
 async fn card(
@@ -36,7 +36,10 @@ async fn card(
     query: Result<Query<ScoreQuery>, QueryRejection>,
 ) -> Result<(Period, Scorecard), ApiError> {
     let Query(q) = query?;
-    let period = score_period(&q.period)?;
+    let text = q
+        .period
+        .unwrap_or_else(|| super::current_quarter(state.engine.today()));
+    let period = score_period(&text)?;
     let card = state.engine.scores_for(p, &period).await?;
     Ok((period, card))
 }
