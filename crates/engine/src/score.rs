@@ -96,3 +96,49 @@ impl Engine {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xiaohao_core::escalation::Ladder;
+
+    #[test]
+    fn a_bad_scoring_file_stops_the_start_naming_file_and_key() {
+        let dir = std::env::temp_dir().join(format!("xh-scoring-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("scoring.toml");
+        std::fs::write(
+            &path,
+            "base = 100\n[rules.escalation]\nlabel = \"督办\"\nsteps = { \"约谈\" = -3 }\n",
+        )
+        .unwrap();
+        let err = crate::calendar::load_scoring(&path, &Ladder::default()).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("scoring.toml") && text.contains("rules.escalation.steps.约谈"),
+            "{text}"
+        );
+        // No file: the built-in rules, which are the shipped file.
+        let missing = crate::calendar::load_scoring(&dir.join("none.toml"), &Ladder::default());
+        assert_eq!(
+            missing.unwrap(),
+            xiaohao_core::score::ScoringRules::default()
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn periods_are_named_in_errors_and_units_read_their_own() {
+        let err = score_period("2026Q9").unwrap_err().to_string();
+        assert!(err.contains("period") && err.contains("2026Q9"), "{err}");
+        assert!(!reads_all_scores(AccountRole::Unit));
+        for r in [
+            AccountRole::Supervision,
+            AccountRole::Leader,
+            AccountRole::Office,
+            AccountRole::Admin,
+        ] {
+            assert!(reads_all_scores(r), "{r}");
+        }
+    }
+}

@@ -130,3 +130,20 @@ pub(crate) fn period_choices(today: NaiveDate) -> Vec<(String, String)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chooser_offers_eight_quarters_back_and_two_years() {
+        let today = NaiveDate::from_ymd_opt(2027, 2, 3).unwrap();
+        assert_eq!(current_quarter(today), "2027Q1");
+        let c = period_choices(today);
+        assert_eq!(c.len(), 10);
+        assert_eq!(c[0], ("2027Q1".to_owned(), "2027年第一季度".to_owned()));
+        assert_eq!(c[1].0, "2026Q4");
+        assert_eq!(c[7].0, "2025Q2");
+        assert_eq!(c[9], ("2026".to_owned(), "2026年度".to_owned()));
+    }
+}
