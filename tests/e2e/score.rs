@@ -208,6 +208,16 @@ async fn a_unit_reads_its_own_row_and_the_supervision_all() {
     let (status, err) = w.get(&sup, "/api/scores?period=2026Q4&unit=x").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
     // Without a period: the current quarter (the clock stands on 31 December).
+    let page = app
+        .http
+        .get(app.url("/scores?period=2026Q9"))
+        .bearer_auth(&sup)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = page.text().await.unwrap();
+    assert!(text.contains("考核期间有误"), "{text}");
     let (status, now) = w.get(&sup, "/api/scores").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(now["period"], "2026Q4");

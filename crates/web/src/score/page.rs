@@ -3,13 +3,13 @@
 //! the item page and its timeline entry). A unit sees only its own row and lines.
 
 use super::{UnitText, current_quarter, period_choices, texts};
-use crate::AppState;
 use crate::auth::PageAuth;
 use crate::pages::{Me, error_page, me};
+use crate::{ApiError, AppState};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -60,14 +60,24 @@ async fn score_page(
         .period
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| current_quarter(today));
+    // People read this page: a bad period is told in Chinese, not in the API's words.
+    let Ok(period) = score_period(&text) else {
+        return error_page(
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                "考核期间有误：请选择季度（如2026Q4）或年度（如2026）。",
+            )
+            .field("period"),
+        );
+    };
     let result = async {
-        let period = score_period(&text)?;
         let card = engine.scores_for(&p, &period).await?;
         let me = me(engine, &p).await?;
-        Ok::<_, xiaohao_engine::EngineError>((period, card, me))
+        Ok::<_, xiaohao_engine::EngineError>((card, me))
     }
     .await;
-    let (period, card, me) = match result {
+    let (card, me) = match result {
         Ok(x) => x,
         Err(e) => return error_page(e.into()),
     };
