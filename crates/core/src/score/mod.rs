@@ -189,8 +189,8 @@ pub struct Scorecard {
 /// events after the period are ignored, each item's chain is read in `seq` order).
 /// `names` gives each unit's display name; a unit without one shows its id.
 ///
-/// Units scored: every unit that led an item (交办, 转办, 编辑) by the period's end, and
-/// every unit a line is charged to.
+/// Units scored: every unit that led an assigned item (交办, 转办, 编辑) by the period's
+/// end, and every unit a line is charged to.
 pub fn compute(
     rules: &ScoringRules,
     policy: &Policy,

@@ -98,6 +98,8 @@ pub(crate) fn replay(rules: &ScoringRules, policy: &Policy, events: &[&Event]) -
         out: Replayed::default(),
     };
     let mut lead: Option<UnitId> = None;
+    // A unit is scored for an item from its 交办 on (a draft is nobody's task yet).
+    let mut assigned = false;
     let mut due: Option<NaiveDate> = None;
     // The last 申请销号: its date, the unit that asked, the due date then in force.
     let mut request: Option<(NaiveDate, Option<UnitId>, Option<NaiveDate>)> = None;
@@ -113,6 +115,7 @@ pub(crate) fn replay(rules: &ScoringRules, policy: &Policy, events: &[&Event]) -
                 c.out.title = Some(p.title.clone());
             }
             (_, Payload::Assigned(a)) => {
+                assigned = true;
                 lead = a.lead_unit.or(lead);
                 due = a.due_on.or(a.deadline).or(due);
             }
@@ -174,7 +177,7 @@ pub(crate) fn replay(rules: &ScoringRules, policy: &Policy, events: &[&Event]) -
             }
             _ => {}
         }
-        if let Some(l) = lead {
+        if let Some(l) = lead.filter(|_| assigned) {
             c.out.leads.insert(l);
         }
     }

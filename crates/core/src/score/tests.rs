@@ -416,6 +416,24 @@ fn a_transfer_charges_the_new_lead_and_a_reschedule_moves_the_due_date() {
 }
 
 #[test]
+fn a_draft_is_nobodys_until_assigned() {
+    let mut log = Log::new(51);
+    log.create(None, at(10, 1));
+    let edit = Payload::Edited(crate::payload::Edited {
+        reason: "r".into(),
+        lead_unit: Some(crate::payload::Change {
+            from: None,
+            to: Some(unit(1)),
+        }),
+        ..Default::default()
+    });
+    log.push("edit", None, edit, at(10, 2));
+    assert!(card(&log.events).units.is_empty());
+    log.assign(unit(1), day(12, 31), at(10, 3));
+    assert_eq!(card(&log.events).units[0].unit, "甲局");
+}
+
+#[test]
 fn ties_share_a_rank() {
     let mk = |score| UnitScore {
         unit_id: UnitId::new(),
