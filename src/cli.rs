@@ -163,6 +163,8 @@ pub enum ReportCommand {
         #[command(flatten)]
         output: ReportOutput,
     },
+    /// 考核: every unit's score, rank and lines for a quarter (2026Q4) or a year (2026).
+    Score(crate::score_cmd::ScoreArgs),
 }
 
 #[derive(Debug, Args)]

@@ -273,6 +273,7 @@ pub async fn report(engine: &Engine, cmd: ReportCommand) -> CliResult {
             Period::year(year).map_err(|e| usage(format!("--{e}")))?,
             output,
         ),
+        ReportCommand::Score(args) => return crate::score_cmd::run(engine, args).await,
     };
     if !matches!(output.format.as_str(), "md" | "html" | "xlsx" | "json") {
         return Err(usage(format!(

@@ -9,6 +9,7 @@ mod mail_cmd;
 mod org;
 mod report;
 mod run;
+mod score_cmd;
 mod serve;
 mod simulate;
 

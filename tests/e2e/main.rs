@@ -27,6 +27,7 @@ mod recon;
 mod report;
 mod scheduler;
 mod scope;
+mod score;
 mod served;
 mod smtp;
 mod store_story;

@@ -649,6 +649,7 @@ pub fn new_item(
         payload: Payload::Created(Created {
             title: item.title.clone(),
             kind: item.kind,
+            grade: item.grade.clone(),
         }),
     };
     Ok(Decision {

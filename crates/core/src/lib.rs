@@ -19,6 +19,8 @@
 //! - [`escalation`]: the ladder 预警 → 催办 → 督办 → 通报.
 //! - [`cycles`]: reporting cycles and their periods.
 //! - [`recon`]: 对账单: per-unit reconciliation statements, their rules and their seal chain.
+//! - [`score`]: 考核: per-unit scores of a quarter or year from the event log, each point a
+//!   line naming its rule, item and event.
 //! - [`notify`]: notifications (outbox rows) that a decision yields.
 //! - [`password`]: the password rule (length, common passwords).
 //! - [`validate`]: the one validation layer for text and dates from outside: lengths,
@@ -43,6 +45,7 @@ pub mod payload;
 pub mod policy;
 pub mod progress;
 pub mod recon;
+pub mod score;
 pub mod sla;
 pub mod state;
 pub mod unit_merge;

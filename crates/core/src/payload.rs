@@ -18,6 +18,10 @@ use uuid::Uuid;
 pub struct Created {
     pub title: String,
     pub kind: ItemKind,
+    /// The item's grade (分级) as filed, which weighs its 考核 points; absent in events
+    /// written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<String>,
 }
 
 /// 交办: the lead unit and deadline it was assigned with; `due_on` when a rule set the
@@ -130,6 +134,10 @@ pub struct DutyEscalated {
     pub step: String,
     pub level: i32,
     pub working_days_late: i32,
+    /// The unit that owes the duty; absent in events written before it was recorded (the
+    /// item's lead unit at the time owed it then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<UnitId>,
 }
 
 /// The typed payload of an event, one variant per kind.

@@ -22,6 +22,8 @@ pub struct Policy {
     pub ladder: Ladder,
     pub cycles: Vec<CycleDef>,
     pub problem_sla: SlaPolicy,
+    /// The 考核 rules (`config/scoring.toml`).
+    pub scoring: crate::score::ScoringRules,
 }
 
 /// How late an item is, in working days, and whether that count rests on a guessed
@@ -112,10 +114,24 @@ impl Policy {
         let signed = self.working_days_between(due, today);
         let late = running(item.state) && due < today;
         Lateness {
-            working_days: if late { signed.max(0) } else { 0 },
+            working_days: if late {
+                self.days_late_on(due, today)
+            } else {
+                0
+            },
             working_days_left: Some((-signed).max(0)),
             assumed: self.is_assumed(due) || self.is_assumed(today),
         }
+    }
+
+    /// Working days a thing due on `due` and done (or seen) on `day` is late: the working
+    /// days in `(due, day]`, 0 when on time. The count behind [`Policy::lateness`], and
+    /// behind every 考核 line that weighs a delay (迟报, 逾期销号).
+    pub fn days_late_on(&self, due: NaiveDate, day: NaiveDate) -> i64 {
+        if day <= due {
+            return 0;
+        }
+        self.working_days_between(due, day).max(0)
     }
 
     /// The date by which a step's 督办单 issued `today` must be answered; none when the
@@ -203,6 +219,7 @@ pub(crate) mod tests {
             ladder: Ladder::default(),
             cycles: Vec::new(),
             problem_sla: SlaPolicy::problem_1_3_5(),
+            scoring: crate::score::ScoringRules::default(),
         }
     }
 

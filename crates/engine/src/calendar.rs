@@ -58,7 +58,26 @@ pub fn load_policy(settings: &Settings, home: &Path) -> Result<Policy, EngineErr
         ladder: settings.escalation.clone(),
         cycles: settings.cycles.clone(),
         problem_sla: settings.problem_sla.clone(),
+        scoring: load_scoring(&home.join(&settings.scoring_file), &settings.escalation)?,
     })
+}
+
+/// The 考核 rules from `path` (the built-in rules, which are the shipped file, when it
+/// does not exist), checked against the ladder.
+///
+/// # Errors
+/// `Config` naming the file and the key at fault.
+pub fn load_scoring(
+    path: &Path,
+    ladder: &xiaohao_core::escalation::Ladder,
+) -> Result<xiaohao_core::score::ScoringRules, EngineError> {
+    if !path.exists() {
+        return Ok(xiaohao_core::score::ScoringRules::default());
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| EngineError::Config(format!("{}: {e}", path.display())))?;
+    xiaohao_core::score::ScoringRules::from_toml(&text, Some(ladder))
+        .map_err(|e| EngineError::Config(format!("{}: {e}", path.display())))
 }
 
 /// What offices and admins are told while a calendar year is missing (this year, or next

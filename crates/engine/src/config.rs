@@ -23,6 +23,8 @@ pub struct Settings {
     pub timezone: String,
     /// Where working-day calendar files (`<year>.toml`) live.
     pub calendar_dir: String,
+    /// The 考核 (scoring) rules file.
+    pub scoring_file: String,
     pub scheduler: SchedulerSettings,
     /// The escalation ladder (预警 → 催办 → 督办 → 通报).
     pub escalation: Ladder,
@@ -291,6 +293,7 @@ impl Default for Settings {
             server: ServerSettings::default(),
             timezone: "Asia/Shanghai".into(),
             calendar_dir: "config/calendar".into(),
+            scoring_file: "config/scoring.toml".into(),
             scheduler: SchedulerSettings::default(),
             escalation: Ladder::default(),
             cycles: CycleDef::defaults(),

@@ -22,6 +22,7 @@ pub mod report;
 pub mod requests;
 mod resolve;
 pub mod scheduler;
+pub mod score;
 mod service;
 pub mod unit_directory;
 mod views;

@@ -20,6 +20,7 @@ mod outbox;
 mod recon;
 mod report;
 pub mod schedule;
+mod score;
 mod unit_admin;
 mod worklist;
 mod write;

@@ -18,6 +18,7 @@ mod pages;
 mod plan_pages;
 mod recon;
 pub mod schemas;
+mod score;
 mod unit_pages;
 
 pub use error::ApiError;
@@ -73,12 +74,16 @@ pub fn router(engine: Engine) -> Router {
 
 /// The application on a given state (to share [`Metrics`] with the scheduler).
 pub fn router_with(state: AppState) -> Router {
-    let (api, openapi) = api::routes().merge(recon::api::routes()).split_for_parts();
+    let (api, openapi) = api::routes()
+        .merge(recon::api::routes())
+        .merge(score::api::routes())
+        .split_for_parts();
     api.merge(pages::routes())
         .merge(account_pages::routes())
         .merge(unit_pages::routes())
         .merge(plan_pages::routes())
         .merge(recon::routes())
+        .merge(score::routes())
         .route("/metrics", get(metrics_text))
         .route("/units/{id}/deadlines.ics", get(deadlines_ics))
         .fallback(pages::not_found)

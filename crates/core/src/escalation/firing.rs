@@ -319,6 +319,7 @@ pub fn decide_duty_escalation(
         step: step.name.clone(),
         level: step.level,
         working_days_late,
+        unit: Some(duty.unit),
     };
     let payload = serde_json::to_value(&details).unwrap_or_default();
     let item_decision = item.filter(|i| Some(i.id) == duty.item).map(|i| {

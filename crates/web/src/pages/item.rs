@@ -18,6 +18,8 @@ use xiaohao_core::{AccountRole, Action, Light, permitted_actions};
 use xiaohao_engine::{CommandRequest, ReportRequest};
 
 pub struct EventRow {
+    /// The event's place in the chain: the anchor `#e<seq>` 考核 lines link to.
+    pub seq: i64,
     pub at: String,
     pub label: String,
     pub actor: String,
@@ -132,6 +134,7 @@ pub(super) async fn item_page(
         .events
         .iter()
         .map(|e| EventRow {
+            seq: e.seq,
             at: local_time(e.at),
             label: event_label(&e.kind),
             actor: e.actor_name.clone(),
