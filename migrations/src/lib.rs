@@ -11,6 +11,7 @@ mod m20261127_000005_accounts;
 mod m20261201_000001_order_reply;
 mod m20261201_000010_statements;
 mod m20261201_000100_account_admin;
+mod m20261201_000300_bulletins;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_order_reply::Migration),
             Box::new(m20261201_000010_statements::Migration),
             Box::new(m20261201_000100_account_admin::Migration),
+            Box::new(m20261201_000300_bulletins::Migration),
         ]
     }
 }

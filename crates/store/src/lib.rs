@@ -7,6 +7,7 @@
 mod account_admin;
 mod accounts;
 mod backup;
+mod bulletin;
 // Raw-SQL baselines, compiled only for `xiaohao-bench`.
 #[cfg(feature = "bench")]
 pub mod bench;
@@ -24,6 +25,7 @@ mod worklist;
 mod write;
 
 pub use accounts::{NewUser, TokenHolder, TokenKind, User};
+pub use bulletin::{BulletinSummary, Issued, NewBulletin, StoredBulletin};
 pub use backup::{FileCheckError, SqliteFileFacts, inspect_sqlite_file};
 pub use error::StoreError;
 pub use import::{ChainImport, ImportSummary, ItemImport, PlanImport};

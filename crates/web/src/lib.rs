@@ -16,6 +16,7 @@ pub mod ics;
 pub mod metrics;
 mod pages;
 mod recon;
+pub mod bulletin;
 pub mod schemas;
 
 pub use error::ApiError;
@@ -75,6 +76,7 @@ pub fn router_with(state: AppState) -> Router {
     api.merge(pages::routes())
         .merge(account_pages::routes())
         .merge(recon::routes())
+        .merge(bulletin::routes())
         .route("/metrics", get(metrics_text))
         .route("/units/{id}/deadlines.ics", get(deadlines_ics))
         .fallback(pages::not_found)
