@@ -304,15 +304,15 @@ pub async fn report(engine: &Engine, cmd: ReportCommand) -> CliResult {
     }
     let bulletin = engine.bulletin(&period).await?;
     let names = xiaohao_web::bulletin::figures::level_names(&engine.policy().ladder, &bulletin);
-    let bytes: Vec<u8> = match output.format.as_str() {
-        "md" => crate::report::markdown(&bulletin, &names).into_bytes(),
-        "html" => crate::report::html(&bulletin, &names).into_bytes(),
-        "json" => {
-            serde_json::to_vec_pretty(&bulletin).map_err(|e| CliError::Failure(e.to_string()))?
-        }
-        _ => crate::report::xlsx(&bulletin, &names)
-            .map_err(|e| CliError::Failure(e.to_string()))?,
-    };
+    let bytes: Vec<u8> =
+        match output.format.as_str() {
+            "md" => crate::report::markdown(&bulletin, &names).into_bytes(),
+            "html" => crate::report::html(&bulletin, &names).into_bytes(),
+            "json" => serde_json::to_vec_pretty(&bulletin)
+                .map_err(|e| CliError::Failure(e.to_string()))?,
+            _ => crate::report::xlsx(&bulletin, &names)
+                .map_err(|e| CliError::Failure(e.to_string()))?,
+        };
     match output.out {
         Some(path) => {
             write_file(&path, &bytes)?;

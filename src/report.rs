@@ -3,8 +3,8 @@
 //! (every text escaped) and Excel (the workbook is the web's figures sheet, shared).
 
 use xiaohao_engine::report::{Bulletin, BulletinRow};
-use xiaohao_web::bulletin::figures::{COLUMNS, LevelNames, cells, escalations};
 pub use xiaohao_web::bulletin::figures::xlsx;
+use xiaohao_web::bulletin::figures::{COLUMNS, LevelNames, cells, escalations};
 
 fn md_cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")

@@ -7,7 +7,7 @@
 mod browser;
 mod world;
 
-use crate::scheduler::{at, d};
+use crate::scheduler::d;
 use reqwest::StatusCode;
 use std::io::Read;
 use uuid::Uuid;
@@ -67,9 +67,26 @@ async fn a_quarter_bulletin_is_drafted_edited_issued_and_frozen() {
     let late_c = w.days_late(&office, w.item_c).await;
     assert!(late_b > late_c && late_c > 0, "{late_b} {late_c}");
 
+    // A quarter that has not begun, or a malformed one, is refused on the form's page.
+    for q in ["2027Q2", "2026Q7"] {
+        let resp = w
+            .form(
+                &office,
+                "/bulletins",
+                &[("kind", "quarter"), ("quarter", q)],
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY, "{q}");
+        assert!(resp.text().await.unwrap().contains("flash-error"));
+    }
+
     // The office drafts the quarter's bulletin through the page's form.
     let resp = w
-        .form(&office, "/bulletins", &[("kind", "quarter"), ("quarter", "2026Q4")])
+        .form(
+            &office,
+            "/bulletins",
+            &[("kind", "quarter"), ("quarter", "2026Q4")],
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::OK);
     let id = bulletin_id_of(resp.url());
@@ -89,7 +106,11 @@ async fn a_quarter_bulletin_is_drafted_edited_issued_and_frozen() {
     assert_eq!(days(w.item_b), Some(late_b), "{lagging:?}");
     assert_eq!(days(w.item_c), Some(late_c), "{lagging:?}");
     assert_eq!(days(w.item_a), None, "closed on time");
-    assert!(v.stored.facts.recon.statements > 0, "{:?}", v.stored.facts.recon);
+    assert!(
+        v.stored.facts.recon.statements > 0,
+        "{:?}",
+        v.stored.facts.recon
+    );
 
     // Edits: a bad one is refused naming the field; a good one is kept.
     let version = v.stored.version.to_string();
@@ -106,7 +127,7 @@ async fn a_quarter_bulletin_is_drafted_edited_issued_and_frozen() {
             ],
         )
         .await;
-    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(resp.text().await.unwrap().contains("title"));
     let requirement = "（一）省发改委要于2026年12月31日前完成招商图谱编制，逾期事项逐项销号。";
     let resp = w
@@ -114,7 +135,10 @@ async fn a_quarter_bulletin_is_drafted_edited_issued_and_frozen() {
             &office,
             &format!("/bulletins/{id}/edit"),
             &[
-                ("title", "关于2026年第四季度石化产业链对账销号工作情况的通报"),
+                (
+                    "title",
+                    "关于2026年第四季度石化产业链对账销号工作情况的通报",
+                ),
                 ("recipients", "省工信厅、省发改委"),
                 (
                     "requirements",
@@ -132,8 +156,14 @@ async fn a_quarter_bulletin_is_drafted_edited_issued_and_frozen() {
     // A unit may not issue; the office issues: 〔2026〕1号.
     let fgw = app.token(w.fgw.id, AccountRole::Unit).await;
     let resp = w.form(&fgw, &format!("/bulletins/{id}/issue"), &[]).await;
-    assert_eq!(resp.status(), StatusCode::NOT_FOUND, "a draft is the office's");
-    let resp = w.form(&office, &format!("/bulletins/{id}/issue"), &[]).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::NOT_FOUND,
+        "a draft is the office's"
+    );
+    let resp = w
+        .form(&office, &format!("/bulletins/{id}/issue"), &[])
+        .await;
     assert_eq!(resp.status(), StatusCode::OK);
     let page = resp.text().await.unwrap();
     assert!(page.contains("通报已印发"), "{page}");
@@ -143,7 +173,9 @@ async fn a_quarter_bulletin_is_drafted_edited_issued_and_frozen() {
     let frozen = issued.stored.document.clone().expect("frozen copy");
 
     // The .docx opens and says what the figures say.
-    let docx = w.download(&office, &format!("/bulletins/{id}/document.docx")).await;
+    let docx = w
+        .download(&office, &format!("/bulletins/{id}/document.docx"))
+        .await;
     let text = docx_text(&docx);
     for needle in [
         "石化产业工作专班办公室",
@@ -162,23 +194,33 @@ async fn a_quarter_bulletin_is_drafted_edited_issued_and_frozen() {
         assert!(text.contains(needle), "{needle} missing in:\n{text}");
     }
     assert!(
-        text.contains(&format!("已逾期{late_b}个工作日")) && text.contains(&format!("已逾期{late_c}个工作日")),
+        text.contains(&format!("已逾期{late_b}个工作日"))
+            && text.contains(&format!("已逾期{late_c}个工作日")),
         "{text}"
     );
     assert!(!text.contains('×') && !text.contains(','), "{text}");
-    let xlsx = w.download(&office, &format!("/bulletins/{id}/figures.xlsx")).await;
+    let xlsx = w
+        .download(&office, &format!("/bulletins/{id}/figures.xlsx"))
+        .await;
     assert_eq!(&xlsx[..2], b"PK");
-    let print = w.download(&office, &format!("/bulletins/{id}/print")).await;
-    assert!(String::from_utf8(print).unwrap().contains("@page") || true);
+    let print =
+        String::from_utf8(w.download(&office, &format!("/bulletins/{id}/print")).await).unwrap();
+    assert!(print.contains("/static/bulletin.css") && print.contains("石化专班督〔2026〕1号"));
+    let css = String::from_utf8(w.download(&office, "/static/bulletin.css").await).unwrap();
+    assert!(css.contains("size:A4"), "A4 print CSS");
 
     // A second bulletin of the office's year: 2号. Issuing twice is refused.
     let resp = w
         .form(&office, "/bulletins", &[("kind", "year"), ("year", "2026")])
         .await;
     let id2 = bulletin_id_of(resp.url());
-    let resp = w.form(&office, &format!("/bulletins/{id2}/issue"), &[]).await;
+    let resp = w
+        .form(&office, &format!("/bulletins/{id2}/issue"), &[])
+        .await;
     assert!(resp.text().await.unwrap().contains("石化专班督〔2026〕2号"));
-    let resp = w.form(&office, &format!("/bulletins/{id2}/issue"), &[]).await;
+    let resp = w
+        .form(&office, &format!("/bulletins/{id2}/issue"), &[])
+        .await;
     assert_eq!(resp.status(), StatusCode::CONFLICT);
 
     // Who reads it: the unit it names, not another office.
@@ -195,18 +237,26 @@ async fn a_quarter_bulletin_is_drafted_edited_issued_and_frozen() {
     let again = e.bulletin_for(&p, id).await.unwrap();
     assert_eq!(again.stored.content_hash.as_deref(), Some(hash.as_str()));
     assert_eq!(again.stored.document.as_deref(), Some(frozen.as_str()));
-    let docx_later = w.download(&office, &format!("/bulletins/{id}/document.docx")).await;
-    assert_eq!(docx_text(&docx_later), text, "the issued document never changes");
+    let docx_later = w
+        .download(&office, &format!("/bulletins/{id}/document.docx"))
+        .await;
+    assert_eq!(
+        docx_text(&docx_later),
+        text,
+        "the issued document never changes"
+    );
     assert_eq!(e.verify_bulletin_seals().await.unwrap(), (2, None));
     let out = w.cli(&["audit", "verify"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("2 bulletins sealed"));
 
     // Tampering with the stored copy is found, by the engine and by the CLI.
-    w.sql(&format!(
-        "UPDATE bulletins SET document = REPLACE(document, '个工作日', '个自然日') WHERE id = '{id}'"
-    ))
-    .await;
+    w.sql("UPDATE bulletins SET document = REPLACE(document, '个工作日', '个自然日') WHERE doc_number = '石化专班督〔2026〕1号'")
+        .await;
     let (checked, broken) = e.verify_bulletin_seals().await.unwrap();
     let broken = broken.expect("tampering detected");
     assert_eq!((checked, broken.bulletin_id), (1, id));
@@ -215,7 +265,11 @@ async fn a_quarter_bulletin_is_drafted_edited_issued_and_frozen() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("bulletin"));
 }
 
-async fn t_reschedule(e: &xiaohao_engine::Engine, item: xiaohao_core::ItemId, actor: &xiaohao_core::Actor) {
+async fn t_reschedule(
+    e: &xiaohao_engine::Engine,
+    item: xiaohao_core::ItemId,
+    actor: &xiaohao_core::Actor,
+) {
     e.execute(
         item,
         actor,
@@ -246,16 +300,33 @@ async fn the_cli_writes_the_document_of_the_figures() {
         "--office",
         "石化产业工作专班办公室",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = docx_text(&std::fs::read(&file).unwrap());
-    assert!(text.contains("（一）省发改委") && text.contains("编制石化产业链招商图谱"), "{text}");
+    assert!(
+        text.contains("（一）省发改委") && text.contains("编制石化产业链招商图谱"),
+        "{text}"
+    );
     assert!(text.contains("（草稿，印发时编号）"));
     // The figures sheet is still there, with escalations in words.
     let out = w.cli(&["report", "quarterly", "--period", "2026Q4"]);
     let md = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success() && md.contains("分牵头单位情况"), "{md}");
+    assert!(
+        out.status.success() && md.contains("分牵头单位情况"),
+        "{md}"
+    );
     assert!(!md.contains("级×"), "{md}");
-    let out = w.cli(&["report", "quarterly", "--period", "2026Q9", "--docx", "x.docx"]);
+    let out = w.cli(&[
+        "report",
+        "quarterly",
+        "--period",
+        "2026Q9",
+        "--docx",
+        "x.docx",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -285,22 +285,29 @@ pub const PREFIX_MAX: usize = 40;
 /// # Errors
 /// `(field, message)` naming the first field out of bounds.
 pub fn check_edits(e: &Edits) -> Result<Edits, (&'static str, String)> {
+    let label = |name: &str| match name {
+        "title" => "标题",
+        "recipients" => "主送",
+        "requirements" => "下一步工作要求",
+        "contact" => "联系人",
+        _ => "机关代字",
+    };
     let field = |name: &'static str, v: &str, max: usize, required: bool| {
         let v = v.trim().replace("\r\n", "\n");
         if required && v.is_empty() {
-            return Err((name, format!("{name} 不能为空")));
+            return Err((name, format!("{}不能为空", label(name))));
         }
         if v.chars().count() > max {
-            return Err((name, format!("{name} 不能超过 {max} 个字符")));
+            return Err((name, format!("{}不能超过{max}个字", label(name))));
         }
         if v.chars().any(|c| c.is_control() && c != '\n') {
-            return Err((name, format!("{name} 含有不可打印的字符")));
+            return Err((name, format!("{}含有不可打印的字符", label(name))));
         }
         Ok(v)
     };
     let one_line = |name: &'static str, v: String| {
         if v.contains('\n') {
-            Err((name, format!("{name} 只能是一行")))
+            Err((name, format!("{}只能写一行", label(name))))
         } else {
             Ok(v)
         }

@@ -102,9 +102,23 @@ pub struct Figures {
     /// `None` when nothing closed.
     pub avg_working_days_to_close: Option<f64>,
     /// Level → steps fired.
+    #[serde(deserialize_with = "level_counts")]
     pub escalations: BTreeMap<i32, u64>,
     #[serde(skip)]
     close_days: Vec<i64>,
+}
+
+/// Levels read back from JSON, where map keys are strings (also inside a flattened row,
+/// where serde cannot turn them into numbers by itself).
+fn level_counts<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<i32, u64>, D::Error> {
+    BTreeMap::<String, u64>::deserialize(d)?
+        .into_iter()
+        .map(|(k, v)| {
+            k.parse::<i32>()
+                .map(|k| (k, v))
+                .map_err(|_| serde::de::Error::custom(format!("`{k}` is not a level")))
+        })
+        .collect()
 }
 
 impl Figures {
@@ -208,12 +222,11 @@ impl Engine {
             .collect();
         // Units leading an item in scope: their item-less duties and steps count too.
         let leads: HashSet<UnitId> = items.values().filter_map(|i| i.lead_unit).collect();
-        let unit_in_scope =
-            |item: Option<ItemId>, unit: Option<UnitId>| match (owners, item) {
-                (None, _) => true,
-                (Some(_), Some(i)) => items.contains_key(&i),
-                (Some(_), None) => unit.is_some_and(|u| leads.contains(&u)),
-            };
+        let unit_in_scope = |item: Option<ItemId>, unit: Option<UnitId>| match (owners, item) {
+            (None, _) => true,
+            (Some(_), Some(i)) => items.contains_key(&i),
+            (Some(_), None) => unit.is_some_and(|u| leads.contains(&u)),
+        };
         let chain_name = |i: &Item| {
             i.chain_id
                 .and_then(|c| chains.get(&c).cloned())

@@ -25,8 +25,8 @@ mod worklist;
 mod write;
 
 pub use accounts::{NewUser, TokenHolder, TokenKind, User};
-pub use bulletin::{BulletinSummary, Issued, NewBulletin, StoredBulletin};
 pub use backup::{FileCheckError, SqliteFileFacts, inspect_sqlite_file};
+pub use bulletin::{BulletinSummary, IssueRequest, Issued, NewBulletin, StoredBulletin};
 pub use error::StoreError;
 pub use import::{ChainImport, ImportSummary, ItemImport, PlanImport};
 pub use items::{ChainHead, ItemFilter, ItemPage, LightFilter, ProgressRow, page_limit};

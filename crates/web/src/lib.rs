@@ -9,6 +9,7 @@ mod account_pages;
 mod api;
 mod api_accounts;
 pub mod auth;
+pub mod bulletin;
 mod error;
 mod export;
 mod flash;
@@ -16,7 +17,6 @@ pub mod ics;
 pub mod metrics;
 mod pages;
 mod recon;
-pub mod bulletin;
 pub mod schemas;
 
 pub use error::ApiError;

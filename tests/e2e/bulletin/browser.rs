@@ -17,6 +17,24 @@ async fn accept_confirm(b: &Browser) {
     panic!("no confirmation dialog");
 }
 
+/// Wait until `css` shows a text containing `needle` (the page after a form post replaces
+/// the one that had the same element).
+async fn wait_text(b: &Browser, css: &str, needle: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(el) = b.c().find(fantoccini::Locator::Css(css)).await
+            && let Ok(t) = el.text().await
+        {
+            if t.contains(needle) {
+                return t;
+            }
+            last = t;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never showed {needle}: {last}");
+}
+
 /// Fetch `path` with the browser's session: (bytes, first two bytes as text).
 async fn fetch(b: &Browser, path: &str) -> (u64, String) {
     let v = b
@@ -30,7 +48,10 @@ async fn fetch(b: &Browser, path: &str) -> (u64, String) {
         )
         .await
         .expect("fetch");
-    (v[0].as_u64().unwrap_or(0), v[1].as_str().unwrap_or("").to_owned())
+    (
+        v[0].as_u64().unwrap_or(0),
+        v[1].as_str().unwrap_or("").to_owned(),
+    )
 }
 
 async fn draft_edit_issue(b: &Browser, base: &str, year: bool, requirement: &str) -> String {
@@ -42,15 +63,21 @@ async fn draft_edit_issue(b: &Browser, base: &str, year: bool, requirement: &str
         b.click("#draft-quarter option[value='2026Q4']").await;
     }
     b.click("#draft-submit").await;
-    assert!(b.text("#flash-ok").await.contains("通报草稿已生成"));
+    wait_text(b, "#flash-ok", "通报草稿已生成").await;
     assert!(b.text("#sheet").await.contains("（一）省发改委"));
     b.fill("#edit-requirements", requirement).await;
+    b.shot(if year {
+        "phone-draft-edit"
+    } else {
+        "desktop-draft-edit"
+    })
+    .await;
     b.click("#edit-save").await;
-    assert!(b.text("#flash-ok").await.contains("修改已保存"));
+    wait_text(b, "#flash-ok", "修改已保存").await;
     assert!(b.text("#sheet").await.contains(requirement));
     b.click("#issue").await;
     accept_confirm(b).await;
-    assert!(b.text("#flash-ok").await.contains("通报已印发"));
+    wait_text(b, "#flash-ok", "通报已印发").await;
     assert_eq!(b.text("#bulletin-status").await, "已印发");
     assert_eq!(b.text("#content-hash").await.len(), 64);
     let href = b
@@ -86,7 +113,13 @@ async fn office_and_supervision_issue_bulletins_on_desktop_and_phone() {
     // The office on a desktop.
     b.size(1366, 1000).await;
     b.login(&base, "/bulletins", &office).await;
-    let number = draft_edit_issue(&b, &base, false, "（一）省发改委要于2026年12月31日前完成整改。").await;
+    let number = draft_edit_issue(
+        &b,
+        &base,
+        false,
+        "（一）省发改委要于2026年12月31日前完成整改。",
+    )
+    .await;
     assert_eq!(number, "石化产业工作专班办公室〔2026〕1号");
     b.shot("office-issued").await;
     b.c().goto(&format!("{base}/bulletins")).await.unwrap();
@@ -98,13 +131,25 @@ async fn office_and_supervision_issue_bulletins_on_desktop_and_phone() {
     b.login(&base, "/bulletins", &sup).await;
     assert!(!b.overflows().await, "the list fits a phone");
     b.shot("supervision-phone-list").await;
-    let number = draft_edit_issue(&b, &base, true, "（一）各责任单位要在年底前完成全部逾期事项销号。").await;
+    let number = draft_edit_issue(
+        &b,
+        &base,
+        true,
+        "（一）各责任单位要在年底前完成全部逾期事项销号。",
+    )
+    .await;
     assert_eq!(number, "省政府督查室〔2026〕1号");
     assert!(!b.overflows().await, "the bulletin fits a phone");
     b.shot("supervision-phone-issued").await;
     b.c().goto(&format!("{base}/bulletins")).await.unwrap();
     let list = b.text("#bulletin-list").await;
-    assert!(list.contains("省政府督查室〔2026〕1号") || list.contains("关于2026年度"), "{list}");
+    assert!(
+        list.contains("省政府督查室〔2026〕1号") || list.contains("关于2026年度"),
+        "{list}"
+    );
     b.close().await;
-    assert_eq!(w.app.t.engine.verify_bulletin_seals().await.unwrap(), (2, None));
+    assert_eq!(
+        w.app.t.engine.verify_bulletin_seals().await.unwrap(),
+        (2, None)
+    );
 }

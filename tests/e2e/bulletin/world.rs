@@ -112,9 +112,9 @@ impl World {
         self.tick_until(d(2026, 11, 20)).await;
         let gxt = Engine::actor_of(&self.gxt);
         let office = Engine::actor_of(&self.office);
-        e.execute(self.item_a, &gxt, &Command::Accept, None)
-            .await
-            .unwrap();
+        for cmd in [Command::Accept, Command::Start] {
+            e.execute(self.item_a, &gxt, &cmd, None).await.unwrap();
+        }
         e.execute(
             self.item_a,
             &gxt,
@@ -126,9 +126,14 @@ impl World {
         )
         .await
         .unwrap();
-        e.execute(self.item_a, &office, &Command::Verify { comment: None }, None)
-            .await
-            .unwrap();
+        e.execute(
+            self.item_a,
+            &office,
+            &Command::Verify { comment: None },
+            None,
+        )
+        .await
+        .unwrap();
         self.tick_until(d(2026, 12, 10)).await;
     }
 
@@ -147,7 +152,9 @@ impl World {
         let resp = self.get(token, &format!("/api/items/{item}")).await;
         assert_eq!(resp.status(), StatusCode::OK);
         let v: serde_json::Value = resp.json().await.unwrap();
-        v["clocks"]["working_days_late"].as_i64().expect("days late")
+        v["clocks"]["working_days_late"]
+            .as_i64()
+            .expect("days late")
     }
 
     pub(crate) async fn get(&self, token: &str, path: &str) -> reqwest::Response {
@@ -173,7 +180,12 @@ impl World {
     }
 
     /// A form post as the page sends it (redirects followed).
-    pub(crate) async fn form(&self, token: &str, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    pub(crate) async fn form(
+        &self,
+        token: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
         self.app
             .http
             .post(self.app.url(path))

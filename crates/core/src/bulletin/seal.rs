@@ -65,9 +65,9 @@ pub fn verify(prev: Option<&Seal>, seal: &Seal, stored: Option<&str>) -> Result<
     }
     match stored {
         None => Err(broken("the issued bulletin is missing")),
-        Some(s) if s != seal.content => Err(broken(
-            "the stored bulletin differs from what was sealed",
-        )),
+        Some(s) if s != seal.content => {
+            Err(broken("the stored bulletin differs from what was sealed"))
+        }
         Some(_) => Ok(()),
     }
 }

@@ -88,9 +88,15 @@ fn the_narrative_is_written_from_the_figures() {
     let text = body_text(&doc);
     assert_eq!(doc.title, "关于2026年第四季度对账销号工作情况的通报");
     assert_eq!(doc.recipients, "省工信厅、省发改委：");
-    assert!(text.contains("截至2026年12月31日，纳入台账管理的事项共5项。"), "{text}");
+    assert!(
+        text.contains("截至2026年12月31日，纳入台账管理的事项共5项。"),
+        "{text}"
+    );
     assert!(text.contains("本期销号3项，其中按期销号2项，按期销号率67%；逾期未销号2项；退回或核验不通过1次；报送缺报1次。"), "{text}");
-    assert!(text.contains("本期共启动一级预警15次、三级督办2次。"), "{text}");
+    assert!(
+        text.contains("本期共启动一级预警15次、三级督办2次。"),
+        "{text}"
+    );
     assert!(text.contains("省工信厅等1个单位工作推进有力"), "{text}");
     assert!(text.contains("（一）省发改委"), "{text}");
     assert!(
@@ -119,7 +125,11 @@ fn the_narrative_is_written_from_the_figures() {
     );
     // No half-width punctuation or "级×" in the generated text.
     for bad in ["×", "1级", ",", ";", "(", ")"] {
-        assert!(!doc.plain_text().contains(bad), "{bad} in {}", doc.plain_text());
+        assert!(
+            !doc.plain_text().contains(bad),
+            "{bad} in {}",
+            doc.plain_text()
+        );
     }
     assert_eq!(doc.doc_number, None);
     assert_eq!(doc.date, None);
@@ -158,11 +168,23 @@ fn edits_are_checked_and_shown_as_typed_in_full_width() {
     e.recipients = "各有关单位".into();
     e.contact = "张三,0591-87654321".into();
     let e = check_edits(&e).unwrap();
-    let doc = compose(&f, &e, "省政府督查室", Some("闽督通〔2026〕1号".into()), Some(d(2027, 1, 5)));
+    let doc = compose(
+        &f,
+        &e,
+        "省政府督查室",
+        Some("闽督通〔2026〕1号".into()),
+        Some(d(2027, 1, 5)),
+    );
     let text = body_text(&doc);
-    assert!(text.contains("（一）加快推进，确保年底前销号。\n（二）按时签署对账单"), "{text}");
+    assert!(
+        text.contains("（一）加快推进，确保年底前销号。\n（二）按时签署对账单"),
+        "{text}"
+    );
     assert_eq!(doc.recipients, "各有关单位：");
-    assert_eq!(doc.contact.as_deref(), Some("（联系人：张三，0591-87654321）"));
+    assert_eq!(
+        doc.contact.as_deref(),
+        Some("（联系人：张三，0591-87654321）")
+    );
     assert!(doc.plain_text().contains("2027年1月5日"));
     let mut long = e.clone();
     long.title = "标".repeat(TITLE_MAX + 1);
@@ -187,7 +209,10 @@ fn nothing_late_says_so() {
     f.recon = ReconCounts::default();
     f.total.escalations.clear();
     let text = body_text(&compose(&f, &edits(&f), "专班", None, None));
-    assert!(text.contains("本期无逾期未销号事项，无报送缺报。"), "{text}");
+    assert!(
+        text.contains("本期无逾期未销号事项，无报送缺报。"),
+        "{text}"
+    );
     assert!(text.contains("本期未生成对账单。"), "{text}");
     assert!(text.contains("本期未启动督办程序。"), "{text}");
 }
@@ -198,17 +223,43 @@ fn who_manages_a_bulletin() {
     let j = Jurisdiction::Units(BTreeSet::from([top, below]));
     assert!(may_manage(AccountRole::Office, &j, Some(top), below));
     assert!(!may_manage(AccountRole::Office, &j, Some(top), other));
-    assert!(may_manage(AccountRole::Supervision, &Jurisdiction::OwnUnit, Some(other), other));
-    assert!(!may_manage(AccountRole::Supervision, &Jurisdiction::OwnUnit, Some(other), top));
-    assert!(may_manage(AccountRole::Admin, &Jurisdiction::All, None, top));
-    assert!(!may_manage(AccountRole::Unit, &Jurisdiction::All, Some(top), top));
+    assert!(may_manage(
+        AccountRole::Supervision,
+        &Jurisdiction::OwnUnit,
+        Some(other),
+        other
+    ));
+    assert!(!may_manage(
+        AccountRole::Supervision,
+        &Jurisdiction::OwnUnit,
+        Some(other),
+        top
+    ));
+    assert!(may_manage(
+        AccountRole::Admin,
+        &Jurisdiction::All,
+        None,
+        top
+    ));
+    assert!(!may_manage(
+        AccountRole::Unit,
+        &Jurisdiction::All,
+        Some(top),
+        top
+    ));
     assert!(may_draft(AccountRole::Supervision) && !may_draft(AccountRole::Leader));
 }
 
 #[test]
 fn the_seal_chain_finds_an_edited_copy() {
     let (f, ..) = facts();
-    let doc = compose(&f, &edits(&f), "省政府督查室", Some("闽督通〔2026〕1号".into()), Some(d(2026, 12, 31)));
+    let doc = compose(
+        &f,
+        &edits(&f),
+        "省政府督查室",
+        Some("闽督通〔2026〕1号".into()),
+        Some(d(2026, 12, 31)),
+    );
     let content = seal::canonical(&doc);
     assert_eq!(content, seal::canonical(&doc.clone()), "deterministic");
     let first = Seal {

@@ -75,13 +75,11 @@ pub fn doc_number(prefix: &str, year: i32, seq: u32) -> String {
 /// The name of an escalation level as the ladder calls it: 二级催办 for level 2 when the
 /// ladder's step at level 2 is 催办; 二级督办 when no step names it.
 pub fn escalation_name(ladder: &Ladder, level: i32) -> String {
-    let step = ladder.steps.iter().find(|s| s.level == level).or_else(|| {
-        ladder
-            .steps
-            .iter()
-            .rev()
-            .find(|s| s.level <= level)
-    });
+    let step = ladder
+        .steps
+        .iter()
+        .find(|s| s.level == level)
+        .or_else(|| ladder.steps.iter().rev().find(|s| s.level <= level));
     let n = chinese_number(u32::try_from(level.max(0)).unwrap_or(0));
     match step {
         Some(s) => format!("{n}级{}", s.name),
@@ -90,7 +88,10 @@ pub fn escalation_name(ladder: &Ladder, level: i32) -> String {
 }
 
 /// The names of `levels` as the ladder calls them (frozen with a bulletin's figures).
-pub fn level_names(ladder: &Ladder, levels: impl IntoIterator<Item = i32>) -> BTreeMap<i32, String> {
+pub fn level_names(
+    ladder: &Ladder,
+    levels: impl IntoIterator<Item = i32>,
+) -> BTreeMap<i32, String> {
     levels
         .into_iter()
         .map(|l| (l, escalation_name(ladder, l)))
@@ -235,8 +236,14 @@ mod tests {
             full_width("逾期3项,退回1次;说明:(见附件)."),
             "逾期3项，退回1次；说明：（见附件）。"
         );
-        assert_eq!(full_width("(二)推进\"链长制\"落实"), "（二）推进“链长制”落实");
-        assert_eq!(full_width("完成率12.5%,合计1,000万元"), "完成率12.5%，合计1,000万元");
+        assert_eq!(
+            full_width("(二)推进\"链长制\"落实"),
+            "（二）推进“链长制”落实"
+        );
+        assert_eq!(
+            full_width("完成率12.5%,合计1,000万元"),
+            "完成率12.5%，合计1,000万元"
+        );
         assert_eq!(full_width("09:30开会"), "09:30开会");
         assert_eq!(full_width("ISO 9001:2015"), "ISO 9001:2015");
         assert_eq!(full_width("已是全角，不变。"), "已是全角，不变。");

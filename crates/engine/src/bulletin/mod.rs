@@ -19,7 +19,9 @@ use xiaohao_core::bulletin::{
     self as rules, Document, Edits, Facts, Status, check_edits, compose, default_edits, text,
 };
 use xiaohao_core::{AccountRole, Jurisdiction, UnitId};
-use xiaohao_store::{BulletinSummary, Issued, NewBulletin, StoreError, StoredBulletin};
+use xiaohao_store::{
+    BulletinSummary, IssueRequest, Issued, NewBulletin, StoreError, StoredBulletin,
+};
 
 /// A bulletin as its reader sees it: the stored row, the document, and what the reader
 /// may do.
@@ -96,6 +98,12 @@ impl Engine {
         if !rules::may_draft(who.role()) {
             return Err(EngineError::Forbidden(
                 "只有工作专班办公室和督查室可以起草通报".into(),
+            ));
+        }
+        if period.from > self.today() {
+            return Err(EngineError::invalid(
+                "period",
+                format!("{}尚未开始，不能起草通报", period.title_zh()),
             ));
         }
         let office = who.user.unit;
@@ -184,7 +192,11 @@ impl Engine {
     ///
     /// # Errors
     /// `Store(NotFound)` outside the reader's scope, as for a missing id.
-    pub async fn bulletin_for(&self, who: &Principal, id: Uuid) -> Result<BulletinView, EngineError> {
+    pub async fn bulletin_for(
+        &self,
+        who: &Principal,
+        id: Uuid,
+    ) -> Result<BulletinView, EngineError> {
         let b = self.readable_bulletin(who, id).await?;
         Ok(BulletinView {
             document: document_of(&b)?,
@@ -197,13 +209,22 @@ impl Engine {
     ///
     /// # Errors
     /// As [`Engine::bulletin_for`].
-    pub async fn bulletin_figures(&self, who: &Principal, id: Uuid) -> Result<Bulletin, EngineError> {
+    pub async fn bulletin_figures(
+        &self,
+        who: &Principal,
+        id: Uuid,
+    ) -> Result<Bulletin, EngineError> {
         let b = self.readable_bulletin(who, id).await?;
         serde_json::from_str(&b.figures)
             .map_err(|e| EngineError::Store(StoreError::Corrupt(format!("bulletins.figures: {e}"))))
     }
 
-    async fn manageable(&self, who: &Principal, id: Uuid, version: Option<i64>) -> Result<StoredBulletin, EngineError> {
+    async fn manageable(
+        &self,
+        who: &Principal,
+        id: Uuid,
+        version: Option<i64>,
+    ) -> Result<StoredBulletin, EngineError> {
         let b = self.readable_bulletin(who, id).await?;
         if !may_manage(who, b.office) {
             return Err(EngineError::Forbidden(
@@ -272,11 +293,15 @@ impl Engine {
                     document: seal::canonical(&doc),
                 }
             };
-            match self
-                .store()
-                .issue_bulletin(id, b.version, year, &who.user.display_name, self.now(), today, make)
-                .await
-            {
+            let req = IssueRequest {
+                id,
+                version: b.version,
+                year,
+                by: &who.user.display_name,
+                at: self.now(),
+                on: today,
+            };
+            match self.store().issue_bulletin(&req, make).await {
                 // Another bulletin took the number or the chain's place: read again.
                 Err(StoreError::Conflict(_)) if attempt < 5 && version.is_none() => attempt += 1,
                 Err(e) => return Err(e.into()),

@@ -75,6 +75,18 @@ pub struct BulletinSummary {
     pub created_at: DateTime<Utc>,
 }
 
+/// An issue as the engine asks for it: which draft at which version, in which year's
+/// numbering, by whom, when.
+#[derive(Debug, Clone)]
+pub struct IssueRequest<'a> {
+    pub id: Uuid,
+    pub version: i64,
+    pub year: i32,
+    pub by: &'a str,
+    pub at: DateTime<Utc>,
+    pub on: NaiveDate,
+}
+
 /// What an issue writes, decided by the caller once the 文号's sequence is known.
 #[derive(Debug, Clone)]
 pub struct Issued {
@@ -241,13 +253,19 @@ impl Store {
     ) -> StoreResult<()> {
         let res = bulletin::Entity::update_many()
             .col_expr(bulletin::Column::Title, Expr::value(e.title.clone()))
-            .col_expr(bulletin::Column::Recipients, Expr::value(e.recipients.clone()))
+            .col_expr(
+                bulletin::Column::Recipients,
+                Expr::value(e.recipients.clone()),
+            )
             .col_expr(
                 bulletin::Column::Requirements,
                 Expr::value(e.requirements.clone()),
             )
             .col_expr(bulletin::Column::Contact, Expr::value(e.contact.clone()))
-            .col_expr(bulletin::Column::DocPrefix, Expr::value(e.doc_prefix.clone()))
+            .col_expr(
+                bulletin::Column::DocPrefix,
+                Expr::value(e.doc_prefix.clone()),
+            )
             .col_expr(bulletin::Column::UpdatedAt, Expr::value(at))
             .col_expr(
                 bulletin::Column::Version,
@@ -267,7 +285,7 @@ impl Store {
         }
     }
 
-    /// Issue a draft still at `version`: the next number of the office's `year` (1 for the
+    /// Issue a draft still at `req.version`: the next number of the office's `year` (1 for the
     /// first, never a gap), the document `make` writes for that number, frozen and sealed
     /// after the last seal — all in one transaction. Returns the number and the seal's hash.
     ///
@@ -276,14 +294,17 @@ impl Store {
     /// number or place in the chain first (retry); on database failure.
     pub async fn issue_bulletin(
         &self,
-        id: Uuid,
-        version: i64,
-        year: i32,
-        by: &str,
-        at: DateTime<Utc>,
-        on: NaiveDate,
+        req: &IssueRequest<'_>,
         make: impl FnOnce(u32) -> Issued,
     ) -> StoreResult<(String, String)> {
+        let IssueRequest {
+            id,
+            version,
+            year,
+            by,
+            at,
+            on,
+        } = *req;
         let txn = self.begin_write().await?;
         let row = bulletin::Entity::find_by_id(id)
             .one(&txn)
@@ -300,7 +321,10 @@ impl Store {
         let seq = last.flatten().unwrap_or(0) + 1;
         let issued = make(u32::try_from(seq).unwrap_or(1));
         let res = bulletin::Entity::update_many()
-            .col_expr(bulletin::Column::Status, Expr::value(Status::Issued.as_str()))
+            .col_expr(
+                bulletin::Column::Status,
+                Expr::value(Status::Issued.as_str()),
+            )
             .col_expr(bulletin::Column::IssuedYear, Expr::value(year))
             .col_expr(bulletin::Column::IssuedSeq, Expr::value(seq))
             .col_expr(

@@ -50,7 +50,12 @@ fn para(run: Run) -> Paragraph {
 }
 
 fn indented(text: &str, font: &str) -> Paragraph {
-    para(run(text, font, BODY)).indent(None, Some(SpecialIndentType::FirstLine(2 * CHAR)), None, None)
+    para(run(text, font, BODY)).indent(
+        None,
+        Some(SpecialIndentType::FirstLine(2 * CHAR)),
+        None,
+        None,
+    )
 }
 
 fn blank() -> Paragraph {
@@ -62,7 +67,10 @@ fn blank() -> Paragraph {
 /// # Errors
 /// When the archive cannot be written (never for an in-memory buffer in practice).
 pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
-    let right_four = |p: Paragraph| p.align(AlignmentType::Right).indent(None, None, Some(4 * CHAR), None);
+    let right_four = |p: Paragraph| {
+        p.align(AlignmentType::Right)
+            .indent(None, None, Some(4 * CHAR), None)
+    };
     let mut d = Docx::new()
         .page_size(11906, 16838)
         .page_margin(
@@ -94,7 +102,11 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
         Paragraph::new()
             .add_run(run(&doc.title, XIAOBIAOSONG, TITLE))
             .align(AlignmentType::Center)
-            .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(700)),
+            .line_spacing(
+                LineSpacing::new()
+                    .line_rule(LineSpacingType::Exact)
+                    .line(700),
+            ),
     );
     d = d.add_paragraph(blank());
     d = d.add_paragraph(para(run(&doc.recipients, FANGSONG, BODY)));

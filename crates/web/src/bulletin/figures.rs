@@ -168,4 +168,3 @@ pub fn xlsx(b: &Bulletin, names: &LevelNames) -> Result<Vec<u8>, XlsxError> {
     ws.set_freeze_panes(1, 0)?;
     wb.save_to_buffer()
 }
-

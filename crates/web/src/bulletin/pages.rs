@@ -62,9 +62,7 @@ type PageResult = Result<Response, PageError>;
 
 fn bulletin_id(raw: &str) -> Result<Uuid, PageError> {
     raw.parse().map_err(|_| {
-        PageError(
-            ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such bulletin").field("id"),
-        )
+        PageError(ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such bulletin").field("id"))
     })
 }
 
@@ -183,7 +181,7 @@ fn period_options(today: chrono::NaiveDate) -> (Vec<PeriodOption>, Vec<PeriodOpt
     (quarters, years)
 }
 
-async fn list_of(state: &AppState, p: &Principal, error: Option<String>) -> PageResult {
+async fn list_of(state: &AppState, p: &Principal, error: Option<ApiError>) -> PageResult {
     let engine = &state.engine;
     let rows = engine
         .bulletins_for(p, 200)
@@ -207,11 +205,7 @@ async fn list_of(state: &AppState, p: &Principal, error: Option<String>) -> Page
         })
         .collect();
     let (quarters, years) = period_options(engine.today());
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
+    let status = error.as_ref().map_or(StatusCode::OK, |e| e.status);
     Ok((
         status,
         ListPage {
@@ -220,7 +214,7 @@ async fn list_of(state: &AppState, p: &Principal, error: Option<String>) -> Page
             quarters,
             years,
             rows,
-            flash_error: error,
+            flash_error: error.map(|e| e.message),
         },
     )
         .into_response())
@@ -259,11 +253,13 @@ async fn draft_submit(
         Err(e) => Err(e),
     };
     match result {
-        Ok(v) => Ok(Redirect::to(&format!("/bulletins/{}?ok=drafted", v.stored.id)).into_response()),
+        Ok(v) => {
+            Ok(Redirect::to(&format!("/bulletins/{}?ok=drafted", v.stored.id)).into_response())
+        }
         Err(e) => {
             let api = ApiError::from(e);
             if api.status.is_client_error() && api.status != StatusCode::FORBIDDEN {
-                list_of(&state, &p, Some(api.message)).await
+                list_of(&state, &p, Some(api)).await
             } else {
                 Err(PageError(api))
             }
@@ -424,7 +420,11 @@ async fn edit_submit(
         doc_prefix: f.doc_prefix,
         version: f.version,
     };
-    let result = state.engine.edit_bulletin(&p, id, &req).await.map(|_| "saved");
+    let result = state
+        .engine
+        .edit_bulletin(&p, id, &req)
+        .await
+        .map(|_| "saved");
     after_act(&state, &p, id, result, Some(&req)).await
 }
 
@@ -502,7 +502,10 @@ async fn docx_download(
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
                     .to_owned(),
             ),
-            (header::CONTENT_DISPOSITION, attachment(&file_name(&v, "docx"))),
+            (
+                header::CONTENT_DISPOSITION,
+                attachment(&file_name(&v, "docx")),
+            ),
         ],
         bytes,
     )
@@ -517,8 +520,8 @@ async fn xlsx_download(
     let id = bulletin_id(&raw)?;
     let v = state.engine.bulletin_for(&p, id).await?;
     let sheet = state.engine.bulletin_figures(&p, id).await?;
-    let bytes = figures::xlsx(&sheet, &v.stored.facts.level_names)
-        .map_err(|e| ApiError::internal(&e))?;
+    let bytes =
+        figures::xlsx(&sheet, &v.stored.facts.level_names).map_err(|e| ApiError::internal(&e))?;
     Ok((
         [
             (
