@@ -23,7 +23,20 @@ pub(crate) fn docx_text(bytes: &[u8]) -> String {
         .expect("word/document.xml")
         .read_to_string(&mut xml)
         .expect("utf-8 xml");
-    assert!(xml.contains("w:pgSz") && xml.contains("11906"), "A4 page");
+    // GB/T 9704: A4, 仿宋_GB2312 三号 body, 方正小标宋简体 title, 落款 right-aligned.
+    for needle in [
+        "w:pgSz",
+        "11906",
+        "16838",
+        "仿宋_GB2312",
+        "方正小标宋简体",
+        "黑体",
+        "w:val=\"32\"",
+        "w:val=\"right\"",
+        "w:val=\"center\"",
+    ] {
+        assert!(xml.contains(needle), "{needle} missing in document.xml");
+    }
     xml.split("</w:p>")
         .map(|p| {
             let mut line = String::new();
@@ -153,8 +166,16 @@ async fn a_quarter_bulletin_is_drafted_edited_issued_and_frozen() {
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(resp.text().await.unwrap().contains("修改已保存"));
 
-    // A unit may not issue; the office issues: 〔2026〕1号.
+    // A unit may not draft, nor issue; the office issues: 〔2026〕1号.
     let fgw = app.token(w.fgw.id, AccountRole::Unit).await;
+    let resp = w
+        .form(
+            &fgw,
+            "/bulletins",
+            &[("kind", "quarter"), ("quarter", "2026Q4")],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     let resp = w.form(&fgw, &format!("/bulletins/{id}/issue"), &[]).await;
     assert_eq!(
         resp.status(),

@@ -148,7 +148,7 @@ pub fn full_width(s: &str) -> String {
         let next = chars.get(i + 1).copied();
         let latin = |x: Option<char>| x.is_some_and(|x| x.is_ascii_alphanumeric());
         let between_latin = latin(prev) && latin(next);
-        let near_cjk = prev.is_some_and(is_cjk) || next.is_some_and(is_cjk);
+        let near_cjk = prev.is_some_and(is_han) || next.is_some_and(is_han);
         let mapped = match c {
             ',' if !between_latin => Some('，'),
             ';' => Some('；'),
@@ -175,8 +175,14 @@ pub fn full_width(s: &str) -> String {
     out
 }
 
+/// Chinese text proper: curly quotes alone (which this function itself writes) do not make
+/// a text Chinese, so converting twice changes nothing more.
+fn is_han(c: char) -> bool {
+    is_cjk(c) && !matches!(c, '“' | '”' | '‘' | '’')
+}
+
 fn text_is_chinese(chars: &[char]) -> bool {
-    chars.iter().any(|c| is_cjk(*c))
+    chars.iter().any(|c| is_han(*c))
 }
 
 #[cfg(test)]
@@ -247,6 +253,24 @@ mod tests {
         assert_eq!(full_width("09:30开会"), "09:30开会");
         assert_eq!(full_width("ISO 9001:2015"), "ISO 9001:2015");
         assert_eq!(full_width("已是全角，不变。"), "已是全角，不变。");
+    }
+
+    proptest::proptest! {
+        /// Full-width conversion maps characters one to one and changes nothing twice.
+        #[test]
+        fn full_width_is_one_to_one_and_idempotent(s in "[一二三事项逾期,.;:()\"a-z0-9 ]{0,40}") {
+            let once = full_width(&s);
+            proptest::prop_assert_eq!(once.chars().count(), s.chars().count());
+            proptest::prop_assert_eq!(full_width(&once), once.clone());
+        }
+
+        /// Distinct numbers get distinct numerals, made of numeral characters only.
+        #[test]
+        fn chinese_numerals_are_distinct(a in 1u32..10_000, b in 1u32..10_000) {
+            let (x, y) = (chinese_number(a), chinese_number(b));
+            proptest::prop_assert_eq!(a == b, x == y);
+            proptest::prop_assert!(x.chars().all(|c| "〇一二三四五六七八九十百千零".contains(c)));
+        }
     }
 
     #[test]
