@@ -175,6 +175,13 @@ pub struct ReportOutput {
     /// Write to this file instead of standard output (required for xlsx).
     #[arg(long)]
     pub out: Option<std::path::PathBuf>,
+    /// Also write the 通报 as a Word document (GB/T 9704 layout, unnumbered draft) to FILE.
+    #[arg(long)]
+    pub docx: Option<std::path::PathBuf>,
+    /// With --docx: the issuing office (id, name or alias); its items and those of the units
+    /// below it. Default: every item.
+    #[arg(long)]
+    pub office: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -284,15 +284,36 @@ pub async fn report(engine: &Engine, cmd: ReportCommand) -> CliResult {
     if output.format == "xlsx" && output.out.is_none() {
         return Err(usage("--format xlsx needs --out FILE"));
     }
-    let bulletin = engine.bulletin(&period).await?;
-    let bytes: Vec<u8> = match output.format.as_str() {
-        "md" => crate::report::markdown(&bulletin).into_bytes(),
-        "html" => crate::report::html(&bulletin).into_bytes(),
-        "json" => {
-            serde_json::to_vec_pretty(&bulletin).map_err(|e| CliError::Failure(e.to_string()))?
-        }
-        _ => crate::report::xlsx(&bulletin).map_err(|e| CliError::Failure(e.to_string()))?,
+    let office = match &output.office {
+        Some(key) => Some(
+            engine
+                .resolve_unit(key)
+                .await
+                .map_err(|_| usage(format!("--office: unknown unit `{key}`")))?
+                .id,
+        ),
+        None => None,
     };
+    if let Some(path) = &output.docx {
+        let doc = engine.bulletin_preview(&period, office).await?;
+        let bytes = xiaohao_web::bulletin::docx::render(&doc).map_err(CliError::Failure)?;
+        write_file(path, &bytes)?;
+        out!("{} written to {}", doc.title, path.display());
+        if output.out.is_none() {
+            return Ok(());
+        }
+    }
+    let bulletin = engine.bulletin(&period).await?;
+    let names = xiaohao_web::bulletin::figures::level_names(&engine.policy().ladder, &bulletin);
+    let bytes: Vec<u8> =
+        match output.format.as_str() {
+            "md" => crate::report::markdown(&bulletin, &names).into_bytes(),
+            "html" => crate::report::html(&bulletin, &names).into_bytes(),
+            "json" => serde_json::to_vec_pretty(&bulletin)
+                .map_err(|e| CliError::Failure(e.to_string()))?,
+            _ => crate::report::xlsx(&bulletin, &names)
+                .map_err(|e| CliError::Failure(e.to_string()))?,
+        };
     match output.out {
         Some(path) => {
             write_file(&path, &bytes)?;

@@ -181,16 +181,24 @@ pub(crate) async fn audit_verify(engine: &Engine) -> CliResult {
     }
     // Countersigned 对账单: the chain of seals, and each statement against its seal.
     let (seals, broken) = engine.verify_statement_seals().await?;
+    if let Some(b) = broken {
+        return Err(CliError::Failure(format!(
+            "broken statement seal #{}: statement {}: {} (checked {seals} seals)",
+            b.seq, b.statement_id, b.reason
+        )));
+    }
+    // Issued 通报: the chain of seals, and each stored copy against its seal.
+    let (bulletins, broken) = engine.verify_bulletin_seals().await?;
     match broken {
         None => {
             out!(
-                "ok: {items} items, {events} events, {seals} statements sealed, every hash chain intact"
+                "ok: {items} items, {events} events, {seals} statements sealed, {bulletins} bulletins sealed, every hash chain intact"
             );
             Ok(())
         }
         Some(b) => Err(CliError::Failure(format!(
-            "broken statement seal #{}: statement {}: {} (checked {seals} seals)",
-            b.seq, b.statement_id, b.reason
+            "broken bulletin seal #{}: bulletin {}: {} (checked {bulletins} seals)",
+            b.seq, b.bulletin_id, b.reason
         ))),
     }
 }

@@ -12,6 +12,7 @@ mod m20261201_000001_order_reply;
 mod m20261201_000010_statements;
 mod m20261201_000100_account_admin;
 mod m20261201_000200_unit_contact;
+mod m20261201_000300_bulletins;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_statements::Migration),
             Box::new(m20261201_000100_account_admin::Migration),
             Box::new(m20261201_000200_unit_contact::Migration),
+            Box::new(m20261201_000300_bulletins::Migration),
         ]
     }
 }

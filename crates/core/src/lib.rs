@@ -18,6 +18,7 @@
 //!   every figure a unit is judged by is computed with.
 //! - [`escalation`]: the ladder 预警 → 催办 → 督办 → 通报.
 //! - [`cycles`]: reporting cycles and their periods.
+//! - [`bulletin`]: 通报 as a 公文: the narrative from the figures, its text rules, its seal chain.
 //! - [`recon`]: 对账单: per-unit reconciliation statements, their rules and their seal chain.
 //! - [`score`]: 考核: per-unit scores of a quarter or year from the event log, each point a
 //!   line naming its rule, item and event.
@@ -28,6 +29,7 @@
 
 pub mod access;
 pub mod actor;
+pub mod bulletin;
 pub mod calendar;
 pub mod command;
 pub mod cycles;

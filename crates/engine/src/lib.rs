@@ -6,6 +6,7 @@
 mod account_admin;
 mod accounts;
 pub mod backup;
+pub mod bulletin;
 pub mod calendar;
 pub mod clock;
 pub mod config;

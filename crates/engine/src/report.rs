@@ -19,13 +19,13 @@
 
 use crate::{Engine, EngineError};
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
-use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use xiaohao_core::light::Light;
 use xiaohao_core::{Item, ItemId, ItemState, UnitId};
 
 /// A reporting period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
     /// `2026Q4`, `2026`.
     pub label: String,
@@ -91,7 +91,7 @@ impl Period {
 }
 
 /// The figures of one chain, one unit, or everything.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Figures {
     pub total: u64,
     pub closed: u64,
@@ -102,9 +102,23 @@ pub struct Figures {
     /// `None` when nothing closed.
     pub avg_working_days_to_close: Option<f64>,
     /// Level → steps fired.
+    #[serde(deserialize_with = "level_counts")]
     pub escalations: BTreeMap<i32, u64>,
     #[serde(skip)]
     close_days: Vec<i64>,
+}
+
+/// Levels read back from JSON, where map keys are strings (also inside a flattened row,
+/// where serde cannot turn them into numbers by itself).
+fn level_counts<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<i32, u64>, D::Error> {
+    BTreeMap::<String, u64>::deserialize(d)?
+        .into_iter()
+        .map(|(k, v)| {
+            k.parse::<i32>()
+                .map(|k| (k, v))
+                .map_err(|_| serde::de::Error::custom(format!("`{k}` is not a level")))
+        })
+        .collect()
 }
 
 impl Figures {
@@ -118,7 +132,7 @@ impl Figures {
 }
 
 /// A row of a bulletin: a chain or a unit with its figures.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BulletinRow {
     pub name: String,
     #[serde(flatten)]
@@ -126,7 +140,7 @@ pub struct BulletinRow {
 }
 
 /// An item that is red on `as_of`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RedItem {
     pub id: ItemId,
     pub number: Option<String>,
@@ -139,7 +153,7 @@ pub struct RedItem {
 }
 
 /// A bulletin (通报) over one period.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Bulletin {
     pub period: Period,
     pub title: String,
@@ -175,6 +189,20 @@ impl Engine {
     /// # Errors
     /// On store failure, or a calendar that does not cover the period.
     pub async fn bulletin(&self, period: &Period) -> Result<Bulletin, EngineError> {
+        self.bulletin_of(period, None).await
+    }
+
+    /// The bulletin of a period over the items kept by one of `owners` (an office and the
+    /// units below it; `None`: every item). Missed duties and escalations without an item
+    /// count when their unit leads one of those items.
+    ///
+    /// # Errors
+    /// As [`Engine::bulletin`].
+    pub async fn bulletin_of(
+        &self,
+        period: &Period,
+        owners: Option<&BTreeSet<UnitId>>,
+    ) -> Result<Bulletin, EngineError> {
         let from = self.start_of(period.from);
         let to = self.start_of(period.to.succ_opt().unwrap_or(period.to));
         let as_of = period.to.min(self.today());
@@ -184,7 +212,21 @@ impl Engine {
             .await?;
         let units: HashMap<UnitId, String> = self.unit_names().await?;
         let chains: HashMap<xiaohao_core::ChainId, String> = self.chain_names().await?;
-        let items: HashMap<ItemId, &Item> = data.items.iter().map(|i| (i.id, i)).collect();
+        let in_scope =
+            |i: &Item| owners.is_none_or(|o| i.owner_unit.is_some_and(|u| o.contains(&u)));
+        let items: HashMap<ItemId, &Item> = data
+            .items
+            .iter()
+            .filter(|i| in_scope(i))
+            .map(|i| (i.id, i))
+            .collect();
+        // Units leading an item in scope: their item-less duties and steps count too.
+        let leads: HashSet<UnitId> = items.values().filter_map(|i| i.lead_unit).collect();
+        let unit_in_scope = |item: Option<ItemId>, unit: Option<UnitId>| match (owners, item) {
+            (None, _) => true,
+            (Some(_), Some(i)) => items.contains_key(&i),
+            (Some(_), None) => unit.is_some_and(|u| leads.contains(&u)),
+        };
         let chain_name = |i: &Item| {
             i.chain_id
                 .and_then(|c| chains.get(&c).cloned())
@@ -200,7 +242,7 @@ impl Engine {
         let cal = self.calendar();
         let mut red_items = Vec::new();
         for it in &data.items {
-            if matches!(it.state, ItemState::Draft | ItemState::Cancelled) {
+            if matches!(it.state, ItemState::Draft | ItemState::Cancelled) || !in_scope(it) {
                 continue;
             }
             let closed_on = it.closed_at.map(|c| self.local_date(c));
@@ -266,6 +308,9 @@ impl Engine {
             }
         }
         for m in &data.missed {
+            if !unit_in_scope(m.item, Some(m.unit)) {
+                continue;
+            }
             let item = m.item.and_then(|i| items.get(&i).copied());
             total.duties_missed += m.count;
             by_unit
@@ -277,6 +322,9 @@ impl Engine {
             }
         }
         for f in &data.fires {
+            if !unit_in_scope(f.item, f.unit) {
+                continue;
+            }
             let item = f.item.and_then(|i| items.get(&i).copied());
             *total.escalations.entry(f.level).or_default() += f.count;
             let unit = f.unit.or(item.and_then(|i| i.lead_unit));

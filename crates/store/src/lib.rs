@@ -7,6 +7,7 @@
 mod account_admin;
 mod accounts;
 mod backup;
+mod bulletin;
 // Raw-SQL baselines, compiled only for `xiaohao-bench`.
 #[cfg(feature = "bench")]
 pub mod bench;
@@ -27,6 +28,7 @@ mod write;
 
 pub use accounts::{NewUser, TokenHolder, TokenKind, User};
 pub use backup::{FileCheckError, SqliteFileFacts, inspect_sqlite_file};
+pub use bulletin::{BulletinSummary, IssueRequest, Issued, NewBulletin, StoredBulletin};
 pub use error::StoreError;
 pub use import::{ChainImport, ImportSummary, ItemImport, PlanImport};
 pub use items::{ChainHead, ItemFilter, ItemPage, LightFilter, ProgressRow, page_limit};

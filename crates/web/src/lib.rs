@@ -9,6 +9,7 @@ mod account_pages;
 mod api;
 mod api_accounts;
 pub mod auth;
+pub mod bulletin;
 mod error;
 mod export;
 mod flash;
@@ -84,6 +85,7 @@ pub fn router_with(state: AppState) -> Router {
         .merge(plan_pages::routes())
         .merge(recon::routes())
         .merge(score::routes())
+        .merge(bulletin::routes())
         .route("/metrics", get(metrics_text))
         .route("/units/{id}/deadlines.ics", get(deadlines_ics))
         .fallback(pages::not_found)

@@ -1,0 +1,136 @@
+//! The bulletin as a Word document after GB/T 9704 (党政机关公文格式): A4, margins 37/35/28/26
+//! mm, 发文机关标志 in red 方正小标宋, the 文号 centred below it, the title centred in
+//! 方正小标宋简体 二号, 主送 flush left, body in 仿宋_GB2312 三号 (16 pt) with two-character
+//! first-line indent at a fixed 28.95 pt line, headings 黑体 and 楷体_GB2312, 落款 and date
+//! right-aligned four characters from the margin, the 附注 (联系人) below.
+
+use docx_rs::{
+    AlignmentType, Docx, LineSpacing, LineSpacingType, PageMargin, Paragraph, Run, RunFonts,
+    SpecialIndentType,
+};
+use xiaohao_core::bulletin::{Block, Document, text};
+
+/// Twips per millimetre (1440 per inch).
+const MM: f64 = 1440.0 / 25.4;
+/// 三号: 16 pt, in half-points.
+const BODY: usize = 32;
+/// 二号: 22 pt.
+const TITLE: usize = 44;
+/// One character of the body (16 pt) in twips: indents count in characters.
+const CHAR: i32 = 320;
+/// A fixed line of 28.95 pt (22 lines to the page), in twips.
+const LINE: i32 = 579;
+
+const FANGSONG: &str = "仿宋_GB2312";
+const HEITI: &str = "黑体";
+const KAITI: &str = "楷体_GB2312";
+const XIAOBIAOSONG: &str = "方正小标宋简体";
+
+fn mm(v: f64) -> i32 {
+    (v * MM).round() as i32
+}
+
+fn fonts(east_asia: &str) -> RunFonts {
+    RunFonts::new()
+        .east_asia(east_asia)
+        .ascii("Times New Roman")
+        .hi_ansi("Times New Roman")
+}
+
+fn run(text: &str, font: &str, size: usize) -> Run {
+    Run::new().add_text(text).fonts(fonts(font)).size(size)
+}
+
+fn para(run: Run) -> Paragraph {
+    Paragraph::new().add_run(run).line_spacing(
+        LineSpacing::new()
+            .line_rule(LineSpacingType::Exact)
+            .line(LINE),
+    )
+}
+
+fn indented(text: &str, font: &str) -> Paragraph {
+    para(run(text, font, BODY)).indent(
+        None,
+        Some(SpecialIndentType::FirstLine(2 * CHAR)),
+        None,
+        None,
+    )
+}
+
+fn blank() -> Paragraph {
+    para(run("", FANGSONG, BODY))
+}
+
+/// The .docx bytes of a document.
+///
+/// # Errors
+/// When the archive cannot be written (never for an in-memory buffer in practice).
+pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
+    let right_four = |p: Paragraph| {
+        p.align(AlignmentType::Right)
+            .indent(None, None, Some(4 * CHAR), None)
+    };
+    let mut d = Docx::new()
+        .page_size(11906, 16838)
+        .page_margin(
+            PageMargin::new()
+                .top(mm(37.0))
+                .bottom(mm(35.0))
+                .left(mm(28.0))
+                .right(mm(26.0))
+                .header(mm(15.0))
+                .footer(mm(28.0)),
+        )
+        .default_fonts(fonts(FANGSONG))
+        .default_size(BODY);
+    // 发文机关标志 and 文号.
+    d = d.add_paragraph(
+        Paragraph::new()
+            .add_run(run(&doc.issuer, XIAOBIAOSONG, 52).color("FF0000"))
+            .align(AlignmentType::Center),
+    );
+    d = d.add_paragraph(blank());
+    let number = doc
+        .doc_number
+        .clone()
+        .unwrap_or_else(|| "（草稿，印发时编号）".to_owned());
+    d = d.add_paragraph(para(run(&number, FANGSONG, BODY)).align(AlignmentType::Center));
+    d = d.add_paragraph(blank());
+    // 标题, then a blank line and 主送.
+    d = d.add_paragraph(
+        Paragraph::new()
+            .add_run(run(&doc.title, XIAOBIAOSONG, TITLE))
+            .align(AlignmentType::Center)
+            .line_spacing(
+                LineSpacing::new()
+                    .line_rule(LineSpacingType::Exact)
+                    .line(700),
+            ),
+    );
+    d = d.add_paragraph(blank());
+    d = d.add_paragraph(para(run(&doc.recipients, FANGSONG, BODY)));
+    for b in &doc.body {
+        d = d.add_paragraph(match b {
+            Block::Heading(t) => indented(t, HEITI),
+            Block::SubHeading(t) => indented(t, KAITI),
+            Block::Para(t) => indented(t, FANGSONG),
+        });
+    }
+    // 落款 and 成文日期, four characters from the right margin.
+    d = d.add_paragraph(blank());
+    d = d.add_paragraph(blank());
+    d = d.add_paragraph(right_four(para(run(&doc.signature, FANGSONG, BODY))));
+    let date = doc
+        .date
+        .map(text::date)
+        .unwrap_or_else(|| "（印发日期）".to_owned());
+    d = d.add_paragraph(right_four(para(run(&date, FANGSONG, BODY))));
+    if let Some(c) = &doc.contact {
+        d = d.add_paragraph(blank());
+        d = d.add_paragraph(indented(c, FANGSONG));
+    }
+    let mut buf = std::io::Cursor::new(Vec::new());
+    d.build().pack(&mut buf).map_err(|e| e.to_string())?;
+    Ok(buf.into_inner())
+}
