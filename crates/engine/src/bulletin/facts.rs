@@ -7,7 +7,7 @@ use crate::{Engine, EngineError};
 use chrono::Datelike;
 use std::collections::{BTreeSet, HashMap};
 use xiaohao_core::UnitId;
-use xiaohao_core::bulletin::{Counts, Facts, LaggingItem, PeriodKind, UnitCounts, text};
+use xiaohao_core::bulletin::{Counts, Facts, LaggingItem, PeriodKind, RankLine, UnitCounts, text};
 
 /// The period keys of the reconciliation cycles inside `period`: its months (`2026-10`),
 /// quarters (`2026-Q4`) and, for a year, the year itself.
@@ -113,11 +113,48 @@ impl Engine {
             units,
             lagging,
             recon,
-            // Scores are another module's; the lead wires them here when they exist.
-            ranking: None,
+            ranking: self
+                .bulletin_ranking(period, owners.is_some(), &figures)
+                .await?,
             level_names: text::level_names(ladder, levels),
         };
         Ok((facts, figures))
+    }
+}
+
+impl Engine {
+    /// The 考核 ranking of the period (the scores of [`Engine::score_ranking`]); for an
+    /// office's bulletin, only the units its figures name, ranked among themselves (ties
+    /// share a rank).
+    async fn bulletin_ranking(
+        &self,
+        period: &Period,
+        restricted: bool,
+        figures: &Bulletin,
+    ) -> Result<Option<Vec<RankLine>>, EngineError> {
+        let Ok(p) = xiaohao_core::score::Period::parse(&period.label) else {
+            return Ok(None);
+        };
+        let mut rows: Vec<RankLine> = self
+            .score_ranking(&p)
+            .await?
+            .into_iter()
+            .filter(|r| !restricted || figures.by_unit.iter().any(|u| u.name == r.unit))
+            .map(|r| RankLine {
+                unit: r.unit,
+                #[allow(clippy::cast_precision_loss)]
+                score: r.score.0 as f64 / 10.0,
+                rank: r.rank,
+            })
+            .collect();
+        if restricted {
+            let scores: Vec<f64> = rows.iter().map(|r| r.score).collect();
+            for r in &mut rows {
+                let higher = scores.iter().filter(|s| **s > r.score).count();
+                r.rank = u32::try_from(higher + 1).unwrap_or(u32::MAX);
+            }
+        }
+        Ok((!rows.is_empty()).then_some(rows))
     }
 }
 
