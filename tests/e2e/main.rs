@@ -15,6 +15,7 @@ mod hardening;
 mod import_export;
 mod ladder;
 mod ledger_web;
+mod ledger_workbench;
 mod lifecycle_http;
 mod mail;
 mod multi_instance;

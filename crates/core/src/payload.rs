@@ -5,7 +5,7 @@
 //! [`Payload::parse`] by the event's kind.
 
 use crate::event::EventKind;
-use crate::ids::{PersonId, UnitId};
+use crate::ids::{ChainId, PersonId, UnitId};
 use crate::item::ItemKind;
 use crate::state::Action;
 use chrono::{Datelike, NaiveDate};
@@ -110,6 +110,8 @@ pub struct Edited {
     pub number: Option<Change<Option<String>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leader: Option<Change<Option<PersonId>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<Change<Option<ChainId>>>,
 }
 
 /// 调整时限: the old and the new deadline.

@@ -23,6 +23,7 @@ mod resolve;
 pub mod scheduler;
 mod service;
 mod views;
+pub mod workbench;
 pub mod worklist;
 
 pub use accounts::{
