@@ -17,6 +17,8 @@ pub struct Desk {
     pub app: TestApp,
     /// The office's session secret (sent as the cookie).
     pub office: String,
+    /// The office's username (to sign in in a browser).
+    pub office_user: String,
     pub plan_a: String,
     pub plan_b: String,
     pub chain: String,
@@ -144,6 +146,7 @@ pub async fn desk(app: TestApp) -> Desk {
     let office_token = app.login(&username).await;
     Desk {
         office: office_token,
+        office_user: username,
         plan_a,
         plan_b,
         chain,

@@ -8,6 +8,7 @@ mod support;
 mod accounts;
 mod browser;
 mod browser_accounts;
+mod browser_workbench;
 mod cli;
 mod concurrency;
 mod drills;
