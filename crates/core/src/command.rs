@@ -493,7 +493,7 @@ pub fn decide(
             if let Some(c) = chain
                 && item.chain_id != Some(*c)
             {
-                edited.chain = Some(change(item.chain_id, Some(*c)));
+                edited.chain = Some(Box::new(change(item.chain_id, Some(*c))));
                 next.chain_id = Some(*c);
             }
             if edited

@@ -110,8 +110,9 @@ pub struct Edited {
     pub number: Option<Change<Option<String>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leader: Option<Change<Option<PersonId>>>,
+    /// Boxed: every event payload carries the size of its largest variant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chain: Option<Change<Option<ChainId>>>,
+    pub chain: Option<Box<Change<Option<ChainId>>>>,
 }
 
 /// 调整时限: the old and the new deadline.

@@ -387,8 +387,9 @@ impl Engine {
                     Ok(_) => Ok(()),
                     // The draft already has all of it: go on to 交办.
                     Err(EngineError::Domain(xiaohao_core::DomainError::Invalid {
-                        field, ..
-                    })) if field == "edit" => Ok(()),
+                        field: "edit",
+                        ..
+                    })) => Ok(()),
                     Err(e) => Err(e),
                 },
                 None => Ok(()),

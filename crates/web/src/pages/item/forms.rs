@@ -165,7 +165,7 @@ pub(in crate::pages) async fn edit_submit(
     };
     let target = match state.engine.edit_as(&p, id, version, &req).await {
         Ok(_) => format!("/items/{id}?ok=edit"),
-        Err(EngineError::Domain(DomainError::Invalid { field, .. })) if field == "edit" => {
+        Err(EngineError::Domain(DomainError::Invalid { field: "edit", .. })) => {
             format!("/items/{id}?error=nothing_changed")
         }
         Err(e) => {
