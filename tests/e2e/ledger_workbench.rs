@@ -50,7 +50,7 @@ pub async fn desk(app: TestApp) -> Desk {
     let gxt = t.unit("省工信厅", UnitKind::Department).await;
     t.unit("省科技厅", UnitKind::Department).await;
     let store = e.raw_store();
-    store
+    let guo = store
         .create_person(
             NewPerson {
                 name: "郭宁宁".into(),
@@ -80,6 +80,7 @@ pub async fn desk(app: TestApp) -> Desk {
         .create_chain(
             NewChain {
                 name: "石化产业链".into(),
+                leaders: vec![guo.id],
                 lead_units: vec![gxt.id],
                 units: vec![office.id],
                 ..Default::default()
@@ -396,6 +397,9 @@ async fn drafts_are_handed_out_in_bulk_and_corrected_from_the_item_forms() {
         assert_eq!(kinds, ["create", "edit", "assign"]);
     }
     assert_eq!(store.item(d.green).await.unwrap().version, 2, "untouched");
+    // The ledger names the chain with its 链长.
+    let assigned = d.get("/ledger?state=assigned&sort=chain").await;
+    assert!(assigned.contains("石化产业链（郭宁宁）"), "{assigned}");
     // Nothing ticked: the ledger says so.
     let (status, location, _) = d
         .post("/ledger/assign", &[("deadline", "2026-09-30".into())])
@@ -438,6 +442,10 @@ async fn drafts_are_handed_out_in_bulk_and_corrected_from_the_item_forms() {
     assert_eq!(store.item(x).await.unwrap().title, "草稿事项1（修订）");
     let page = d.get(&location).await;
     assert!(page.contains("已修改"), "flash");
+    assert!(
+        page.contains("修改：事项名称；理由：按会议纪要修订"),
+        "{page}"
+    );
     // The same again changes nothing, and says so.
     let it = store.item(x).await.unwrap();
     let (_, location, _) = d

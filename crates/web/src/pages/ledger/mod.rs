@@ -87,6 +87,30 @@ impl Choices {
     }
 }
 
+/// Each chain as the ledger names it: 石化产业链（郭宁宁）, with its leaders (链长).
+async fn chain_labels(
+    engine: &Engine,
+) -> Result<HashMap<xiaohao_core::ChainId, String>, EngineError> {
+    let mut people: HashMap<xiaohao_core::PersonId, String> = HashMap::new();
+    let mut out = HashMap::new();
+    for chain in engine.chains().await? {
+        let mut leaders = Vec::new();
+        for p in &chain.leaders {
+            if !people.contains_key(p) {
+                people.insert(*p, engine.person_name(*p).await?);
+            }
+            leaders.extend(people.get(p).cloned());
+        }
+        let label = if leaders.is_empty() {
+            chain.name
+        } else {
+            format!("{}（{}）", chain.name, leaders.join("、"))
+        };
+        out.insert(chain.id, label);
+    }
+    Ok(out)
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "ledger.html")]
 struct LedgerPage {
@@ -124,7 +148,7 @@ pub(super) async fn ledger(
     let filter = item_filter(engine, q.item_query(Some(PAGE), Some(offset))).await?;
     let page = engine.ledger_page_for(&p, filter, sort).await?;
     let names = Names::load(engine).await?;
-    let chain_names: HashMap<xiaohao_core::ChainId, String> = engine.chain_names().await?;
+    let chain_names = chain_labels(engine).await?;
     let rows: Vec<LedgerLine> = page
         .items
         .iter()
