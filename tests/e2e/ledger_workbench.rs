@@ -506,6 +506,47 @@ async fn drafts_are_handed_out_in_bulk_and_corrected_from_the_item_forms() {
     assert_eq!(location, format!("/items/{x}?ok=transfer"));
     assert_eq!(store.item(x).await.unwrap().lead_unit, Some(keji));
 
+    // 暂缓 with a reason, 恢复, and 撤销 of a draft: the item page's other office forms.
+    // (暂缓 needs an accepted item: the new lead signs for it.)
+    let keji_unit = store.resolve_unit("省科技厅").await.unwrap();
+    e.execute(x, &Engine::actor_of(&keji_unit), &Command::Accept, None)
+        .await
+        .unwrap();
+    let page = d.get(&format!("/items/{x}")).await;
+    assert!(page.contains("id=\"btn-suspend\"") && page.contains("id=\"btn-cancel\""));
+    let (_, location, _) = d
+        .post(
+            &format!("/items/{x}/act"),
+            &[
+                ("action", "suspend".into()),
+                ("reason", "等待规划调整".into()),
+            ],
+        )
+        .await;
+    assert_eq!(location, format!("/items/{x}?ok=suspend"));
+    assert_eq!(store.item(x).await.unwrap().state, ItemState::Suspended);
+    let page = d.get(&location).await;
+    assert!(page.contains("id=\"btn-resume\""));
+    let (_, location, _) = d
+        .post(&format!("/items/{x}/act"), &[("action", "resume".into())])
+        .await;
+    assert_eq!(location, format!("/items/{x}?ok=resume"));
+    assert_ne!(store.item(x).await.unwrap().state, ItemState::Suspended);
+    let (_, location, _) = d
+        .post(
+            &format!("/items/{}/act", d.drafts[9]),
+            &[
+                ("action", "cancel".into()),
+                ("reason", "与其他事项重复".into()),
+            ],
+        )
+        .await;
+    assert!(location.ends_with("?ok=cancel"), "{location}");
+    assert_eq!(
+        store.item(d.drafts[9]).await.unwrap().state,
+        ItemState::Cancelled
+    );
+
     // 新建: a problem with a target becomes a draft of plan B, then is handed out.
     let (status, location, _) = d
         .post(
@@ -562,5 +603,4 @@ async fn drafts_are_handed_out_in_bulk_and_corrected_from_the_item_forms() {
         page.contains("事项名称") && page.contains("只有内容"),
         "{page}"
     );
-    let _ = Engine::actor_of;
 }
