@@ -400,6 +400,33 @@ async fn drafts_are_handed_out_in_bulk_and_corrected_from_the_item_forms() {
     // The ledger names the chain with its 链长.
     let assigned = d.get("/ledger?state=assigned&sort=chain").await;
     assert!(assigned.contains("石化产业链（郭宁宁）"), "{assigned}");
+    // A draft without a lead unit is refused as it stands: no edit lands on it.
+    let office_unit = store.resolve_unit("石化产业工作专班办公室").await.unwrap();
+    let oa = AccountRole::Office.actor(office_unit.id, "专班");
+    let leadless = e
+        .file_item(
+            &oa,
+            &ItemRequest {
+                title: "待定牵头单位的事项".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .item
+        .id;
+    let (_, _, page) = d
+        .post(
+            "/ledger/assign",
+            &[
+                ("id", leadless.to_string()),
+                ("co_units", "省科技厅".into()),
+                ("deadline", "2026-09-30".into()),
+            ],
+        )
+        .await;
+    assert!(page.contains("尚未确定牵头单位"), "{page}");
+    assert_eq!(store.events(leadless).await.unwrap().len(), 1, "untouched");
     // Nothing ticked: the ledger says so.
     let (status, location, _) = d
         .post("/ledger/assign", &[("deadline", "2026-09-30".into())])

@@ -299,7 +299,8 @@ impl Engine {
     /// 交办 the selected drafts with what `req` sets: for each, an edit (co-units, leader,
     /// chain) when asked, then the `assign` command — each through the one command path,
     /// within `who`'s scope. A draft that cannot be handed out is reported, not skipped
-    /// silently, and the others go on.
+    /// silently, and the others go on. What would refuse the `assign` (not a draft, no lead
+    /// unit) is checked before the edit, so a refused row is left as it was.
     ///
     /// # Errors
     /// `Invalid` naming the field when a unit, leader, chain or date of `req` is unknown or
@@ -378,6 +379,19 @@ impl Engine {
                         action: xiaohao_core::Action::Assign,
                         allowed: item.state.allowed_actions(),
                     }
+                    .into()),
+                });
+                continue;
+            }
+            // Without a lead unit it cannot be handed out: refuse before any edit lands.
+            if lead.is_none() && item.lead_unit.is_none() {
+                out.push(BulkRow {
+                    item: id,
+                    title,
+                    result: Err(xiaohao_core::DomainError::invalid(
+                        "lead_unit",
+                        "an item needs a lead unit (牵头单位) before it can be assigned",
+                    )
                     .into()),
                 });
                 continue;
