@@ -72,8 +72,14 @@ impl LedgerQuery {
         let Some(raw) = self.sort.as_deref().filter(|s| !s.is_empty()) else {
             return Ok(None);
         };
-        let key: SortKey = raw.parse().map_err(|e: String| {
-            ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e).field("sort")
+        let key: SortKey = raw.parse().map_err(|_| {
+            let shown: String = raw.chars().take(20).collect();
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                format!("台账没有“{shown}”这一排序列，请点击表头排序。"),
+            )
+            .field("sort")
         })?;
         Ok(Some(LedgerSort {
             key,
