@@ -225,14 +225,29 @@ impl Engine {
         let units: HashMap<UnitId, String> = self.unit_names().await?;
         let chains: HashMap<ChainId, String> = self.chain_names().await?;
         let mut keys: Vec<(SortValue, chrono::DateTime<chrono::Utc>, ItemId)> = Vec::new();
-        self.walk(&filter, |it| {
-            keys.push((
-                self.sort_value(sort.key, it, &units, &chains),
-                it.created_at,
-                it.id,
-            ));
-        })
-        .await?;
+        // By id, 2,000 at a time, without co-units (no sort key needs them); the light
+        // filter by the policy's rule, as `Engine::walk` applies it.
+        const BATCH: u64 = 2000;
+        let mut after = None;
+        loop {
+            let batch = self
+                .store()
+                .items_after_without_co_units(&filter, after, BATCH)
+                .await?;
+            for it in &batch {
+                if self.passes_light(&filter, it) {
+                    keys.push((
+                        self.sort_value(sort.key, it, &units, &chains),
+                        it.created_at,
+                        it.id,
+                    ));
+                }
+            }
+            match batch.last() {
+                Some(last) if batch.len() as u64 == BATCH => after = Some(last.id),
+                _ => break,
+            }
+        }
         keys.sort_by(|a, b| {
             let by_value = match (&a.0, &b.0) {
                 // Empty cells last in both directions.

@@ -255,6 +255,32 @@ impl Store {
             .collect())
     }
 
+    /// As [`Store::items_after`], without the co-units (left empty): for walks that only
+    /// weigh items (sort keys, lights), one query per batch instead of two.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn items_after_without_co_units(
+        &self,
+        f: &ItemFilter,
+        after: Option<ItemId>,
+        limit: u64,
+    ) -> StoreResult<Vec<Item>> {
+        let mut cond = filter_condition(f);
+        if let Some(a) = after {
+            cond = cond.add(item::Column::Id.gt(a.0));
+        }
+        item::Entity::find()
+            .filter(cond)
+            .order_by_asc(item::Column::Id)
+            .limit(Ord::max(limit, 1))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|r| item_from_row(r, Vec::new()))
+            .collect()
+    }
+
     /// Every item matching the filter (no paging), for dashboards, exports and feeds.
     ///
     /// # Errors
