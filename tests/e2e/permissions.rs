@@ -2,6 +2,7 @@
 //! must get, plus logout/revocation, the login rate limit, the calendar feed, metrics and
 //! the OpenAPI document.
 
+mod workbench;
 pub(crate) mod world;
 
 use crate::support::{PASSWORD, TestApp};

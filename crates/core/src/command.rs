@@ -6,7 +6,7 @@
 
 use crate::error::DomainError;
 use crate::event::{EventDraft, EventKind};
-use crate::ids::{ItemId, PersonId, UnitId};
+use crate::ids::{ChainId, ItemId, PersonId, UnitId};
 use crate::item::{Item, ItemKind, NewItem};
 use crate::notify::Notification;
 use crate::payload::{
@@ -99,6 +99,9 @@ pub enum Command {
         /// The responsible leader (牵头领导).
         #[serde(default)]
         leader: Option<PersonId>,
+        /// The chain (产业链/专项) the item belongs to.
+        #[serde(default)]
+        chain: Option<ChainId>,
         reason: String,
     },
     /// Set a new deadline (调整时限); the due date follows it.
@@ -420,6 +423,7 @@ pub fn decide(
             co_units,
             number,
             leader,
+            chain,
             reason,
         } => {
             let mut edited = Edited {
@@ -485,6 +489,12 @@ pub fn decide(
             {
                 edited.leader = Some(change(item.leader, Some(*p)));
                 next.leader = Some(*p);
+            }
+            if let Some(c) = chain
+                && item.chain_id != Some(*c)
+            {
+                edited.chain = Some(Box::new(change(item.chain_id, Some(*c))));
+                next.chain_id = Some(*c);
             }
             if edited
                 == (Edited {

@@ -5,7 +5,7 @@
 //! [`Payload::parse`] by the event's kind.
 
 use crate::event::EventKind;
-use crate::ids::{PersonId, UnitId};
+use crate::ids::{ChainId, PersonId, UnitId};
 use crate::item::ItemKind;
 use crate::state::Action;
 use chrono::{Datelike, NaiveDate};
@@ -114,6 +114,9 @@ pub struct Edited {
     pub number: Option<Change<Option<String>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leader: Option<Change<Option<PersonId>>>,
+    /// Boxed: every event payload carries the size of its largest variant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<Box<Change<Option<ChainId>>>>,
 }
 
 /// 调整时限: the old and the new deadline.
@@ -260,6 +263,22 @@ impl Payload {
                     push("反馈时限", date_zh(d));
                 }
             }
+            Payload::Edited(e) => {
+                let changed: Vec<&str> = [
+                    (e.number.is_some(), "序号"),
+                    (e.title.is_some(), "事项名称"),
+                    (e.text.is_some(), "具体内容"),
+                    (e.lead_unit.is_some(), "牵头单位"),
+                    (e.co_units.is_some(), "责任单位"),
+                    (e.leader.is_some(), "牵头领导"),
+                    (e.chain.is_some(), "产业链"),
+                ]
+                .into_iter()
+                .filter_map(|(yes, name)| yes.then_some(name))
+                .collect();
+                push("修改", changed.join("、"));
+                push("理由", e.reason.clone());
+            }
             Payload::Rescheduled(r) => {
                 push(
                     "原时限",
@@ -335,6 +354,22 @@ mod tests {
         let old = r#"{"comment":"同意","requested_by":null}"#;
         let p = Payload::parse(EventKind::Action(Action::Verify), old).unwrap();
         assert_eq!(p.summary_zh(), "意见：同意");
+        let edited = Payload::Edited(Edited {
+            reason: "按会议纪要修订".into(),
+            title: Some(Change {
+                from: "旧".to_owned(),
+                to: "新".to_owned(),
+            }),
+            chain: Some(Box::new(Change {
+                from: None,
+                to: Some(ChainId::new()),
+            })),
+            ..Edited::default()
+        });
+        assert_eq!(
+            edited.summary_zh(),
+            "修改：事项名称、产业链；理由：按会议纪要修订"
+        );
         let old = r#"{"deadline_key":"2026-03-06","level":4,"step":"通报"}"#;
         assert!(Payload::parse(EventKind::Action(Action::Escalate), old).is_ok());
     }

@@ -109,6 +109,7 @@ pub fn merge_command(item: &Item, from: UnitId, into: UnitId, reason: &str) -> O
             co_units,
             number: None,
             leader: None,
+            chain: None,
             reason: reason.to_owned(),
         });
     }
@@ -125,6 +126,7 @@ pub fn merge_command(item: &Item, from: UnitId, into: UnitId, reason: &str) -> O
         co_units,
         number: None,
         leader: None,
+        chain: None,
         reason: reason.to_owned(),
     })
 }

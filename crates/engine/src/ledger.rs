@@ -403,6 +403,7 @@ impl Engine {
                         co_units,
                         number,
                         leader,
+                        chain: None,
                         reason: LEDGER_REASON.into(),
                     },
                 );

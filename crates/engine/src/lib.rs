@@ -27,6 +27,7 @@ pub mod score;
 mod service;
 pub mod unit_directory;
 mod views;
+pub mod workbench;
 pub mod worklist;
 
 pub use accounts::{

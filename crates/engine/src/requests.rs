@@ -171,6 +171,7 @@ impl CommandRequest {
                 co_units: None,
                 number: None,
                 leader: None,
+                chain: None,
                 reason: text(&self.reason),
             },
             Action::Reschedule => Command::Reschedule {

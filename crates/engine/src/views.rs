@@ -157,7 +157,7 @@ impl Engine {
 
     /// Whether `item` passes the part of `filter` SQL cannot decide: the light, by the
     /// policy's one rule.
-    fn passes_light(&self, filter: &ItemFilter, item: &Item) -> bool {
+    pub(crate) fn passes_light(&self, filter: &ItemFilter, item: &Item) -> bool {
         filter
             .light
             .is_none_or(|l| l.is_exact() || self.policy().light(item, l.today) == l.light)

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 use xiaohao_core::event::{BrokenLink, Event, verify_chain};
 use xiaohao_core::progress::{Actual, ProgressReport};
-use xiaohao_core::{ChainId, Item, ItemId, ItemState, Light, Scope, Target, UnitId};
+use xiaohao_core::{ChainId, Item, ItemId, ItemState, Light, PlanId, Scope, Target, UnitId};
 
 /// Which items to list.
 #[derive(Debug, Clone, Default)]
@@ -23,6 +23,10 @@ pub struct ItemFilter {
     /// Items this unit leads or co-handles.
     pub unit: Option<UnitId>,
     pub chain: Option<ChainId>,
+    /// Items of this plan (the source document).
+    pub plan: Option<PlanId>,
+    /// Items at this escalation level (督办级别; 0: not escalated).
+    pub level: Option<i32>,
     /// Items with a running clock whose due date is before this date (red).
     pub overdue_on: Option<NaiveDate>,
     /// Substring of title, text or number.
@@ -249,6 +253,32 @@ impl Store {
             .into_iter()
             .map(|(item, _)| item)
             .collect())
+    }
+
+    /// As [`Store::items_after`], without the co-units (left empty): for walks that only
+    /// weigh items (sort keys, lights), one query per batch instead of two.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn items_after_without_co_units(
+        &self,
+        f: &ItemFilter,
+        after: Option<ItemId>,
+        limit: u64,
+    ) -> StoreResult<Vec<Item>> {
+        let mut cond = filter_condition(f);
+        if let Some(a) = after {
+            cond = cond.add(item::Column::Id.gt(a.0));
+        }
+        item::Entity::find()
+            .filter(cond)
+            .order_by_asc(item::Column::Id)
+            .limit(Ord::max(limit, 1))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|r| item_from_row(r, Vec::new()))
+            .collect()
     }
 
     /// Every item matching the filter (no paging), for dashboards, exports and feeds.
@@ -509,6 +539,12 @@ fn filter_condition(f: &ItemFilter) -> Condition {
     }
     if let Some(u) = f.unit {
         cond = cond.add(party_condition(u));
+    }
+    if let Some(p) = f.plan {
+        cond = cond.add(item::Column::PlanId.eq(p.0));
+    }
+    if let Some(level) = f.level {
+        cond = cond.add(item::Column::EscalationLevel.eq(level));
     }
     if let Some(day) = f.overdue_on {
         // Overdue is red: a running clock past the due date (a suspended item is not late).

@@ -320,6 +320,10 @@ pub struct ItemQuery {
     pub chain: Option<String>,
     /// red, yellow, green, grey
     pub light: Option<String>,
+    /// Plan (source document) id or title.
+    pub plan: Option<String>,
+    /// Escalation level (督办级别), 0 to 99; 0: not escalated.
+    pub level: Option<String>,
     #[serde(default)]
     pub overdue: Option<bool>,
     /// Text in title, text or number (at most 200 characters).
@@ -374,6 +378,25 @@ pub(crate) async fn item_filter(engine: &Engine, q: ItemQuery) -> Result<ItemFil
                 .find(|ch| ch.id.to_string() == c || ch.name == c.trim())
                 .map(|ch| ch.id)
                 .ok_or_else(|| bad("chain", format!("unknown chain `{c}`")))?,
+        );
+    }
+    if let Some(p) = nonempty(q.plan) {
+        let plans = engine.plans().await?;
+        filter.plan = Some(
+            plans
+                .iter()
+                .find(|pl| pl.id.to_string() == p || pl.title == p.trim())
+                .map(|pl| pl.id)
+                .ok_or_else(|| bad("plan", format!("unknown plan `{p}`")))?,
+        );
+    }
+    if let Some(l) = nonempty(q.level) {
+        filter.level = Some(
+            l.trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|n| (0..=99).contains(n))
+                .ok_or_else(|| bad("level", format!("`{l}` is not a level from 0 to 99")))?,
         );
     }
     if q.overdue == Some(true) {

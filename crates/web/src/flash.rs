@@ -29,6 +29,17 @@ fn field_label(field: &str) -> Option<&'static str> {
         "version" => "版本",
         "action" => "操作",
         "id" => "事项编号",
+        "title" => "事项名称",
+        "kind" => "类别",
+        "number" => "序号",
+        "plan" => "所属方案",
+        "chain" => "产业链",
+        "lead_unit" => "牵头单位",
+        "co_units" => "责任单位",
+        "leader" => "牵头领导",
+        "to" => "新牵头单位",
+        "edit" => "修改内容",
+        "target" | "targets" => "目标指标",
         _ => return None,
     })
 }
@@ -44,6 +55,9 @@ pub(crate) fn error_text(code: &str, field: Option<&str>) -> Option<String> {
         "version_conflict" => "该事项刚被他人更新，请刷新页面后重新操作。",
         "not_found" => "未找到该事项或无权查看。",
         "report_failed" => "部分进展未能提交，请检查后重新填报。",
+        "nothing_selected" => "请先勾选要交办的事项。",
+        "nothing_changed" => "没有需要修改的内容。",
+        "too_many_selected" => "一次最多交办 200 项，请分批交办。",
         "invalid_input" | "bad_request" => {
             return Some(match field.and_then(field_label) {
                 Some(label) => format!("“{label}”填写有误，请检查后重新提交。"),

@@ -224,6 +224,7 @@ fn edit_changes_text_but_the_lead_of_an_assigned_item_only_by_transfer() {
         co_units: None,
         number: None,
         leader: None,
+        chain: None,
         reason: "台账导入".into(),
     };
     let d = decide(&item, &w.office, &edit(w.co.unit), now()).unwrap();
@@ -637,6 +638,7 @@ fn command(other: UnitId, lead: UnitId) -> impl Strategy<Value = Command> {
             co_units: if b { None } else { Some(vec![lead, other]) },
             number: if b { None } else { Some("(二)".into()) },
             leader: None,
+            chain: None,
             reason
         }),
         ((1u32..28), text()).prop_map(|(d, reason)| Command::Reschedule {

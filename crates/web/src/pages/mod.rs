@@ -30,6 +30,13 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/login", get(login::login_page).post(login::login_submit))
         .route("/logout", post(login::logout))
         .route("/ledger", get(ledger::ledger))
+        .route("/ledger/assign", post(ledger::assign_selected))
+        .route(
+            "/items/new",
+            get(item::new_item_page).post(item::new_item_submit),
+        )
+        .route("/items/{id}/edit", post(item::edit_submit))
+        .route("/static/workbench.css", get(workbench_css))
         .route("/items/{id}", get(item::item_page))
         .route("/items/{id}/act", post(item::item_act))
         .route(
@@ -48,6 +55,16 @@ async fn css() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/app.css"),
+    )
+}
+
+async fn workbench_css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/workbench.css"),
     )
 }
 
@@ -282,6 +299,9 @@ struct Flash {
 impl Flash {
     /// The item page: `?ok=<action>` → "已<action>。当前状态：<state>".
     fn item_text(&self, state: xiaohao_core::ItemState) -> Option<String> {
+        if self.ok.as_deref() == Some("filed") {
+            return Some(format!("已立项。当前状态：{}", state.label_zh()));
+        }
         let action: Action = self.ok.as_deref()?.parse().ok()?;
         Some(format!(
             "已{}。当前状态：{}",

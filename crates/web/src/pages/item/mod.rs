@@ -1,4 +1,9 @@
 //! One item: its facts, clocks, timeline, progress and the forms its reader may use.
+//! The office's forms (编辑, 转办, 调整时限, 交办) and the new-item form are in [`forms`].
+
+mod forms;
+
+pub(super) use forms::{edit_submit, new_item_page, new_item_submit};
 
 use super::{
     Flash, Me, Names, PageError, PageResult, Row, blank_none, local_time, me, parse_percent,
@@ -12,6 +17,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
+use forms::OfficeForms;
 use serde::Deserialize;
 use xiaohao_core::event::EventKind;
 use xiaohao_core::{AccountRole, Action, Light, permitted_actions};
@@ -78,6 +84,8 @@ struct ItemPage {
     chain_ok: bool,
     progress: Vec<ProgressView>,
     by_unit: Vec<UnitProgressView>,
+    /// 交办, 编辑, 转办, 调整时限 — each `None` unless the reader may use it.
+    office: OfficeForms,
 }
 
 fn event_label(kind: &EventKind) -> String {
@@ -194,6 +202,7 @@ pub(super) async fn item_page(
         }
         Some(d) => format!("剩余 {d} 个工作日{assumed}"),
     };
+    let office = OfficeForms::load(engine, &names, item, &actions).await?;
     let page = ItemPage {
         me: Some(me(engine, &p).await?),
         r: names.row(item, engine),
@@ -217,6 +226,7 @@ pub(super) async fn item_page(
         chain_ok,
         progress,
         by_unit,
+        office,
     };
     Ok(page.into_response())
 }
@@ -231,6 +241,12 @@ pub(super) struct ActForm {
     period: Option<String>,
     text: Option<String>,
     percent: Option<String>,
+    /// 转办: the new lead unit.
+    to: Option<String>,
+    /// 交办: the lead unit.
+    lead_unit: Option<String>,
+    /// 交办, 调整时限: `YYYY-MM-DD`.
+    deadline: Option<String>,
 }
 
 /// Every item form posts here; the result comes back as a flash on the item page.
@@ -259,6 +275,9 @@ pub(super) async fn item_act(
             reason: blank_none(f.reason.clone()),
             evidence: blank_none(f.evidence.clone()),
             comment: blank_none(f.comment.clone()),
+            to: blank_none(f.to.clone()),
+            lead_unit: blank_none(f.lead_unit.clone()),
+            deadline: blank_none(f.deadline.clone()),
             report,
             ..Default::default()
         };
