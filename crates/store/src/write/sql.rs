@@ -126,20 +126,36 @@ pub(super) async fn update_items(
                 }
                 tuples.push(format!("({})", marks.join(", ")));
             }
-            // The CTE's columns are c0..cn so that none shadows a column of `items`.
-            let names: Vec<String> = (0..per_row).map(|k| format!("c{k}")).collect();
-            let sets: Vec<String> = cols
-                .iter()
-                .enumerate()
-                .map(|(k, c)| format!("\"{}\" = v.c{}", c.as_str(), k + 2))
-                .collect();
-            let sql = format!(
-                "WITH v({}) AS (VALUES {}) UPDATE items SET {} FROM v \
-                 WHERE items.id = v.c0 AND items.version = v.c1 RETURNING id",
-                names.join(", "),
-                tuples.join(", "),
-                sets.join(", ")
-            );
+            let sql = if let [_one] = chunk {
+                // A single row (every command): a plain compare-and-set, which the database
+                // plans more cheaply than an UPDATE … FROM a one-row VALUES list.
+                let sets: Vec<String> = cols
+                    .iter()
+                    .enumerate()
+                    .map(|(k, c)| format!("\"{}\" = {}", c.as_str(), placeholder(backend, k + 3)))
+                    .collect();
+                format!(
+                    "UPDATE items SET {} WHERE id = {} AND version = {} RETURNING id",
+                    sets.join(", "),
+                    placeholder(backend, 1),
+                    placeholder(backend, 2)
+                )
+            } else {
+                // The CTE's columns are c0..cn so that none shadows a column of `items`.
+                let names: Vec<String> = (0..per_row).map(|k| format!("c{k}")).collect();
+                let sets: Vec<String> = cols
+                    .iter()
+                    .enumerate()
+                    .map(|(k, c)| format!("\"{}\" = v.c{}", c.as_str(), k + 2))
+                    .collect();
+                format!(
+                    "WITH v({}) AS (VALUES {}) UPDATE items SET {} FROM v \
+                     WHERE items.id = v.c0 AND items.version = v.c1 RETURNING id",
+                    names.join(", "),
+                    tuples.join(", "),
+                    sets.join(", ")
+                )
+            };
             for r in txn
                 .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
                 .await?
