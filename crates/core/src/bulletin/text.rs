@@ -175,10 +175,10 @@ pub fn full_width(s: &str) -> String {
     out
 }
 
-/// Chinese text proper: curly quotes alone (which this function itself writes) do not make
-/// a text Chinese, so converting twice changes nothing more.
+/// Chinese text proper: the full-width marks this function itself writes (curly quotes,
+/// ，；：？！（）。) do not make a text Chinese, so converting twice changes nothing more.
 fn is_han(c: char) -> bool {
-    is_cjk(c) && !matches!(c, '“' | '”' | '‘' | '’')
+    is_cjk(c) && !"“”‘’，；：？！（）。".contains(c)
 }
 
 fn text_is_chinese(chars: &[char]) -> bool {
@@ -271,6 +271,13 @@ mod tests {
             proptest::prop_assert_eq!(a == b, x == y);
             proptest::prop_assert!(x.chars().all(|c| "〇一二三四五六七八九十百千零".contains(c)));
         }
+    }
+
+    #[test]
+    fn a_full_width_colon_does_not_make_the_next_bracket_chinese() {
+        // Found by the property below: ":(" became "：(" and then "：（".
+        let once = full_width(":(");
+        assert_eq!(full_width(&once), once);
     }
 
     #[test]

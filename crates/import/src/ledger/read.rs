@@ -160,6 +160,16 @@ pub fn split_units(s: &str) -> Vec<String> {
 /// When the bytes are not an .xlsx workbook, or the header lacks `事项` (or a column
 /// needed to match rows back).
 pub fn read_ledger(bytes: &[u8]) -> Result<(Vec<LedgerInput>, Vec<RowError>), LedgerError> {
+    // calamine can panic on a damaged workbook (an arithmetic overflow reading a sheet's
+    // dimensions, seen in debug builds): a damaged upload is an error, never a crash.
+    std::panic::catch_unwind(|| read_workbook(bytes)).unwrap_or_else(|_| {
+        Err(LedgerError::Workbook(
+            "the workbook is damaged and cannot be read".into(),
+        ))
+    })
+}
+
+fn read_workbook(bytes: &[u8]) -> Result<(Vec<LedgerInput>, Vec<RowError>), LedgerError> {
     let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e: calamine::XlsxError| LedgerError::Workbook(e.to_string()))?;
     let names = wb.sheet_names();
