@@ -162,15 +162,21 @@ async fn a_reviewed_plan_is_filed_as_drafts_with_its_units_mapped() {
 
 /// Wait until `css` reads `needle`.
 async fn wait_for(b: &Browser, css: &str, needle: &str) {
+    // The page may be replaced between finding the element and reading it (a stale
+    // element): read again until it says what it should.
+    let mut last = String::new();
     for _ in 0..100 {
-        if b.c().find(fantoccini::Locator::Css(css)).await.is_ok()
-            && b.text(css).await.contains(needle)
+        if let Ok(el) = b.c().find(fantoccini::Locator::Css(css)).await
+            && let Ok(text) = el.text().await
         {
-            return;
+            if text.contains(needle) {
+                return;
+            }
+            last = text;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    panic!("{css} never read {needle}");
+    panic!("{css} never read {needle}: {last:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

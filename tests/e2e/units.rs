@@ -242,15 +242,21 @@ async fn an_address_saved_for_a_unit_queues_its_undelivered_reminders_again() {
 /// Wait until `css` reads `needle` (a form's answer replaces the page a moment after the
 /// click returns).
 async fn wait_for(b: &Browser, css: &str, needle: &str) {
+    // The page may be replaced between finding the element and reading it (a stale
+    // element): read again until it says what it should.
+    let mut last = String::new();
     for _ in 0..100 {
-        if b.c().find(fantoccini::Locator::Css(css)).await.is_ok()
-            && b.text(css).await.contains(needle)
+        if let Ok(el) = b.c().find(fantoccini::Locator::Css(css)).await
+            && let Ok(text) = el.text().await
         {
-            return;
+            if text.contains(needle) {
+                return;
+            }
+            last = text;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    panic!("{css} never read {needle}: {:?}", b.text(css).await);
+    panic!("{css} never read {needle}: {last:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -272,6 +278,7 @@ async fn an_office_reviews_imported_units_in_the_browser() {
         b.login(&base, "/", &office).await;
         b.click("#nav-units").await;
         b.click("#show-review").await;
+        wait_for(&b, "#unit-filters .current", "待核对").await;
         let table = b.text("#units").await;
         assert!(
             table.contains("工信厅") && table.contains("待核对"),
