@@ -13,6 +13,7 @@ mod bulletin;
 mod cli;
 mod concurrency;
 mod drills;
+mod extension;
 mod hardening;
 mod import_export;
 mod ladder;

@@ -109,6 +109,22 @@ pub enum Command {
         deadline: NaiveDate,
         reason: String,
     },
+    /// 申请延期: the lead unit asks for `deadline`, with a reason and files (names for now).
+    RequestExtension {
+        deadline: NaiveDate,
+        reason: String,
+        #[serde(default)]
+        attachments: Vec<String>,
+    },
+    /// 同意延期: the office grants the pending request.
+    ApproveExtension {
+        #[serde(default)]
+        comment: Option<String>,
+    },
+    /// 不同意延期: the office refuses the pending request; the deadline stays.
+    RefuseExtension {
+        reason: String,
+    },
 }
 
 impl Command {
@@ -130,6 +146,9 @@ impl Command {
             Self::Escalate { .. } => Action::Escalate,
             Self::Edit { .. } => Action::Edit,
             Self::Reschedule { .. } => Action::Reschedule,
+            Self::RequestExtension { .. } => Action::RequestExtension,
+            Self::ApproveExtension { .. } => Action::ApproveExtension,
+            Self::RefuseExtension { .. } => Action::RefuseExtension,
         }
     }
 }
@@ -158,7 +177,7 @@ fn change<T>(from: T, to: T) -> Change<T> {
     Change { from, to }
 }
 
-fn required(field: validate::Field, value: &str) -> Result<String, DomainError> {
+pub(crate) fn required(field: validate::Field, value: &str) -> Result<String, DomainError> {
     let v = value.trim();
     if v.is_empty() {
         Err(DomainError::invalid(
@@ -328,6 +347,8 @@ pub fn decide(
             }
             next.closed_at = Some(now);
             next.progress_percent = Some(100);
+            // A request left unanswered has nothing left to extend.
+            next.extension_requested = None;
             notify(item.lead_unit, "verified", &mut notifications);
             Payload::Verified(Verified {
                 comment: comment.as_ref().map(|c| c.trim().to_owned()),
@@ -350,8 +371,9 @@ pub fn decide(
             Payload::Suspended(reasoned(reason)?)
         }
         Command::Cancel { reason } => {
-            // A cancelled item never resumes.
+            // A cancelled item never resumes, nor is extended.
             next.suspended_from = None;
+            next.extension_requested = None;
             Payload::Cancelled(reasoned(reason)?)
         }
         Command::Transfer { to, reason } => {
@@ -363,6 +385,8 @@ pub fn decide(
             }
             let reason = required(validate::REASON, reason)?;
             next.lead_unit = Some(*to);
+            // The new lead unit asks for itself if it needs more time.
+            next.extension_requested = None;
             next.co_units.retain(|u| u != to);
             notify(Some(*to), "assigned", &mut notifications);
             Payload::Transferred(Transferred {
@@ -530,6 +554,13 @@ pub fn decide(
                 deadline: *deadline,
             })
         }
+        Command::RequestExtension { .. }
+        | Command::ApproveExtension { .. }
+        | Command::RefuseExtension { .. } => {
+            let (payload, told) = crate::extension::decide_extension(item, command, &mut next)?;
+            notifications.extend(told);
+            payload
+        }
     };
 
     let event = EventDraft {
@@ -637,6 +668,7 @@ pub fn new_item(
         suspended_from: None,
         escalation_level: 0,
         closure_requested_by: None,
+        extension_requested: None,
         progress_percent: None,
         version: 1,
         created_at: now,

@@ -137,10 +137,16 @@ pub enum Action {
     Edit,
     /// 调整时限: the office sets a new deadline, with a reason.
     Reschedule,
+    /// 申请延期: the lead unit asks the office for a new deadline, with a reason.
+    RequestExtension,
+    /// 同意延期: the office grants the pending request; the deadline moves.
+    ApproveExtension,
+    /// 不同意延期: the office refuses the pending request, with a reason.
+    RefuseExtension,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 19] = [
         Self::Assign,
         Self::Return,
         Self::Accept,
@@ -157,6 +163,9 @@ impl Action {
         Self::Escalate,
         Self::Edit,
         Self::Reschedule,
+        Self::RequestExtension,
+        Self::ApproveExtension,
+        Self::RefuseExtension,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -177,6 +186,9 @@ impl Action {
             Self::Escalate => "escalate",
             Self::Edit => "edit",
             Self::Reschedule => "reschedule",
+            Self::RequestExtension => "request_extension",
+            Self::ApproveExtension => "approve_extension",
+            Self::RefuseExtension => "refuse_extension",
         }
     }
 
@@ -198,6 +210,9 @@ impl Action {
             Self::Escalate => "督办升级",
             Self::Edit => "修改",
             Self::Reschedule => "调整时限",
+            Self::RequestExtension => "申请延期",
+            Self::ApproveExtension => "同意延期",
+            Self::RefuseExtension => "不同意延期",
         }
     }
 }
@@ -390,6 +405,39 @@ pub const TRANSITIONS: &[Transition] = &[
             S::Assigned,
             S::Accepted,
             S::InProgress,
+            S::Suspended,
+        ],
+        to: Target::Same,
+        roles: &[R::Office],
+    },
+    // 延期申请: asked by the lead unit once it has signed for the item (签收) and while it
+    // runs (the due date and the single pending request are guarded in `decide` and by the
+    // policy), answered by the office.
+    Transition {
+        action: Action::RequestExtension,
+        from: &[S::Accepted, S::InProgress],
+        to: Target::Same,
+        roles: &[R::LeadUnit],
+    },
+    Transition {
+        action: Action::ApproveExtension,
+        from: &[
+            S::Assigned,
+            S::Accepted,
+            S::InProgress,
+            S::ClosureRequested,
+            S::Suspended,
+        ],
+        to: Target::Same,
+        roles: &[R::Office],
+    },
+    Transition {
+        action: Action::RefuseExtension,
+        from: &[
+            S::Assigned,
+            S::Accepted,
+            S::InProgress,
+            S::ClosureRequested,
             S::Suspended,
         ],
         to: Target::Same,

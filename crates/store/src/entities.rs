@@ -142,6 +142,8 @@ pub mod item {
         pub suspended_from: Option<String>,
         pub escalation_level: i32,
         pub closure_requested_by: Option<Uuid>,
+        /// The deadline a pending 延期申请 asks for.
+        pub extension_requested: Option<Date>,
         pub progress_percent: Option<i32>,
         pub version: i64,
         pub created_at: DateTimeUtc,

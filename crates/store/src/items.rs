@@ -36,6 +36,8 @@ pub struct ItemFilter {
     /// Only items that may show this light (exact for red, blue and grey; a superset for
     /// yellow and green, which the engine narrows with the policy's light rule).
     pub light: Option<LightFilter>,
+    /// Only items with a 延期申请 waiting for the office's answer.
+    pub extension_pending: bool,
     pub limit: u64,
     pub offset: u64,
 }
@@ -565,6 +567,9 @@ fn filter_condition(f: &ItemFilter) -> Condition {
     }
     if let Some(l) = f.light {
         cond = cond.add(light_condition(&l));
+    }
+    if f.extension_pending {
+        cond = cond.add(item::Column::ExtensionRequested.is_not_null());
     }
     cond
 }

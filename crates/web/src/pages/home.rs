@@ -152,6 +152,15 @@ fn since_line(names: &Names, e: &Entry, what: &str) -> Line {
     l
 }
 
+/// A 延期申请 waiting for the office: the date asked for beside the item.
+fn extension_line(names: &Names, e: &Entry) -> Line {
+    let mut l = entry_line(names, e);
+    if let Some(asked) = xiaohao_core::extension::pending_zh(&e.item) {
+        l.note = asked;
+    }
+    l
+}
+
 fn duty_line(d: &DutyRow) -> Line {
     Line {
         href: Some(
@@ -261,6 +270,13 @@ pub(super) async fn home(
                     |e| since_line(&names, e, "申请"),
                 ),
                 List::new(
+                    "todo-extensions",
+                    "延期申请待审批",
+                    &h.extensions,
+                    None,
+                    |e| extension_line(&names, e),
+                ),
+                List::new(
                     "todo-disputes",
                     "对账异议待处理",
                     &h.disputes,
@@ -328,6 +344,13 @@ pub(super) async fn home(
                 List::new("todo-returned", "退回重办", &h.returned, None, |e| {
                     since_line(&names, e, "退回")
                 }),
+                List::new(
+                    "todo-extensions",
+                    "延期申请待审批",
+                    &h.extensions,
+                    None,
+                    |e| extension_line(&names, e),
+                ),
                 List::new(
                     "todo-due-soon",
                     "临近时限或进度滞后(黄灯)",

@@ -1,6 +1,7 @@
 //! One item: its facts, clocks, timeline, progress and the forms its reader may use.
 //! The office's forms (编辑, 转办, 调整时限, 交办) and the new-item form are in [`forms`].
 
+mod extension;
 mod forms;
 
 pub(super) use forms::{edit_submit, new_item_page, new_item_submit};
@@ -17,6 +18,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
+use extension::ExtensionView;
 use forms::OfficeForms;
 use serde::Deserialize;
 use xiaohao_core::event::EventKind;
@@ -86,6 +88,8 @@ struct ItemPage {
     by_unit: Vec<UnitProgressView>,
     /// 交办, 编辑, 转办, 调整时限 — each `None` unless the reader may use it.
     office: OfficeForms,
+    /// 延期申请: the lead unit's form, the pending request, the office's answer.
+    extension: ExtensionView,
 }
 
 fn event_label(kind: &EventKind) -> String {
@@ -203,6 +207,13 @@ pub(super) async fn item_page(
         Some(d) => format!("剩余 {d} 个工作日{assumed}"),
     };
     let office = OfficeForms::load(engine, &names, item, &actions).await?;
+    let extension = ExtensionView::of(
+        engine.policy(),
+        item,
+        &view.detail.events,
+        &actions,
+        engine.now(),
+    );
     let page = ItemPage {
         me: Some(me(engine, &p).await?),
         r: names.row(item, engine),
@@ -227,6 +238,7 @@ pub(super) async fn item_page(
         progress,
         by_unit,
         office,
+        extension,
     };
     Ok(page.into_response())
 }
@@ -245,8 +257,10 @@ pub(super) struct ActForm {
     to: Option<String>,
     /// 交办: the lead unit.
     lead_unit: Option<String>,
-    /// 交办, 调整时限: `YYYY-MM-DD`.
+    /// 交办, 调整时限, 申请延期: `YYYY-MM-DD`.
     deadline: Option<String>,
+    /// 申请延期: file names, one per line.
+    attachments: Option<String>,
 }
 
 /// Every item form posts here; the result comes back as a flash on the item page.
@@ -278,6 +292,7 @@ pub(super) async fn item_act(
             to: blank_none(f.to.clone()),
             lead_unit: blank_none(f.lead_unit.clone()),
             deadline: blank_none(f.deadline.clone()),
+            attachments: extension::attachment_names(f.attachments.as_deref()),
             report,
             ..Default::default()
         };
