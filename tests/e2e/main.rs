@@ -8,6 +8,7 @@ mod support;
 mod accounts;
 mod browser;
 mod browser_accounts;
+mod browser_extension;
 mod browser_workbench;
 mod bulletin;
 mod cli;

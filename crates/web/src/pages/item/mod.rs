@@ -294,7 +294,6 @@ pub(super) async fn item_act(
             deadline: blank_none(f.deadline.clone()),
             attachments: extension::attachment_names(f.attachments.as_deref()),
             report,
-            ..Default::default()
         };
         state.engine.act_as(&p, id, &req).await
     }
