@@ -17,6 +17,7 @@ mod drills;
 mod extension;
 mod hardening;
 mod import_export;
+mod instruction;
 mod ladder;
 mod ledger_web;
 mod ledger_workbench;

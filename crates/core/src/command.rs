@@ -125,6 +125,16 @@ pub enum Command {
     RefuseExtension {
         reason: String,
     },
+    /// 批示: a leader's instruction; the office writing it names the leader in `by`.
+    Instruct {
+        #[serde(default)]
+        by: Option<String>,
+        text: String,
+    },
+    /// 回复批示: the lead unit answers the open instruction.
+    AnswerInstruction {
+        text: String,
+    },
 }
 
 impl Command {
@@ -149,6 +159,8 @@ impl Command {
             Self::RequestExtension { .. } => Action::RequestExtension,
             Self::ApproveExtension { .. } => Action::ApproveExtension,
             Self::RefuseExtension { .. } => Action::RefuseExtension,
+            Self::Instruct { .. } => Action::Instruct,
+            Self::AnswerInstruction { .. } => Action::AnswerInstruction,
         }
     }
 }
@@ -190,18 +202,26 @@ pub(crate) fn required(field: validate::Field, value: &str) -> Result<String, Do
     }
 }
 
-/// The actions `actor` may take on `item` now, by the transition table and the
-/// self-verification rule (input-dependent guards are left to [`decide`]).
+/// The actions `actor` may take on `item` now, by the transition table, the
+/// self-verification rule and what waits for an answer (a 延期申请, a 批示); guards that
+/// depend on the input or the policy are left to [`decide`].
 pub fn permitted_actions(item: &Item, actor: &Actor) -> Vec<Action> {
     let roles = actor.roles_for(item);
     let mut out: Vec<Action> = TRANSITIONS
         .iter()
         .filter(|t| t.from.contains(&item.state) && t.roles.iter().any(|r| roles.contains(r)))
         .map(|t| t.action)
-        .filter(|a| {
-            *a != Action::Verify
-                || item.closure_requested_by.is_none()
-                || item.closure_requested_by != actor.unit
+        .filter(|a| match a {
+            Action::Verify => {
+                item.closure_requested_by.is_none() || item.closure_requested_by != actor.unit
+            }
+            // What waits for an answer decides whether there is one to give.
+            Action::RequestExtension => item.extension_requested.is_none(),
+            Action::ApproveExtension | Action::RefuseExtension => {
+                item.extension_requested.is_some()
+            }
+            Action::AnswerInstruction => item.instructed_at.is_some(),
+            _ => true,
         })
         .collect();
     out.dedup();
@@ -561,6 +581,12 @@ pub fn decide(
             notifications.extend(told);
             payload
         }
+        Command::Instruct { .. } | Command::AnswerInstruction { .. } => {
+            let (payload, told) =
+                crate::instruction::decide_instruction(item, actor, role, command, &mut next, now)?;
+            notifications.extend(told);
+            payload
+        }
     };
 
     let event = EventDraft {
@@ -669,6 +695,7 @@ pub fn new_item(
         escalation_level: 0,
         closure_requested_by: None,
         extension_requested: None,
+        instructed_at: None,
         progress_percent: None,
         version: 1,
         created_at: now,

@@ -124,6 +124,9 @@ pub struct Item {
     /// one request waits per item.
     #[serde(default)]
     pub extension_requested: Option<NaiveDate>,
+    /// When the open 批示 was written, until the lead unit answers it (回复).
+    #[serde(default)]
+    pub instructed_at: Option<DateTime<Utc>>,
     pub progress_percent: Option<i32>,
     pub version: i64,
     pub created_at: DateTime<Utc>,

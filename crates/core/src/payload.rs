@@ -154,6 +154,20 @@ pub struct ExtensionRefused {
     pub requested_deadline: Option<NaiveDate>,
 }
 
+/// 批示: the leader who wrote it (named by the office when it writes on his behalf) and
+/// the instruction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Instructed {
+    pub by: String,
+    pub text: String,
+}
+
+/// 回复批示: the lead unit's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstructionAnswered {
+    pub text: String,
+}
+
 /// A step of the ladder on one of the item's reporting duties.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DutyEscalated {
@@ -195,6 +209,8 @@ pub enum Payload {
     ExtensionRequested(ExtensionRequested),
     ExtensionApproved(ExtensionApproved),
     ExtensionRefused(ExtensionRefused),
+    Instructed(Instructed),
+    InstructionAnswered(InstructionAnswered),
 }
 
 fn de<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
@@ -241,6 +257,8 @@ impl Payload {
                 Action::RequestExtension => Payload::ExtensionRequested(de(text)?),
                 Action::ApproveExtension => Payload::ExtensionApproved(de(text)?),
                 Action::RefuseExtension => Payload::ExtensionRefused(de(text)?),
+                Action::Instruct => Payload::Instructed(de(text)?),
+                Action::AnswerInstruction => Payload::InstructionAnswered(de(text)?),
             },
         })
     }
@@ -345,6 +363,11 @@ impl Payload {
                 }
                 push("不同意理由", x.reason.clone());
             }
+            Payload::Instructed(x) => {
+                push("批示领导", x.by.clone());
+                push("批示", x.text.clone());
+            }
+            Payload::InstructionAnswered(x) => push("回复", x.text.clone()),
             Payload::DutyEscalated(d) => {
                 push("报送", format!("{}（{}）", d.duty_title, d.period));
                 push("督办", d.step.clone());

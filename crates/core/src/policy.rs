@@ -254,6 +254,7 @@ pub(crate) mod tests {
             escalation_level: 0,
             closure_requested_by: None,
             extension_requested: None,
+            instructed_at: None,
             progress_percent: None,
             version: 1,
             created_at: at,

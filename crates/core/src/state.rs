@@ -143,10 +143,14 @@ pub enum Action {
     ApproveExtension,
     /// 不同意延期: the office refuses the pending request, with a reason.
     RefuseExtension,
+    /// 批示: a leader (or the office on a leader's behalf, naming him) instructs.
+    Instruct,
+    /// 回复批示: the lead unit answers the open instruction.
+    AnswerInstruction,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 21] = [
         Self::Assign,
         Self::Return,
         Self::Accept,
@@ -166,6 +170,8 @@ impl Action {
         Self::RequestExtension,
         Self::ApproveExtension,
         Self::RefuseExtension,
+        Self::Instruct,
+        Self::AnswerInstruction,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -189,6 +195,8 @@ impl Action {
             Self::RequestExtension => "request_extension",
             Self::ApproveExtension => "approve_extension",
             Self::RefuseExtension => "refuse_extension",
+            Self::Instruct => "instruct",
+            Self::AnswerInstruction => "answer_instruction",
         }
     }
 
@@ -213,6 +221,8 @@ impl Action {
             Self::RequestExtension => "申请延期",
             Self::ApproveExtension => "同意延期",
             Self::RefuseExtension => "不同意延期",
+            Self::Instruct => "领导批示",
+            Self::AnswerInstruction => "回复批示",
         }
     }
 }
@@ -250,6 +260,8 @@ pub enum Role {
     Supervision,
     /// The scheduler.
     System,
+    /// A leader (链长 / 牵头领导) reading the item: writes 批示.
+    Leader,
 }
 
 impl Role {
@@ -260,6 +272,7 @@ impl Role {
             Self::CoUnit => "co_unit",
             Self::Supervision => "supervision",
             Self::System => "system",
+            Self::Leader => "leader",
         }
     }
 }
@@ -442,6 +455,32 @@ pub const TRANSITIONS: &[Transition] = &[
         ],
         to: Target::Same,
         roles: &[R::Office],
+    },
+    // 批示: written by a leader who reads the item, or by the office that keeps it on a
+    // leader's behalf; answered (回复) by the lead unit.
+    Transition {
+        action: Action::Instruct,
+        from: &[
+            S::Assigned,
+            S::Accepted,
+            S::InProgress,
+            S::ClosureRequested,
+            S::Suspended,
+        ],
+        to: Target::Same,
+        roles: &[R::Leader, R::Office],
+    },
+    Transition {
+        action: Action::AnswerInstruction,
+        from: &[
+            S::Assigned,
+            S::Accepted,
+            S::InProgress,
+            S::ClosureRequested,
+            S::Suspended,
+        ],
+        to: Target::Same,
+        roles: &[R::LeadUnit],
     },
 ];
 

@@ -56,7 +56,7 @@ pub struct ReportRequest {
 pub struct CommandRequest {
     /// assign, return, accept, start, report, request_closure, verify, reject, reopen,
     /// suspend, resume, cancel, transfer, escalate, edit, reschedule, request_extension,
-    /// approve_extension, refuse_extension.
+    /// approve_extension, refuse_extension, instruct, answer_instruction.
     pub action: String,
     /// The version the caller saw; a different current version is a conflict.
     pub version: Option<i64>,
@@ -75,6 +75,10 @@ pub struct CommandRequest {
     /// deadline asked for (approve_extension grants the date asked).
     pub deadline: Option<String>,
     pub report: Option<ReportRequest>,
+    /// `instruct`: the 批示; `answer_instruction`: the 回复.
+    pub text: Option<String>,
+    /// `instruct` by an office: the leader it writes for (a leader writes as himself).
+    pub by: Option<String>,
 }
 
 impl CommandRequest {
@@ -204,6 +208,13 @@ impl CommandRequest {
             },
             Action::RefuseExtension => Command::RefuseExtension {
                 reason: text(&self.reason),
+            },
+            Action::Instruct => Command::Instruct {
+                by: self.by.clone(),
+                text: text(&self.text),
+            },
+            Action::AnswerInstruction => Command::AnswerInstruction {
+                text: text(&self.text),
             },
         })
     }

@@ -38,6 +38,8 @@ pub struct ItemFilter {
     pub light: Option<LightFilter>,
     /// Only items with a 延期申请 waiting for the office's answer.
     pub extension_pending: bool,
+    /// Only items with a 批示 the lead unit has not answered yet.
+    pub instruction_pending: bool,
     pub limit: u64,
     pub offset: u64,
 }
@@ -570,6 +572,9 @@ fn filter_condition(f: &ItemFilter) -> Condition {
     }
     if f.extension_pending {
         cond = cond.add(item::Column::ExtensionRequested.is_not_null());
+    }
+    if f.instruction_pending {
+        cond = cond.add(item::Column::InstructedAt.is_not_null());
     }
     cond
 }

@@ -40,6 +40,8 @@ fn field_label(field: &str) -> Option<&'static str> {
         "co_units" => "责任单位",
         "leader" => "牵头领导",
         "to" => "新牵头单位",
+        "by" => "批示领导",
+        "instruction" => "领导批示",
         "edit" => "修改内容",
         "target" | "targets" => "目标指标",
         _ => return None,

@@ -93,6 +93,8 @@ pub struct OfficeHome {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UnitHome {
+    /// 领导批示 not yet answered (回复) by the lead unit, newest first: they come first.
+    pub instructions: Section<Entry>,
     /// Items this unit leads, waiting for 签收.
     pub to_accept: Section<Entry>,
     /// Open report duties, earliest due first.
@@ -380,7 +382,7 @@ impl Engine {
 
     /// A unit's 待办: items to 签收, report duties open now, items under 督办 with the next
     /// ladder step, closures refused or items reopened, its 延期申请 waiting for an answer,
-    /// and yellow items.
+    /// and yellow items; first of all, 领导批示 waiting for the lead unit's 回复.
     ///
     /// # Errors
     /// On store failure.
@@ -424,6 +426,17 @@ impl Engine {
             e.reply_due = orders.get(&e.item.id).and_then(|o| o.reply_due);
         }
         let returned = self.returned(who, mine()).await?;
+        let instructions = self
+            .picked_section(
+                who,
+                ItemFilter {
+                    instruction_pending: true,
+                    ..mine()
+                },
+                |it| it.instructed_at.is_some(),
+                |it| (std::cmp::Reverse(it.instructed_at), it.id),
+            )
+            .await?;
         let extensions = self
             .picked_section(
                 who,
@@ -445,6 +458,7 @@ impl Engine {
             )
             .await?;
         Ok(UnitHome {
+            instructions,
             to_accept,
             to_report,
             escalated,

@@ -332,6 +332,19 @@ pub(super) async fn home(
             let h = engine.unit_home(&p).await?;
             let yellow = format!("/ledger?light=yellow&unit={}", p.user.unit);
             page.lists = vec![
+                List::new(
+                    "todo-instructions",
+                    "领导批示待回复",
+                    &h.instructions,
+                    None,
+                    |e| {
+                        let mut l = entry_line(&names, e);
+                        if let Some(at) = e.item.instructed_at {
+                            l.note = format!("{} 批示,请牵头单位回复", local_time(at));
+                        }
+                        l
+                    },
+                ),
                 List::new("todo-accept", "待签收", &h.to_accept, None, line),
                 List::new(
                     "todo-report",
