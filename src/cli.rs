@@ -357,15 +357,18 @@ pub struct ItemDo {
     /// assign: the lead unit.
     #[arg(long)]
     pub lead: Option<String>,
-    /// assign: the deadline, YYYY-MM-DD.
+    /// assign, reschedule: the deadline; request_extension: the deadline asked for (YYYY-MM-DD).
     #[arg(long)]
     pub deadline: Option<String>,
     /// report: the period (2026-11, 2026-Q4).
     #[arg(long)]
     pub period: Option<String>,
-    /// report: what was done.
+    /// report: what was done; instruct: the 批示; answer_instruction: the 回复.
     #[arg(long)]
     pub text: Option<String>,
+    /// instruct by an office: the leader it writes for.
+    #[arg(long)]
+    pub by: Option<String>,
     /// report: percent complete.
     #[arg(long)]
     pub percent: Option<i32>,

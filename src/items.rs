@@ -154,6 +154,8 @@ pub(crate) async fn item_do(engine: &Engine, d: ItemDo) -> CliResult {
         to: d.to,
         lead_unit: d.lead,
         deadline: d.deadline,
+        text: d.text.clone().filter(|_| report.is_none()),
+        by: d.by,
         report,
     };
     let out = engine.execute_request(id, &actor, &req).await?;

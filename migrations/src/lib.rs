@@ -13,6 +13,7 @@ mod m20261201_000010_statements;
 mod m20261201_000100_account_admin;
 mod m20261201_000200_unit_contact;
 mod m20261201_000300_bulletins;
+mod m20261201_000410_extension_instruction;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000100_account_admin::Migration),
             Box::new(m20261201_000200_unit_contact::Migration),
             Box::new(m20261201_000300_bulletins::Migration),
+            Box::new(m20261201_000410_extension_instruction::Migration),
         ]
     }
 }

@@ -78,7 +78,11 @@ impl Actor {
             Capacity::System => {
                 roles.insert(Role::System);
             }
-            Capacity::Unit | Capacity::Leader => {}
+            // A leader acts only on items the engine lets him read (his chains).
+            Capacity::Leader => {
+                roles.insert(Role::Leader);
+            }
+            Capacity::Unit => {}
         }
         if matches!(self.capacity, Capacity::Unit | Capacity::Office)
             && let Some(unit) = self.unit

@@ -109,6 +109,32 @@ pub enum Command {
         deadline: NaiveDate,
         reason: String,
     },
+    /// 申请延期: the lead unit asks for `deadline`, with a reason and files (names for now).
+    RequestExtension {
+        deadline: NaiveDate,
+        reason: String,
+        #[serde(default)]
+        attachments: Vec<String>,
+    },
+    /// 同意延期: the office grants the pending request.
+    ApproveExtension {
+        #[serde(default)]
+        comment: Option<String>,
+    },
+    /// 不同意延期: the office refuses the pending request; the deadline stays.
+    RefuseExtension {
+        reason: String,
+    },
+    /// 批示: a leader's instruction; the office writing it names the leader in `by`.
+    Instruct {
+        #[serde(default)]
+        by: Option<String>,
+        text: String,
+    },
+    /// 回复批示: the lead unit answers the open instruction.
+    AnswerInstruction {
+        text: String,
+    },
 }
 
 impl Command {
@@ -130,6 +156,11 @@ impl Command {
             Self::Escalate { .. } => Action::Escalate,
             Self::Edit { .. } => Action::Edit,
             Self::Reschedule { .. } => Action::Reschedule,
+            Self::RequestExtension { .. } => Action::RequestExtension,
+            Self::ApproveExtension { .. } => Action::ApproveExtension,
+            Self::RefuseExtension { .. } => Action::RefuseExtension,
+            Self::Instruct { .. } => Action::Instruct,
+            Self::AnswerInstruction { .. } => Action::AnswerInstruction,
         }
     }
 }
@@ -158,7 +189,7 @@ fn change<T>(from: T, to: T) -> Change<T> {
     Change { from, to }
 }
 
-fn required(field: validate::Field, value: &str) -> Result<String, DomainError> {
+pub(crate) fn required(field: validate::Field, value: &str) -> Result<String, DomainError> {
     let v = value.trim();
     if v.is_empty() {
         Err(DomainError::invalid(
@@ -171,18 +202,26 @@ fn required(field: validate::Field, value: &str) -> Result<String, DomainError> 
     }
 }
 
-/// The actions `actor` may take on `item` now, by the transition table and the
-/// self-verification rule (input-dependent guards are left to [`decide`]).
+/// The actions `actor` may take on `item` now, by the transition table, the
+/// self-verification rule and what waits for an answer (a 延期申请, a 批示); guards that
+/// depend on the input or the policy are left to [`decide`].
 pub fn permitted_actions(item: &Item, actor: &Actor) -> Vec<Action> {
     let roles = actor.roles_for(item);
     let mut out: Vec<Action> = TRANSITIONS
         .iter()
         .filter(|t| t.from.contains(&item.state) && t.roles.iter().any(|r| roles.contains(r)))
         .map(|t| t.action)
-        .filter(|a| {
-            *a != Action::Verify
-                || item.closure_requested_by.is_none()
-                || item.closure_requested_by != actor.unit
+        .filter(|a| match a {
+            Action::Verify => {
+                item.closure_requested_by.is_none() || item.closure_requested_by != actor.unit
+            }
+            // What waits for an answer decides whether there is one to give.
+            Action::RequestExtension => item.extension_requested.is_none(),
+            Action::ApproveExtension | Action::RefuseExtension => {
+                item.extension_requested.is_some()
+            }
+            Action::AnswerInstruction => item.instructed_at.is_some(),
+            _ => true,
         })
         .collect();
     out.dedup();
@@ -328,6 +367,8 @@ pub fn decide(
             }
             next.closed_at = Some(now);
             next.progress_percent = Some(100);
+            // A request left unanswered has nothing left to extend.
+            next.extension_requested = None;
             notify(item.lead_unit, "verified", &mut notifications);
             Payload::Verified(Verified {
                 comment: comment.as_ref().map(|c| c.trim().to_owned()),
@@ -350,8 +391,9 @@ pub fn decide(
             Payload::Suspended(reasoned(reason)?)
         }
         Command::Cancel { reason } => {
-            // A cancelled item never resumes.
+            // A cancelled item never resumes, nor is extended.
             next.suspended_from = None;
+            next.extension_requested = None;
             Payload::Cancelled(reasoned(reason)?)
         }
         Command::Transfer { to, reason } => {
@@ -363,6 +405,8 @@ pub fn decide(
             }
             let reason = required(validate::REASON, reason)?;
             next.lead_unit = Some(*to);
+            // The new lead unit asks for itself if it needs more time.
+            next.extension_requested = None;
             next.co_units.retain(|u| u != to);
             notify(Some(*to), "assigned", &mut notifications);
             Payload::Transferred(Transferred {
@@ -530,6 +574,19 @@ pub fn decide(
                 deadline: *deadline,
             })
         }
+        Command::RequestExtension { .. }
+        | Command::ApproveExtension { .. }
+        | Command::RefuseExtension { .. } => {
+            let (payload, told) = crate::extension::decide_extension(item, command, &mut next)?;
+            notifications.extend(told);
+            payload
+        }
+        Command::Instruct { .. } | Command::AnswerInstruction { .. } => {
+            let (payload, told) =
+                crate::instruction::decide_instruction(item, actor, role, command, &mut next, now)?;
+            notifications.extend(told);
+            payload
+        }
     };
 
     let event = EventDraft {
@@ -637,6 +694,8 @@ pub fn new_item(
         suspended_from: None,
         escalation_level: 0,
         closure_requested_by: None,
+        extension_requested: None,
+        instructed_at: None,
         progress_percent: None,
         version: 1,
         created_at: now,

@@ -120,6 +120,13 @@ pub struct Item {
     pub escalation_level: i32,
     /// The unit that asked for closure; it may never verify.
     pub closure_requested_by: Option<UnitId>,
+    /// The deadline asked for in the pending 延期申请, until the office answers it: at most
+    /// one request waits per item.
+    #[serde(default)]
+    pub extension_requested: Option<NaiveDate>,
+    /// When the open 批示 was written, until the lead unit answers it (回复).
+    #[serde(default)]
+    pub instructed_at: Option<DateTime<Utc>>,
     pub progress_percent: Option<i32>,
     pub version: i64,
     pub created_at: DateTime<Utc>,

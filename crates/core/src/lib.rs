@@ -10,6 +10,8 @@
 //! - [`command`]: `decide(item, actor, command, now)` — the single entry for every state change.
 //! - [`event`]: the hash-chained, append-only event log.
 //! - [`payload`]: what each kind of event says, typed.
+//! - [`extension`]: 延期申请 — asked by the lead unit in time, granted or refused by the office.
+//! - [`instruction`]: 批示 — a leader's instruction on an item, open until the lead unit answers.
 //! - [`calendar`]: working days with holidays and 调休.
 //! - [`sla`]: SLA clocks that pause while an item is suspended.
 //! - [`access`]: account roles, the actor each acts as, and which items a user may read.
@@ -37,7 +39,9 @@ mod due;
 pub mod error;
 pub mod escalation;
 pub mod event;
+pub mod extension;
 pub mod ids;
+pub mod instruction;
 pub mod item;
 pub mod light;
 pub mod notify;

@@ -127,6 +127,47 @@ pub struct Rescheduled {
     pub deadline: NaiveDate,
 }
 
+/// 申请延期: the deadline the lead unit asks for, why, and its files (names for now).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExtensionRequested {
+    pub requested_deadline: NaiveDate,
+    /// The due date in force when it was asked.
+    pub due_on: Option<NaiveDate>,
+    pub reason: String,
+    #[serde(default)]
+    pub attachments: Vec<String>,
+}
+
+/// 同意延期: the due date before and the deadline granted; the ladder restarts from `to`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExtensionApproved {
+    pub from: Option<NaiveDate>,
+    pub to: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// 不同意延期: why, and the deadline that was asked for (the item's stays).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExtensionRefused {
+    pub reason: String,
+    pub requested_deadline: Option<NaiveDate>,
+}
+
+/// 批示: the leader who wrote it (named by the office when it writes on his behalf) and
+/// the instruction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Instructed {
+    pub by: String,
+    pub text: String,
+}
+
+/// 回复批示: the lead unit's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstructionAnswered {
+    pub text: String,
+}
+
 /// A step of the ladder on one of the item's reporting duties.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DutyEscalated {
@@ -165,6 +206,11 @@ pub enum Payload {
     Edited(Edited),
     Rescheduled(Rescheduled),
     DutyEscalated(DutyEscalated),
+    ExtensionRequested(ExtensionRequested),
+    ExtensionApproved(ExtensionApproved),
+    ExtensionRefused(ExtensionRefused),
+    Instructed(Instructed),
+    InstructionAnswered(InstructionAnswered),
 }
 
 fn de<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
@@ -208,6 +254,11 @@ impl Payload {
                 Action::Escalate => Payload::Escalated(de(text)?),
                 Action::Edit => Payload::Edited(de(text)?),
                 Action::Reschedule => Payload::Rescheduled(de(text)?),
+                Action::RequestExtension => Payload::ExtensionRequested(de(text)?),
+                Action::ApproveExtension => Payload::ExtensionApproved(de(text)?),
+                Action::RefuseExtension => Payload::ExtensionRefused(de(text)?),
+                Action::Instruct => Payload::Instructed(de(text)?),
+                Action::AnswerInstruction => Payload::InstructionAnswered(de(text)?),
             },
         })
     }
@@ -223,6 +274,8 @@ impl Payload {
             Payload::Transferred(t) => Some(&t.reason),
             Payload::Edited(e) => Some(&e.reason),
             Payload::Rescheduled(r) => Some(&r.reason),
+            Payload::ExtensionRequested(r) => Some(&r.reason),
+            Payload::ExtensionRefused(r) => Some(&r.reason),
             Payload::Escalated(e) => e.reason.as_deref(),
             _ => None,
         }
@@ -287,6 +340,34 @@ impl Payload {
                 push("新时限", date_zh(r.deadline));
                 push("理由", r.reason.clone());
             }
+            Payload::ExtensionRequested(x) => {
+                push(
+                    "原时限",
+                    x.due_on.map(date_zh).unwrap_or_else(|| "未定".to_owned()),
+                );
+                push("申请延期至", date_zh(x.requested_deadline));
+                push("理由", x.reason.clone());
+                push("附件", x.attachments.join("、"));
+            }
+            Payload::ExtensionApproved(x) => {
+                push(
+                    "原时限",
+                    x.from.map(date_zh).unwrap_or_else(|| "未定".to_owned()),
+                );
+                push("新时限", date_zh(x.to));
+                push("意见", x.comment.clone().unwrap_or_default());
+            }
+            Payload::ExtensionRefused(x) => {
+                if let Some(d) = x.requested_deadline {
+                    push("申请延期至", date_zh(d));
+                }
+                push("不同意理由", x.reason.clone());
+            }
+            Payload::Instructed(x) => {
+                push("批示领导", x.by.clone());
+                push("批示", x.text.clone());
+            }
+            Payload::InstructionAnswered(x) => push("回复", x.text.clone()),
             Payload::DutyEscalated(d) => {
                 push("报送", format!("{}（{}）", d.duty_title, d.period));
                 push("督办", d.step.clone());

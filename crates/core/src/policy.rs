@@ -24,6 +24,8 @@ pub struct Policy {
     pub problem_sla: SlaPolicy,
     /// The 考核 rules (`config/scoring.toml`).
     pub scoring: crate::score::ScoringRules,
+    /// 延期申请: whether it may be asked after the due date.
+    pub extension: crate::extension::ExtensionRules,
 }
 
 /// How late an item is, in working days, and whether that count rests on a guessed
@@ -220,6 +222,7 @@ pub(crate) mod tests {
             cycles: Vec::new(),
             problem_sla: SlaPolicy::problem_1_3_5(),
             scoring: crate::score::ScoringRules::default(),
+            extension: crate::extension::ExtensionRules::default(),
         }
     }
 
@@ -250,6 +253,8 @@ pub(crate) mod tests {
             suspended_from: None,
             escalation_level: 0,
             closure_requested_by: None,
+            extension_requested: None,
+            instructed_at: None,
             progress_percent: None,
             version: 1,
             created_at: at,

@@ -137,10 +137,20 @@ pub enum Action {
     Edit,
     /// 调整时限: the office sets a new deadline, with a reason.
     Reschedule,
+    /// 申请延期: the lead unit asks the office for a new deadline, with a reason.
+    RequestExtension,
+    /// 同意延期: the office grants the pending request; the deadline moves.
+    ApproveExtension,
+    /// 不同意延期: the office refuses the pending request, with a reason.
+    RefuseExtension,
+    /// 批示: a leader (or the office on a leader's behalf, naming him) instructs.
+    Instruct,
+    /// 回复批示: the lead unit answers the open instruction.
+    AnswerInstruction,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 21] = [
         Self::Assign,
         Self::Return,
         Self::Accept,
@@ -157,6 +167,11 @@ impl Action {
         Self::Escalate,
         Self::Edit,
         Self::Reschedule,
+        Self::RequestExtension,
+        Self::ApproveExtension,
+        Self::RefuseExtension,
+        Self::Instruct,
+        Self::AnswerInstruction,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -177,6 +192,11 @@ impl Action {
             Self::Escalate => "escalate",
             Self::Edit => "edit",
             Self::Reschedule => "reschedule",
+            Self::RequestExtension => "request_extension",
+            Self::ApproveExtension => "approve_extension",
+            Self::RefuseExtension => "refuse_extension",
+            Self::Instruct => "instruct",
+            Self::AnswerInstruction => "answer_instruction",
         }
     }
 
@@ -198,6 +218,11 @@ impl Action {
             Self::Escalate => "督办升级",
             Self::Edit => "修改",
             Self::Reschedule => "调整时限",
+            Self::RequestExtension => "申请延期",
+            Self::ApproveExtension => "同意延期",
+            Self::RefuseExtension => "不同意延期",
+            Self::Instruct => "领导批示",
+            Self::AnswerInstruction => "回复批示",
         }
     }
 }
@@ -235,6 +260,8 @@ pub enum Role {
     Supervision,
     /// The scheduler.
     System,
+    /// A leader (链长 / 牵头领导) reading the item: writes 批示.
+    Leader,
 }
 
 impl Role {
@@ -245,6 +272,7 @@ impl Role {
             Self::CoUnit => "co_unit",
             Self::Supervision => "supervision",
             Self::System => "system",
+            Self::Leader => "leader",
         }
     }
 }
@@ -394,6 +422,65 @@ pub const TRANSITIONS: &[Transition] = &[
         ],
         to: Target::Same,
         roles: &[R::Office],
+    },
+    // 延期申请: asked by the lead unit once it has signed for the item (签收) and while it
+    // runs (the due date and the single pending request are guarded in `decide` and by the
+    // policy), answered by the office.
+    Transition {
+        action: Action::RequestExtension,
+        from: &[S::Accepted, S::InProgress],
+        to: Target::Same,
+        roles: &[R::LeadUnit],
+    },
+    Transition {
+        action: Action::ApproveExtension,
+        from: &[
+            S::Assigned,
+            S::Accepted,
+            S::InProgress,
+            S::ClosureRequested,
+            S::Suspended,
+        ],
+        to: Target::Same,
+        roles: &[R::Office],
+    },
+    Transition {
+        action: Action::RefuseExtension,
+        from: &[
+            S::Assigned,
+            S::Accepted,
+            S::InProgress,
+            S::ClosureRequested,
+            S::Suspended,
+        ],
+        to: Target::Same,
+        roles: &[R::Office],
+    },
+    // 批示: written by a leader who reads the item, or by the office that keeps it on a
+    // leader's behalf; answered (回复) by the lead unit.
+    Transition {
+        action: Action::Instruct,
+        from: &[
+            S::Assigned,
+            S::Accepted,
+            S::InProgress,
+            S::ClosureRequested,
+            S::Suspended,
+        ],
+        to: Target::Same,
+        roles: &[R::Leader, R::Office],
+    },
+    Transition {
+        action: Action::AnswerInstruction,
+        from: &[
+            S::Assigned,
+            S::Accepted,
+            S::InProgress,
+            S::ClosureRequested,
+            S::Suspended,
+        ],
+        to: Target::Same,
+        roles: &[R::LeadUnit],
     },
 ];
 

@@ -69,6 +69,10 @@ pub const ATTACHMENT: Field = line("attachments", 500);
 pub const REASON: Field = text("reason", MAX_TEXT_CHARS);
 pub const EVIDENCE: Field = text("evidence", MAX_TEXT_CHARS);
 pub const COMMENT: Field = text("comment", MAX_TEXT_CHARS);
+/// 批示 and its 回复.
+pub const INSTRUCTION: Field = text("text", MAX_TEXT_CHARS);
+/// The leader a 批示 is written for.
+pub const INSTRUCTED_BY: Field = line("by", 100);
 /// `escalations.step varchar(32)`.
 pub const STEP: Field = line("step", 32);
 /// `units.name varchar(200)`, `unit_aliases.alias varchar(200)`; also any unit key

@@ -59,6 +59,7 @@ pub fn load_policy(settings: &Settings, home: &Path) -> Result<Policy, EngineErr
         cycles: settings.cycles.clone(),
         problem_sla: settings.problem_sla.clone(),
         scoring: load_scoring(&home.join(&settings.scoring_file), &settings.escalation)?,
+        extension: settings.extension,
     })
 }
 

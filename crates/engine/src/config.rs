@@ -33,6 +33,8 @@ pub struct Settings {
     pub lights: LightPolicy,
     /// SLA for problems (问题): 1天应答、3天明确意见、5天办结 by default.
     pub problem_sla: SlaPolicy,
+    /// 延期申请 (`allow_after_due`, off by default).
+    pub extension: xiaohao_core::extension::ExtensionRules,
     pub mail: MailSettings,
     /// Access to `/metrics`.
     pub metrics: MetricsSettings,
@@ -299,6 +301,7 @@ impl Default for Settings {
             cycles: CycleDef::defaults(),
             lights: LightPolicy::default(),
             problem_sla: SlaPolicy::problem_1_3_5(),
+            extension: xiaohao_core::extension::ExtensionRules::default(),
             mail: MailSettings::default(),
             metrics: MetricsSettings::default(),
             clock_file: None,

@@ -54,11 +54,15 @@ pub struct ReportRequest {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommandRequest {
+    /// assign, return, accept, start, report, request_closure, verify, reject, reopen,
+    /// suspend, resume, cancel, transfer, escalate, edit, reschedule, request_extension,
+    /// approve_extension, refuse_extension, instruct, answer_instruction.
     pub action: String,
     /// The version the caller saw; a different current version is a conflict.
     pub version: Option<i64>,
     /// Why: required to return, reject, reopen, suspend, cancel, transfer, edit, reschedule,
-    /// and as the 督办事由 of `escalate` (whose step and level the ladder decides).
+    /// request_extension, refuse_extension, and as the 督办事由 of `escalate` (whose step
+    /// and level the ladder decides).
     pub reason: Option<String>,
     pub evidence: Option<String>,
     pub comment: Option<String>,
@@ -67,8 +71,14 @@ pub struct CommandRequest {
     /// `transfer`: the new lead unit; `assign`: optionally sets the lead unit.
     pub to: Option<String>,
     pub lead_unit: Option<String>,
+    /// `YYYY-MM-DD`: for assign and reschedule the deadline set; for request_extension the
+    /// deadline asked for (approve_extension grants the date asked).
     pub deadline: Option<String>,
     pub report: Option<ReportRequest>,
+    /// `instruct`: the 批示; `answer_instruction`: the 回复.
+    pub text: Option<String>,
+    /// `instruct` by an office: the leader it writes for (a leader writes as himself).
+    pub by: Option<String>,
 }
 
 impl CommandRequest {
@@ -182,6 +192,29 @@ impl CommandRequest {
                     })?,
                 )?,
                 reason: text(&self.reason),
+            },
+            Action::RequestExtension => Command::RequestExtension {
+                deadline: parse_date(
+                    "deadline",
+                    self.deadline.as_deref().ok_or_else(|| {
+                        EngineError::invalid("deadline", "the deadline asked for is required")
+                    })?,
+                )?,
+                reason: text(&self.reason),
+                attachments: self.attachments.clone(),
+            },
+            Action::ApproveExtension => Command::ApproveExtension {
+                comment: self.comment.clone(),
+            },
+            Action::RefuseExtension => Command::RefuseExtension {
+                reason: text(&self.reason),
+            },
+            Action::Instruct => Command::Instruct {
+                by: self.by.clone(),
+                text: text(&self.text),
+            },
+            Action::AnswerInstruction => Command::AnswerInstruction {
+                text: text(&self.text),
             },
         })
     }

@@ -241,6 +241,7 @@ impl Engine {
                 )));
             }
             let mut decision = decide(&item, actor, command, self.now())?;
+            self.policy.admit_extension(&item, command, self.now())?;
             let suspended_at = self.suspended_at(&item, command).await?;
             self.policy
                 .settle_due(&item, command, &mut decision, suspended_at)

@@ -142,6 +142,10 @@ pub mod item {
         pub suspended_from: Option<String>,
         pub escalation_level: i32,
         pub closure_requested_by: Option<Uuid>,
+        /// The deadline a pending 延期申请 asks for.
+        pub extension_requested: Option<Date>,
+        /// When the open 批示 was written, until the lead unit answers it.
+        pub instructed_at: Option<DateTimeUtc>,
         pub progress_percent: Option<i32>,
         pub version: i64,
         pub created_at: DateTimeUtc,

@@ -36,6 +36,10 @@ pub struct ItemFilter {
     /// Only items that may show this light (exact for red, blue and grey; a superset for
     /// yellow and green, which the engine narrows with the policy's light rule).
     pub light: Option<LightFilter>,
+    /// Only items with a 延期申请 waiting for the office's answer.
+    pub extension_pending: bool,
+    /// Only items with a 批示 the lead unit has not answered yet.
+    pub instruction_pending: bool,
     pub limit: u64,
     pub offset: u64,
 }
@@ -565,6 +569,12 @@ fn filter_condition(f: &ItemFilter) -> Condition {
     }
     if let Some(l) = f.light {
         cond = cond.add(light_condition(&l));
+    }
+    if f.extension_pending {
+        cond = cond.add(item::Column::ExtensionRequested.is_not_null());
+    }
+    if f.instruction_pending {
+        cond = cond.add(item::Column::InstructedAt.is_not_null());
     }
     cond
 }

@@ -26,6 +26,8 @@ fn field_label(field: &str) -> Option<&'static str> {
         "percent" => "完成比例",
         "attachments" => "附件",
         "deadline" => "办理时限",
+        "due_on" => "完成时限",
+        "extension" => "延期申请",
         "version" => "版本",
         "action" => "操作",
         "id" => "事项编号",
@@ -38,6 +40,8 @@ fn field_label(field: &str) -> Option<&'static str> {
         "co_units" => "责任单位",
         "leader" => "牵头领导",
         "to" => "新牵头单位",
+        "by" => "批示领导",
+        "instruction" => "领导批示",
         "edit" => "修改内容",
         "target" | "targets" => "目标指标",
         _ => return None,
@@ -47,6 +51,12 @@ fn field_label(field: &str) -> Option<&'static str> {
 /// The sentence for an error code (and field), or `None` for an unknown code.
 pub(crate) fn error_text(code: &str, field: Option<&str>) -> Option<String> {
     let fixed = match code {
+        "invalid_input" if field == Some("due_on") => {
+            "已过完成时限，不能再申请延期；如确需调整，请联系专班办公室。"
+        }
+        "invalid_input" if field == Some("extension") => {
+            "该事项的延期申请已有变化（已有待审批的申请，或已审批完毕），请刷新页面后查看。"
+        }
         "invalid_transition" => "该事项当前状态下不能进行此操作，请刷新页面后查看。",
         "not_permitted" | "forbidden" => "无权进行此操作。",
         "outside_jurisdiction" => "该事项由其他专班办公室负责，本办公室不能进行此操作。",
@@ -80,6 +90,11 @@ mod tests {
         assert_eq!(error_text("<script>alert(1)</script>", None), None);
         assert_eq!(error_text("任意文字", None), None);
         assert!(error_text("invalid_transition", None).is_some());
+        assert!(
+            error_text("invalid_input", Some("due_on"))
+                .unwrap()
+                .contains("不能再申请延期")
+        );
         assert_eq!(
             error_text("invalid_input", Some("reason")).as_deref(),
             Some("“理由”填写有误，请检查后重新提交。")

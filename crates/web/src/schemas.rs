@@ -132,6 +132,8 @@ pub struct Item {
     pub suspended_from: Option<String>,
     pub escalation_level: i32,
     pub closure_requested_by: Option<Uuid>,
+    /// The deadline a pending 延期申请 asks for, until the office answers it.
+    pub extension_requested: Option<NaiveDate>,
     pub progress_percent: Option<i32>,
     pub version: i64,
     pub created_at: DateTime<Utc>,

@@ -645,6 +645,13 @@ fn command(other: UnitId, lead: UnitId) -> impl Strategy<Value = Command> {
             deadline: chrono::NaiveDate::from_ymd_opt(2026, 6, d).unwrap_or_default(),
             reason
         }),
+        ((1u32..28), text()).prop_map(|(d, reason)| Command::RequestExtension {
+            deadline: chrono::NaiveDate::from_ymd_opt(2026, 6, d).unwrap_or_default(),
+            reason,
+            attachments: vec![],
+        }),
+        Just(Command::ApproveExtension { comment: None }),
+        text().prop_map(|reason| Command::RefuseExtension { reason }),
     ]
 }
 
@@ -669,6 +676,10 @@ fn check_invariants(item: &Item) -> Result<(), TestCaseError> {
     }
     if let Some(p) = item.progress_percent {
         prop_assert!((0..=100).contains(&p));
+    }
+    if matches!(item.state, ItemState::Closed | ItemState::Cancelled) {
+        // A request waits only on an item that can still be extended.
+        prop_assert!(item.extension_requested.is_none());
     }
     Ok(())
 }

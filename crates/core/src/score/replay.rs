@@ -1,6 +1,6 @@
 //! Walk one item's chain in order, keeping the facts the rules need as the events state
 //! them (never the item's current row): the lead unit (交办, 转办, 编辑), the due date (交办,
-//! 调整时限, 恢复), the grade (filing), the last closure request, the reporting duties the
+//! 调整时限, 同意延期, 恢复), the grade (filing), the last closure request, the reporting duties the
 //! ladder named and the reports sent. Each matching event yields a candidate line, charged
 //! to a unit, before caps.
 
@@ -129,6 +129,12 @@ pub(crate) fn replay(rules: &ScoringRules, policy: &Policy, events: &[&Event]) -
                 }
             }
             (_, Payload::Rescheduled(r)) => due = Some(r.deadline),
+            (_, Payload::ExtensionApproved(x)) => {
+                // 批准延期: charged to the lead unit that asked; the new date is the due date
+                // 按期/逾期销号 is judged by from now on.
+                due = Some(x.to);
+                c.push(RuleKind::ExtensionApproved, lead, e, None, None, None);
+            }
             (_, Payload::Resumed(r)) => due = r.due_on.or(due),
             (_, Payload::ClosureRequested(_)) => request = Some((on, e.actor_unit.or(lead), due)),
             (EventKind::Action(Action::Reject), _) => {

@@ -130,7 +130,7 @@ pub enum RuleKind {
     ClosedLate,
     /// 核验不通过: a closure request sent back by the office.
     ClosureRejected,
-    /// 批准延期: no event records an approved extension yet, so this yields no lines.
+    /// 批准延期: an extension (延期申请) the office approved, charged to the lead unit.
     ExtensionApproved,
     /// 对账单逾期未签: a statement's duty leaves no item event yet, so this yields no lines.
     StatementUnsigned,

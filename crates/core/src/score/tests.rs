@@ -449,4 +449,70 @@ fn ties_share_a_rank() {
 }
 
 /// Property tests over random event histories.
+#[test]
+fn an_approved_extension_costs_its_points_and_moves_the_due_date() {
+    let (a, b) = (unit(1), unit(2));
+    let mut log = Log::new(61);
+    log.create(None, at(9, 1));
+    log.assign(a, day(10, 15), at(9, 2));
+    log.push(
+        "request_extension",
+        Some(a),
+        Payload::ExtensionRequested(crate::payload::ExtensionRequested {
+            requested_deadline: day(11, 30),
+            due_on: Some(day(10, 15)),
+            reason: "r".into(),
+            attachments: vec![],
+        }),
+        at(10, 9),
+    );
+    log.push(
+        "approve_extension",
+        Some(b),
+        Payload::ExtensionApproved(crate::payload::ExtensionApproved {
+            from: Some(day(10, 15)),
+            to: day(11, 30),
+            comment: None,
+        }),
+        at(10, 12),
+    );
+    // Asked after the old date, before the new one: on time, by the extension.
+    log.request(a, at(11, 20));
+    log.verify(at(11, 21));
+    let card = card(&log.events);
+    assert_eq!(
+        card.units.len(),
+        1,
+        "the approving office is charged nothing"
+    );
+    assert_eq!(
+        rules_of(&card.units[0]),
+        vec![("extension_approved", -5), ("closed_on_time", 10)]
+    );
+    let line = &card.units[0].lines[0];
+    assert_eq!((line.item_id, line.event_seq), (log.item, 4));
+    // A refused request scores nothing.
+    let mut refused = Log::new(62);
+    refused.create(None, at(9, 1));
+    refused.assign(a, day(10, 15), at(9, 2));
+    refused.push(
+        "refuse_extension",
+        Some(b),
+        Payload::ExtensionRefused(crate::payload::ExtensionRefused {
+            reason: "r".into(),
+            requested_deadline: Some(day(11, 30)),
+        }),
+        at(10, 12),
+    );
+    assert!(card_lines(&refused.events).is_empty());
+}
+
+fn card_lines(events: &[Event]) -> Vec<Line> {
+    card(events)
+        .units
+        .into_iter()
+        .flat_map(|u| u.lines)
+        .collect()
+}
+
 mod props;

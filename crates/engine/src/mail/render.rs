@@ -58,6 +58,12 @@ pub(crate) fn label_of(kind: &str) -> (String, usize) {
         "rejected" => ("核验不通过", 5),
         "returned" => ("退回", 5),
         "reopened" => ("重新打开", 5),
+        "rescheduled" => ("调整时限", 6),
+        "extension_requested" => ("延期申请待审批", 6),
+        "extension_approved" => ("同意延期", 6),
+        "extension_refused" => ("不同意延期", 6),
+        "instructed" => ("领导批示", 6),
+        "instruction_answered" => ("批示回复", 6),
         other => (other, 6),
     };
     (label.to_owned(), group)

@@ -82,6 +82,8 @@ pub struct OfficeHome {
     pub drafts: Section<Entry>,
     /// Closure requests this office may verify, oldest request first.
     pub to_verify: Section<Entry>,
+    /// 延期申请 this office may answer, oldest first.
+    pub extensions: Section<Entry>,
     /// 对账单 lines a unit disputed, waiting for this office's answer.
     pub disputes: Section<xiaohao_store::DisputeRow>,
     pub red: Section<Entry>,
@@ -91,6 +93,8 @@ pub struct OfficeHome {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UnitHome {
+    /// 领导批示 not yet answered (回复) by the lead unit, newest first: they come first.
+    pub instructions: Section<Entry>,
     /// Items this unit leads, waiting for 签收.
     pub to_accept: Section<Entry>,
     /// Open report duties, earliest due first.
@@ -99,6 +103,8 @@ pub struct UnitHome {
     pub escalated: Section<Entry>,
     /// Closure refused or item reopened: to redo.
     pub returned: Section<Entry>,
+    /// This unit's 延期申请 waiting for the office's answer.
+    pub extensions: Section<Entry>,
     /// Yellow items: due within the window or behind 序时进度.
     pub due_soon: Section<Entry>,
 }
@@ -242,8 +248,8 @@ impl Engine {
         }
     }
 
-    /// The office's 待办: drafts to 交办, closure requests to verify (oldest first), its
-    /// red items, units without an e-mail address and reminders that could not be sent.
+    /// The office's 待办: drafts to 交办, closure requests to verify (oldest first),
+    /// 延期申请 to answer, its red items, units without an e-mail address and reminders that could not be sent.
     ///
     /// # Errors
     /// `Forbidden` for other roles; on store failure.
@@ -274,6 +280,17 @@ impl Engine {
                 |it| it.updated_at,
             )
             .await?;
+        let extensions = self
+            .picked_section(
+                who,
+                ItemFilter {
+                    extension_pending: true,
+                    ..ItemFilter::default()
+                },
+                |it| permitted_actions(it, actor).contains(&Action::ApproveExtension),
+                |it| (it.updated_at, it.id),
+            )
+            .await?;
         let red = self.section(who, self.light_only(Light::Red)).await?;
         let units = self.store().units().await?;
         let units_without_email = Section::of(
@@ -288,6 +305,7 @@ impl Engine {
         Ok(OfficeHome {
             drafts,
             to_verify,
+            extensions,
             disputes,
             red,
             units_without_email,
@@ -363,7 +381,8 @@ impl Engine {
     }
 
     /// A unit's 待办: items to 签收, report duties open now, items under 督办 with the next
-    /// ladder step, closures refused or items reopened, and yellow items.
+    /// ladder step, closures refused or items reopened, its 延期申请 waiting for an answer,
+    /// and yellow items; first of all, 领导批示 waiting for the lead unit's 回复.
     ///
     /// # Errors
     /// On store failure.
@@ -407,6 +426,28 @@ impl Engine {
             e.reply_due = orders.get(&e.item.id).and_then(|o| o.reply_due);
         }
         let returned = self.returned(who, mine()).await?;
+        let instructions = self
+            .picked_section(
+                who,
+                ItemFilter {
+                    instruction_pending: true,
+                    ..mine()
+                },
+                |it| it.instructed_at.is_some(),
+                |it| (std::cmp::Reverse(it.instructed_at), it.id),
+            )
+            .await?;
+        let extensions = self
+            .picked_section(
+                who,
+                ItemFilter {
+                    extension_pending: true,
+                    ..mine()
+                },
+                |it| it.lead_unit == Some(unit),
+                |it| (it.updated_at, it.id),
+            )
+            .await?;
         let due_soon = self
             .section(
                 who,
@@ -417,10 +458,12 @@ impl Engine {
             )
             .await?;
         Ok(UnitHome {
+            instructions,
             to_accept,
             to_report,
             escalated,
             returned,
+            extensions,
             due_soon,
         })
     }

@@ -152,6 +152,15 @@ fn since_line(names: &Names, e: &Entry, what: &str) -> Line {
     l
 }
 
+/// A 延期申请 waiting for the office: the date asked for beside the item.
+fn extension_line(names: &Names, e: &Entry) -> Line {
+    let mut l = entry_line(names, e);
+    if let Some(asked) = xiaohao_core::extension::pending_zh(&e.item) {
+        l.note = asked;
+    }
+    l
+}
+
 fn duty_line(d: &DutyRow) -> Line {
     Line {
         href: Some(
@@ -261,6 +270,13 @@ pub(super) async fn home(
                     |e| since_line(&names, e, "申请"),
                 ),
                 List::new(
+                    "todo-extensions",
+                    "延期申请待审批",
+                    &h.extensions,
+                    None,
+                    |e| extension_line(&names, e),
+                ),
+                List::new(
                     "todo-disputes",
                     "对账异议待处理",
                     &h.disputes,
@@ -316,6 +332,19 @@ pub(super) async fn home(
             let h = engine.unit_home(&p).await?;
             let yellow = format!("/ledger?light=yellow&unit={}", p.user.unit);
             page.lists = vec![
+                List::new(
+                    "todo-instructions",
+                    "领导批示待回复",
+                    &h.instructions,
+                    None,
+                    |e| {
+                        let mut l = entry_line(&names, e);
+                        if let Some(at) = e.item.instructed_at {
+                            l.note = format!("{} 批示,请牵头单位回复", local_time(at));
+                        }
+                        l
+                    },
+                ),
                 List::new("todo-accept", "待签收", &h.to_accept, None, line),
                 List::new(
                     "todo-report",
@@ -328,6 +357,13 @@ pub(super) async fn home(
                 List::new("todo-returned", "退回重办", &h.returned, None, |e| {
                     since_line(&names, e, "退回")
                 }),
+                List::new(
+                    "todo-extensions",
+                    "延期申请待审批",
+                    &h.extensions,
+                    None,
+                    |e| extension_line(&names, e),
+                ),
                 List::new(
                     "todo-due-soon",
                     "临近时限或进度滞后(黄灯)",

@@ -303,6 +303,18 @@ impl Flash {
             return Some(format!("已立项。当前状态：{}", state.label_zh()));
         }
         let action: Action = self.ok.as_deref()?.parse().ok()?;
+        if action == Action::Instruct {
+            return Some("已发出领导批示，已通知牵头单位和责任单位。".to_owned());
+        }
+        if action == Action::AnswerInstruction {
+            return Some("已回复领导批示。".to_owned());
+        }
+        if action == Action::RefuseExtension {
+            return Some(format!(
+                "已答复延期申请：不同意延期，完成时限不变。当前状态：{}",
+                state.label_zh()
+            ));
+        }
         Some(format!(
             "已{}。当前状态：{}",
             action.label_zh(),

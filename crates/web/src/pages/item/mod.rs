@@ -1,7 +1,9 @@
 //! One item: its facts, clocks, timeline, progress and the forms its reader may use.
 //! The office's forms (编辑, 转办, 调整时限, 交办) and the new-item form are in [`forms`].
 
+mod extension;
 mod forms;
+mod instruction;
 
 pub(super) use forms::{edit_submit, new_item_page, new_item_submit};
 
@@ -17,7 +19,9 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
+use extension::ExtensionView;
 use forms::OfficeForms;
+use instruction::InstructionView;
 use serde::Deserialize;
 use xiaohao_core::event::EventKind;
 use xiaohao_core::{AccountRole, Action, Light, permitted_actions};
@@ -30,6 +34,8 @@ pub struct EventRow {
     pub label: String,
     pub actor: String,
     pub detail: String,
+    /// A 批示: it stands out in the timeline.
+    pub strong: bool,
 }
 
 pub struct ProgressView {
@@ -86,6 +92,10 @@ struct ItemPage {
     by_unit: Vec<UnitProgressView>,
     /// 交办, 编辑, 转办, 调整时限 — each `None` unless the reader may use it.
     office: OfficeForms,
+    /// 延期申请: the lead unit's form, the pending request, the office's answer.
+    extension: ExtensionView,
+    /// 批示: the open one, the leader's (or office's) form, the lead unit's 回复.
+    instruction: InstructionView,
 }
 
 fn event_label(kind: &EventKind) -> String {
@@ -147,6 +157,7 @@ pub(super) async fn item_page(
             label: event_label(&e.kind),
             actor: e.actor_name.clone(),
             detail: e.details().map(|p| p.summary_zh()).unwrap_or_default(),
+            strong: instruction::stands_out(&e.kind),
         })
         .collect();
     let chain_ok = xiaohao_core::event::verify_chain(&view.detail.events).is_ok();
@@ -203,6 +214,14 @@ pub(super) async fn item_page(
         Some(d) => format!("剩余 {d} 个工作日{assumed}"),
     };
     let office = OfficeForms::load(engine, &names, item, &actions).await?;
+    let instruction = InstructionView::of(item, &view.detail.events, &actions, p.role());
+    let extension = ExtensionView::of(
+        engine.policy(),
+        item,
+        &view.detail.events,
+        &actions,
+        engine.now(),
+    );
     let page = ItemPage {
         me: Some(me(engine, &p).await?),
         r: names.row(item, engine),
@@ -227,6 +246,8 @@ pub(super) async fn item_page(
         progress,
         by_unit,
         office,
+        extension,
+        instruction,
     };
     Ok(page.into_response())
 }
@@ -245,8 +266,12 @@ pub(super) struct ActForm {
     to: Option<String>,
     /// 交办: the lead unit.
     lead_unit: Option<String>,
-    /// 交办, 调整时限: `YYYY-MM-DD`.
+    /// 交办, 调整时限, 申请延期: `YYYY-MM-DD`.
     deadline: Option<String>,
+    /// 申请延期: file names, one per line.
+    attachments: Option<String>,
+    /// 批示 by an office: the leader it writes for.
+    by: Option<String>,
 }
 
 /// Every item form posts here; the result comes back as a flash on the item page.
@@ -278,8 +303,11 @@ pub(super) async fn item_act(
             to: blank_none(f.to.clone()),
             lead_unit: blank_none(f.lead_unit.clone()),
             deadline: blank_none(f.deadline.clone()),
+            attachments: extension::attachment_names(f.attachments.as_deref()),
+            // The form's text is the report's for `report`, the 批示's or 回复's otherwise.
+            text: blank_none(f.text.clone()).filter(|_| action != "report"),
+            by: blank_none(f.by.clone()),
             report,
-            ..Default::default()
         };
         state.engine.act_as(&p, id, &req).await
     }

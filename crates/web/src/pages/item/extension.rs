@@ -1,0 +1,119 @@
+//! 延期申请 on an item page: the lead unit's 申请延期 form while it may ask, the pending
+//! request for every reader, and the office's 同意 / 不同意 forms. What may be done comes
+//! from the domain (the transition table, the policy's due-date rule); posts go to the
+//! item's one form endpoint like every other action.
+
+use super::super::{local_time, zh_date};
+use xiaohao_core::event::{Event, EventKind};
+use xiaohao_core::payload::Payload;
+use xiaohao_core::{Action, Command, Item, Policy};
+
+/// The request waiting for the office's answer, as the page shows it.
+pub struct PendingView {
+    pub asked: String,
+    pub from: String,
+    pub reason: String,
+    pub attachments: String,
+    pub by: String,
+    pub at: String,
+}
+
+/// What the 延期申请 part of an item page shows to its reader.
+#[derive(Default)]
+pub struct ExtensionView {
+    /// The 申请延期 form: the lead unit, in time, with nothing pending.
+    pub can_request: bool,
+    /// The earliest date the form accepts (the day after the due date), `YYYY-MM-DD`.
+    pub min_date: String,
+    /// The due date the request moves, as people read it.
+    pub due: String,
+    pub pending: Option<PendingView>,
+    /// 同意 / 不同意: the office that keeps the item.
+    pub can_answer: bool,
+}
+
+impl ExtensionView {
+    pub(super) fn of(
+        policy: &Policy,
+        item: &Item,
+        events: &[Event],
+        actions: &[Action],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        let due = item.due_on.or(item.deadline);
+        let pending = item.extension_requested.map(|asked| {
+            let request = events
+                .iter()
+                .rev()
+                .find(|e| e.kind == EventKind::Action(Action::RequestExtension));
+            let details = request.and_then(|e| match e.details() {
+                Ok(Payload::ExtensionRequested(x)) => Some(x),
+                _ => None,
+            });
+            PendingView {
+                asked: zh_date(asked),
+                from: details
+                    .as_ref()
+                    .and_then(|x| x.due_on)
+                    .or(due)
+                    .map(zh_date)
+                    .unwrap_or_else(|| "未定".into()),
+                reason: details
+                    .as_ref()
+                    .map(|x| x.reason.clone())
+                    .unwrap_or_default(),
+                attachments: details
+                    .as_ref()
+                    .map(|x| x.attachments.join("、"))
+                    .unwrap_or_default(),
+                by: request.map(|e| e.actor_name.clone()).unwrap_or_default(),
+                at: request.map(|e| local_time(e.at)).unwrap_or_default(),
+            }
+        });
+        // Whether the policy would take a request now: asked with a date after the due date.
+        let in_time = due.is_some_and(|d| {
+            let probe = Command::RequestExtension {
+                deadline: d,
+                reason: String::new(),
+                attachments: Vec::new(),
+            };
+            policy.admit_extension(item, &probe, now).is_ok()
+        });
+        Self {
+            can_request: actions.contains(&Action::RequestExtension)
+                && pending.is_none()
+                && in_time,
+            min_date: due
+                .and_then(|d| d.succ_opt())
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            due: due.map(zh_date).unwrap_or_else(|| "未定".into()),
+            can_answer: pending.is_some() && actions.contains(&Action::ApproveExtension),
+            pending,
+        }
+    }
+}
+
+/// File names typed one per line (or separated by 、 or commas), blanks dropped.
+pub(super) fn attachment_names(raw: Option<&str>) -> Vec<String> {
+    raw.unwrap_or_default()
+        .split(['\n', '、', ',', '，'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_split_on_lines_and_commas() {
+        assert_eq!(
+            attachment_names(Some("环评受理通知.pdf\n 会议纪要.docx、现场照片.jpg,,")),
+            vec!["环评受理通知.pdf", "会议纪要.docx", "现场照片.jpg"]
+        );
+        assert!(attachment_names(None).is_empty());
+    }
+}
