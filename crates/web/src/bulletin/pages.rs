@@ -5,14 +5,14 @@
 
 use super::{docx, figures};
 use crate::auth::PageAuth;
-use crate::pages::{Me, error_page, me};
+use crate::pages::{Me, PageError, PageResult, me};
 use crate::{ApiError, AppState};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use chrono::Datelike;
 use serde::Deserialize;
@@ -43,22 +43,6 @@ async fn css() -> impl IntoResponse {
         include_str!("../../static/bulletin.css"),
     )
 }
-
-struct PageError(ApiError);
-
-impl<E: Into<ApiError>> From<E> for PageError {
-    fn from(e: E) -> Self {
-        Self(e.into())
-    }
-}
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        error_page(self.0)
-    }
-}
-
-type PageResult = Result<Response, PageError>;
 
 fn bulletin_id(raw: &str) -> Result<Uuid, PageError> {
     raw.parse().map_err(|_| {
