@@ -139,6 +139,24 @@ impl Browser {
             .expect("text")
     }
 
+    /// Wait until `css` shows a text containing `needle`, and return it. The page after a
+    /// form post replaces the one that had the same element, so a stale read is read again.
+    pub async fn wait_text(&self, css: &str, needle: &str) -> String {
+        let mut last = String::new();
+        for _ in 0..100 {
+            if let Ok(el) = self.c().find(Locator::Css(css)).await
+                && let Ok(t) = el.text().await
+            {
+                if t.contains(needle) {
+                    return t;
+                }
+                last = t;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} never showed {needle}: {last:?}");
+    }
+
     pub async fn path(&self) -> String {
         let url = self.c().current_url().await.expect("url");
         match url.query() {

@@ -160,25 +160,6 @@ async fn a_reviewed_plan_is_filed_as_drafts_with_its_units_mapped() {
     assert_eq!(drafts(&o).await.len(), 2);
 }
 
-/// Wait until `css` reads `needle`.
-async fn wait_for(b: &Browser, css: &str, needle: &str) {
-    // The page may be replaced between finding the element and reading it (a stale
-    // element): read again until it says what it should.
-    let mut last = String::new();
-    for _ in 0..100 {
-        if let Ok(el) = b.c().find(fantoccini::Locator::Css(css)).await
-            && let Ok(text) = el.text().await
-        {
-            if text.contains(needle) {
-                return;
-            }
-            last = text;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("{css} never read {needle}: {last:?}");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_office_imports_a_docx_plan_in_the_browser() {
     let prefix = if std::env::var_os("XIAOHAO_TEST_DATABASE_URL").is_some() {
@@ -210,7 +191,7 @@ async fn an_office_imports_a_docx_plan_in_the_browser() {
             .unwrap();
         b.shot(&shot("plan-upload")).await;
         b.click("#upload-submit").await;
-        wait_for(&b, "#plan-tasks", "推进工业互联网平台建设").await;
+        b.wait_text("#plan-tasks", "推进工业互联网平台建设").await;
         let unknown = b.text("#unknown-units").await;
         assert!(
             unknown.contains("省数据局") && unknown.contains("数字办"),
@@ -228,7 +209,7 @@ async fn an_office_imports_a_docx_plan_in_the_browser() {
         assert!(!b.overflows().await, "the preview fits {width} px");
         b.shot(&shot("plan-preview")).await;
         b.click("#confirm-submit").await;
-        wait_for(&b, "#flash-ok", "已导入 2 项任务").await;
+        b.wait_text("#flash-ok", "已导入 2 项任务").await;
         assert!(b.text("#flash-ok").await.contains("新建单位 1 个"));
         b.shot(&shot("plan-imported")).await;
 

@@ -239,26 +239,6 @@ async fn an_address_saved_for_a_unit_queues_its_undelivered_reminders_again() {
     ));
 }
 
-/// Wait until `css` reads `needle` (a form's answer replaces the page a moment after the
-/// click returns).
-async fn wait_for(b: &Browser, css: &str, needle: &str) {
-    // The page may be replaced between finding the element and reading it (a stale
-    // element): read again until it says what it should.
-    let mut last = String::new();
-    for _ in 0..100 {
-        if let Ok(el) = b.c().find(fantoccini::Locator::Css(css)).await
-            && let Ok(text) = el.text().await
-        {
-            if text.contains(needle) {
-                return;
-            }
-            last = text;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("{css} never read {needle}: {last:?}");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_office_reviews_imported_units_in_the_browser() {
     let prefix = if std::env::var_os("XIAOHAO_TEST_DATABASE_URL").is_some() {
@@ -278,7 +258,7 @@ async fn an_office_reviews_imported_units_in_the_browser() {
         b.login(&base, "/", &office).await;
         b.click("#nav-units").await;
         b.click("#show-review").await;
-        wait_for(&b, "#unit-filters .current", "待核对").await;
+        b.wait_text("#unit-filters .current", "待核对").await;
         let table = b.text("#units").await;
         assert!(
             table.contains("工信厅") && table.contains("待核对"),
@@ -306,15 +286,15 @@ async fn an_office_reviews_imported_units_in_the_browser() {
         b.fill("#unit-emails", "sjj@example.gov.cn").await;
         b.fill("#unit-contact", "李主任 0591-88000000").await;
         b.click("#unit-save").await;
-        wait_for(&b, "#flash-ok", "已保存").await;
+        b.wait_text("#flash-ok", "已保存").await;
         b.click("#unit-confirm").await;
-        wait_for(&b, "#flash-ok", "已确认").await;
+        b.wait_text("#flash-ok", "已确认").await;
         b.shot(&shot("unit-confirmed")).await;
 
         // A bad address is refused in Chinese, on the form.
         b.fill("#unit-emails", "not an address").await;
         b.click("#unit-save").await;
-        wait_for(&b, "#form-error", "邮箱格式不正确").await;
+        b.wait_text("#form-error", "邮箱格式不正确").await;
 
         // 工信厅 is 省工业和信息化厅 by another name: merged.
         b.c()
@@ -330,7 +310,7 @@ async fn an_office_reviews_imported_units_in_the_browser() {
             .unwrap();
         b.shot(&shot("unit-merge")).await;
         b.click("#merge-submit").await;
-        wait_for(&b, "#flash-ok", "3 项事项").await;
+        b.wait_text("#flash-ok", "3 项事项").await;
         let table = b.text("#units").await;
         assert!(table.contains("省工业和信息化厅"), "{table}");
         assert!(!table.contains("待核对"), "{table}");

@@ -17,24 +17,6 @@ async fn accept_confirm(b: &Browser) {
     panic!("no confirmation dialog");
 }
 
-/// Wait until `css` shows a text containing `needle` (the page after a form post replaces
-/// the one that had the same element).
-async fn wait_text(b: &Browser, css: &str, needle: &str) -> String {
-    let mut last = String::new();
-    for _ in 0..100 {
-        if let Ok(el) = b.c().find(fantoccini::Locator::Css(css)).await
-            && let Ok(t) = el.text().await
-        {
-            if t.contains(needle) {
-                return t;
-            }
-            last = t;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{css} never showed {needle}: {last}");
-}
-
 /// Fetch `path` with the browser's session: (bytes, first two bytes as text).
 async fn fetch(b: &Browser, path: &str) -> (u64, String) {
     let v = b
@@ -63,7 +45,7 @@ async fn draft_edit_issue(b: &Browser, base: &str, year: bool, requirement: &str
         b.click("#draft-quarter option[value='2026Q4']").await;
     }
     b.click("#draft-submit").await;
-    wait_text(b, "#flash-ok", "通报草稿已生成").await;
+    b.wait_text("#flash-ok", "通报草稿已生成").await;
     assert!(b.text("#sheet").await.contains("（一）省发改委"));
     b.fill("#edit-requirements", requirement).await;
     b.shot(if year {
@@ -73,11 +55,11 @@ async fn draft_edit_issue(b: &Browser, base: &str, year: bool, requirement: &str
     })
     .await;
     b.click("#edit-save").await;
-    wait_text(b, "#flash-ok", "修改已保存").await;
+    b.wait_text("#flash-ok", "修改已保存").await;
     assert!(b.text("#sheet").await.contains(requirement));
     b.click("#issue").await;
     accept_confirm(b).await;
-    wait_text(b, "#flash-ok", "通报已印发").await;
+    b.wait_text("#flash-ok", "通报已印发").await;
     assert_eq!(b.text("#bulletin-status").await, "已印发");
     assert_eq!(b.text("#content-hash").await.len(), 64);
     let href = b
