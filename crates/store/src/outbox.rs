@@ -595,7 +595,11 @@ impl Store {
         .await
     }
 
-    async fn requeue_where(&self, cond: Condition, now: DateTime<Utc>) -> StoreResult<u64> {
+    pub(crate) async fn requeue_where(
+        &self,
+        cond: Condition,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64> {
         let res = outbox::Entity::update_many()
             .col_expr(
                 outbox::Column::Status,

@@ -12,8 +12,8 @@ use crate::{Store, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QuerySelect,
 };
 use xiaohao_core::org::{Level, Unit, UnitKind, validate_email};
 use xiaohao_core::unit_merge::UnitUsage;
@@ -102,18 +102,13 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub async fn requeue_dead_for_unit(&self, id: UnitId, now: DateTime<Utc>) -> StoreResult<u64> {
-        let res = outbox::Entity::update_many()
-            .col_expr(
-                outbox::Column::Status,
-                Expr::value(OutboxStatus::Pending.as_str()),
-            )
-            .col_expr(outbox::Column::Attempts, Expr::value(0))
-            .col_expr(outbox::Column::NextAttemptAt, Expr::value(now))
-            .filter(outbox::Column::RecipientUnitId.eq(id.0))
-            .filter(outbox::Column::Status.eq(OutboxStatus::Dead.as_str()))
-            .exec(&self.db)
-            .await?;
-        Ok(res.rows_affected)
+        self.requeue_where(
+            Condition::all()
+                .add(outbox::Column::RecipientUnitId.eq(id.0))
+                .add(outbox::Column::Status.eq(OutboxStatus::Dead.as_str())),
+            now,
+        )
+        .await
     }
 
     /// What refers to unit `id` that a merge would have to rewrite history for.
