@@ -47,6 +47,11 @@ impl Principal {
     pub fn role(&self) -> AccountRole {
         self.user.role
     }
+
+    /// An office or an administrator: who keeps the ledger, its plans and the unit directory.
+    pub fn is_office_or_admin(&self) -> bool {
+        matches!(self.role(), AccountRole::Office | AccountRole::Admin)
+    }
 }
 
 /// A new secret: 244 random bits from two v4 UUIDs, hex.

@@ -7,7 +7,7 @@ use crate::plan_import::plan_import;
 use crate::{Engine, EngineError, Principal};
 use serde::Serialize;
 use std::path::Path;
-use xiaohao_core::{AccountRole, UnitId};
+use xiaohao_core::UnitId;
 use xiaohao_import::{ChainDraft, ImportError, PlanDraft};
 use xiaohao_store::{ImportSummary, StoreError};
 
@@ -19,7 +19,7 @@ pub struct PlanPreview {
 }
 
 fn office(who: &Principal) -> Result<(), EngineError> {
-    if matches!(who.role(), AccountRole::Office | AccountRole::Admin) {
+    if who.is_office_or_admin() {
         Ok(())
     } else {
         Err(EngineError::Forbidden(

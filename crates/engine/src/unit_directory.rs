@@ -9,11 +9,11 @@ use crate::{Engine, EngineError, Principal};
 use serde::Serialize;
 use xiaohao_core::org::Unit;
 use xiaohao_core::unit_merge::{check_merge, merge_command};
-use xiaohao_core::{AccountRole, UnitId, decide};
+use xiaohao_core::{UnitId, decide};
 use xiaohao_store::{OutboxStatus, UnitEdit, Write};
 
 fn keeper(who: &Principal) -> Result<(), EngineError> {
-    if matches!(who.role(), AccountRole::Office | AccountRole::Admin) {
+    if who.is_office_or_admin() {
         Ok(())
     } else {
         Err(EngineError::Forbidden(

@@ -57,10 +57,7 @@ async fn upload_view(
     state: &AppState,
     error: Option<String>,
 ) -> Result<UploadPage, PageError> {
-    if !matches!(
-        p.role(),
-        xiaohao_core::AccountRole::Office | xiaohao_core::AccountRole::Admin
-    ) {
+    if !p.is_office_or_admin() {
         return Err(PageError(ApiError::from(EngineError::Forbidden(
             "only an office imports plans".into(),
         ))));

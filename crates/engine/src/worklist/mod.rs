@@ -254,7 +254,7 @@ impl Engine {
     /// # Errors
     /// `Forbidden` for other roles; on store failure.
     pub async fn office_home(&self, who: &Principal) -> Result<OfficeHome, EngineError> {
-        if !matches!(who.role(), AccountRole::Office | AccountRole::Admin) {
+        if !who.is_office_or_admin() {
             return Err(EngineError::Forbidden(
                 "the office's list is for offices".into(),
             ));
@@ -358,7 +358,7 @@ impl Engine {
         who: &Principal,
         id: uuid::Uuid,
     ) -> Result<(), EngineError> {
-        if !matches!(who.role(), AccountRole::Office | AccountRole::Admin) {
+        if !who.is_office_or_admin() {
             return Err(EngineError::Forbidden(
                 "only an office re-sends reminders".into(),
             ));

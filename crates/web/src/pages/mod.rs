@@ -102,8 +102,8 @@ pub(crate) async fn me(engine: &Engine, p: &Principal) -> Result<Me, EngineError
         can_report: matches!(p.role(), AccountRole::Unit | AccountRole::Office),
         is_supervision: matches!(p.role(), AccountRole::Supervision | AccountRole::Admin),
         is_admin: p.role() == AccountRole::Admin,
-        keeps_units: matches!(p.role(), AccountRole::Office | AccountRole::Admin),
-        calendar_notice: if matches!(p.role(), AccountRole::Office | AccountRole::Admin) {
+        keeps_units: p.is_office_or_admin(),
+        calendar_notice: if p.is_office_or_admin() {
             xiaohao_engine::missing_years_notice(engine.policy(), engine.today())
         } else {
             None
