@@ -300,6 +300,46 @@ async fn an_unsigned_statement_climbs_the_ladder_until_signed() {
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].status, "submitted");
     assert_eq!(open[0].escalation_level, 4);
+    an_unsigned_statement_costs_one_score_line_naming_its_event(&w).await;
+}
+
+/// 考核: the statement's steps are events in the chain of its anchor item (the unit's first
+/// line it leads), and the first late one is the one `statement_unsigned` line of the unit.
+async fn an_unsigned_statement_costs_one_score_line_naming_its_event(w: &Recon) {
+    let t = &w.app.t;
+    let card = t
+        .engine
+        .scorecard(&xiaohao_core::score::Period::parse("2026Q4").unwrap())
+        .await
+        .unwrap();
+    let fgw = card.units.iter().find(|u| u.unit_id == w.fgw.id).unwrap();
+    let lines: Vec<_> = fgw
+        .lines
+        .iter()
+        .filter(|l| l.rule.as_str() == "statement_unsigned")
+        .collect();
+    assert_eq!(lines.len(), 1, "one line per statement: {:?}", fgw.lines);
+    let line = lines[0];
+    assert!(line.working_days_late.unwrap() > 0);
+    let events = t.engine.events(line.item_id).await.unwrap();
+    let e = events
+        .iter()
+        .find(|e| e.seq == line.event_seq)
+        .expect("the line names an event of the item");
+    assert_eq!(e.kind.as_str(), "duty_escalated");
+    assert!(e.payload.contains("\"statement\""), "{}", e.payload);
+    // The unit's 缺报 lines (its September report) all point to report duties: an unsigned
+    // statement is no 缺报.
+    for l in fgw
+        .lines
+        .iter()
+        .filter(|l| l.rule.as_str() == "missed_report")
+    {
+        let events = t.engine.events(l.item_id).await.unwrap();
+        let e = events.iter().find(|e| e.seq == l.event_seq).unwrap();
+        assert!(!e.payload.contains("\"statement\""), "{}", e.payload);
+    }
+    xiaohao_core::event::verify_chain(&events).expect("the chain still verifies");
 }
 
 #[tokio::test]

@@ -68,6 +68,11 @@ fn assert_sums(card: &Value) {
     }
 }
 
+/// A 对账单逾期未签 line as `lines_of` gives it.
+fn unsigned() -> (String, f64, String) {
+    ("statement_unsigned".to_owned(), -1.0, String::new())
+}
+
 #[tokio::test]
 async fn a_quarter_scored_from_the_event_log_explained_line_by_line() {
     let w: Quarter = run_quarter().await;
@@ -82,27 +87,39 @@ async fn a_quarter_scored_from_the_event_log_explained_line_by_line() {
     assert_eq!(
         units(&json),
         vec![
-            ("省工信厅".to_owned(), Value::from(101), 1),
-            ("省商务厅".to_owned(), Value::from(99), 2),
-            ("省发改委".to_owned(), Value::from(85), 3),
+            ("省工信厅".to_owned(), Value::from(100), 1),
+            ("省商务厅".to_owned(), Value::from(96), 2),
+            ("省发改委".to_owned(), Value::from(83), 3),
         ],
         "{json:#}"
     );
     assert_eq!(
         lines_of(&json, "省工信厅"),
-        vec![("closed_on_time".to_owned(), 1.0, String::new())]
+        vec![
+            unsigned(),
+            ("closed_on_time".to_owned(), 1.0, String::new())
+        ]
     );
+    // Nobody signs a 对账单 in this story: each statement past its due date is a line,
+    // −1 whatever the grade (September's is late on 14 October, November's on 15 December).
     assert_eq!(
         lines_of(&json, "省商务厅"),
-        vec![("late_report".to_owned(), -1.0, String::new())]
+        vec![
+            unsigned(),
+            ("late_report".to_owned(), -1.0, String::new()),
+            unsigned(),
+            unsigned()
+        ]
     );
     // 省发改委's item is 重点 (×1.5): 缺报 of October, 督办 and 通报 on the item, 逾期销号.
     assert_eq!(
         lines_of(&json, "省发改委"),
         vec![
+            unsigned(),
             ("missed_report".to_owned(), -3.0, String::new()),
             ("escalation".to_owned(), -3.0, "督办".to_owned()),
             ("escalation".to_owned(), -7.5, "通报".to_owned()),
+            unsigned(),
             ("closed_late".to_owned(), -1.5, String::new()),
         ]
     );
@@ -116,7 +133,9 @@ async fn a_quarter_scored_from_the_event_log_explained_line_by_line() {
                 .find(|e| e.seq == l.event_seq)
                 .unwrap_or_else(|| panic!("{l:?} names no event"));
             let kind = match l.rule {
-                score::RuleKind::MissedReport => "duty_escalated",
+                score::RuleKind::MissedReport | score::RuleKind::StatementUnsigned => {
+                    "duty_escalated"
+                }
                 score::RuleKind::LateReport => "report",
                 score::RuleKind::Escalation => "escalate",
                 score::RuleKind::ClosedOnTime | score::RuleKind::ClosedLate => "verify",
@@ -127,14 +146,14 @@ async fn a_quarter_scored_from_the_event_log_explained_line_by_line() {
         }
     }
     let b = card.units.iter().find(|u| u.unit == "省发改委").unwrap();
-    assert_eq!(b.lines[0].duty_period.as_deref(), Some("2026-10"));
+    assert_eq!(b.lines[1].duty_period.as_deref(), Some("2026-10"));
     assert_eq!(
-        b.lines[3].working_days_late,
+        b.lines[5].working_days_late,
         Some(11),
         "asked 16 November, due 30 October: eleven working days"
     );
     let c = card.units.iter().find(|u| u.unit == "省商务厅").unwrap();
-    assert_eq!(c.lines[0].working_days_late, Some(1));
+    assert_eq!(c.lines[1].working_days_late, Some(1));
 
     // Q3: everyone at the base, sharing the first rank; the year is the quarter here.
     let q3 = engine
@@ -193,7 +212,7 @@ async fn a_unit_reads_its_own_row_and_the_supervision_all() {
     assert_eq!(status, StatusCode::OK, "{own}");
     assert_eq!(
         units(&own),
-        vec![("省商务厅".to_owned(), Value::from(99), 2)],
+        vec![("省商务厅".to_owned(), Value::from(96), 2)],
         "its own row, with its rank among all"
     );
     for token in [&sup, &leader] {
@@ -228,9 +247,9 @@ async fn a_unit_reads_its_own_row_and_the_supervision_all() {
     assert_eq!(
         rows,
         vec![
-            ("1".to_owned(), "省工信厅".to_owned(), "101".to_owned()),
-            ("2".to_owned(), "省商务厅".to_owned(), "99".to_owned()),
-            ("3".to_owned(), "省发改委".to_owned(), "85".to_owned()),
+            ("1".to_owned(), "省工信厅".to_owned(), "100".to_owned()),
+            ("2".to_owned(), "省商务厅".to_owned(), "96".to_owned()),
+            ("3".to_owned(), "省发改委".to_owned(), "83".to_owned()),
         ]
     );
     assert_eq!(w.xlsx(&unit, "2026Q4").await.len(), 1);
@@ -278,7 +297,7 @@ async fn the_cli_prints_the_contract_twice_the_same() {
     let table = run(&["report", "score", "--period", "2026Q4", "--lines"]);
     let table = String::from_utf8(table.stdout).unwrap();
     assert!(table.contains("2026年第四季度考核"), "{table}");
-    assert!(table.contains("1\t省工信厅\t101"), "{table}");
+    assert!(table.contains("1\t省工信厅\t100"), "{table}");
     assert!(table.contains("通报") && table.contains("-7.5"), "{table}");
     for bad in ["2026Q5", "Q4", "next"] {
         let out = run(&["report", "score", "--period", bad, "--format", "json"]);

@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 
 mod firing;
 pub use firing::{
-    Circle, DUTY_ESCALATED, DutyDecision, DutySubject, Fire, StepFiring, decide_duty_escalation,
-    decide_firing, decide_manual_escalation, item_escalation, manual_escalation, order_text,
-    recipients,
+    Circle, DUTY_ESCALATED, DutyDecision, DutySubject, Fire, StatementAnchor, StepFiring,
+    decide_duty_escalation, decide_firing, decide_manual_escalation, item_escalation,
+    manual_escalation, order_text, recipients, statement_anchor,
 };
 
 /// Who hears of a step.

@@ -182,6 +182,10 @@ pub struct DutyEscalated {
     /// item's lead unit at the time owed it then).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<UnitId>,
+    /// The 对账单 whose signature the duty is: set when the step is a statement's, recorded
+    /// in the chain of one of its items (the statement has no chain of its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<Uuid>,
 }
 
 /// The typed payload of an event, one variant per kind.
@@ -369,7 +373,12 @@ impl Payload {
             }
             Payload::InstructionAnswered(x) => push("回复", x.text.clone()),
             Payload::DutyEscalated(d) => {
-                push("报送", format!("{}（{}）", d.duty_title, d.period));
+                let what = if d.statement.is_some() {
+                    "对账单未签"
+                } else {
+                    "报送"
+                };
+                push(what, format!("{}（{}）", d.duty_title, d.period));
                 push("督办", d.step.clone());
                 push("逾期", format!("{} 个工作日", d.working_days_late.max(0)));
             }

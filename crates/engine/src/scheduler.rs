@@ -7,15 +7,17 @@ use crate::{Engine, EngineError};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
+use uuid::Uuid;
 use xiaohao_core::Actor;
 use xiaohao_core::cycles::CycleDef;
 use xiaohao_core::escalation::{
-    Circle, DutySubject, Ladder, decide_duty_escalation, decide_firing, item_escalation,
-    latest_due_reached,
+    Circle, DutySubject, Ladder, StatementAnchor, decide_duty_escalation, decide_firing,
+    item_escalation, latest_due_reached, statement_anchor,
 };
-use xiaohao_store::{Atomicity, StoreError, Write};
+use xiaohao_core::recon;
+use xiaohao_store::{Atomicity, DutyRow, StoreError, Write};
 
 /// What one tick did.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -257,7 +259,11 @@ impl Scheduler {
                     .duties_to_escalate(&step.name, upto, after, self.batch_size)
                     .await?;
                 let fetched = duties.len() as u64;
-                let item_ids: Vec<_> = duties.iter().filter_map(|d| d.item).collect();
+                let anchors = self.statement_anchors(&duties).await?;
+                let item_ids: Vec<_> = duties
+                    .iter()
+                    .filter_map(|d| d.item.or(anchors.get(&d.id).map(|a| a.item)))
+                    .collect();
                 let mut items = store.items_with_heads(&item_ids).await?;
                 let mut entries = Vec::with_capacity(duties.len());
                 // One event per item per batch: a second duty of the same item waits for
@@ -268,7 +274,8 @@ impl Scheduler {
                     let late = cal
                         .working_days_between(duty.due_on, today)
                         .map_err(calendar_err)?;
-                    let item = match duty.item {
+                    let anchor = anchors.get(&duty.id).copied();
+                    let item = match duty.item.or(anchor.map(|a| a.item)) {
                         Some(id) if !used.insert(id) => {
                             deferred += 1;
                             continue;
@@ -283,6 +290,7 @@ impl Scheduler {
                         title: duty.title,
                         period_key: duty.period_key,
                         due_on: duty.due_on,
+                        statement: anchor,
                     };
                     let decision = decide_duty_escalation(
                         step,
@@ -309,6 +317,28 @@ impl Scheduler {
             }
         }
         Ok(())
+    }
+
+    /// The anchor item of each 对账单 duty among `duties` (core decides which line).
+    async fn statement_anchors(
+        &self,
+        duties: &[DutyRow],
+    ) -> Result<HashMap<Uuid, StatementAnchor>, EngineError> {
+        let ids: Vec<Uuid> = duties
+            .iter()
+            .filter(|d| d.item.is_none() && d.kind == recon::DUTY_KIND)
+            .map(|d| d.id)
+            .collect();
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let found = self.engine.store().statements_of_duties(&ids).await?;
+        Ok(found
+            .into_iter()
+            .filter_map(|(duty, (statement, lines))| {
+                statement_anchor(&lines).map(|item| (duty, StatementAnchor { statement, item }))
+            })
+            .collect())
     }
 
     /// The local time zone of the schedule.

@@ -48,6 +48,7 @@ async fn the_supervision_reads_the_ranking_and_a_unit_only_its_own() {
         "督办",
         "通报",
         "逾期销号",
+        "对账单逾期未签",
         "-7.5",
         "推进重点项目并联审批",
     ] {
@@ -84,7 +85,7 @@ async fn the_supervision_reads_the_ranking_and_a_unit_only_its_own() {
         .unwrap();
     assert_eq!(rows.len(), 1);
     let own = b.text("#score-ranking").await;
-    assert!(own.contains("省发改委") && own.contains("85"), "{own}");
+    assert!(own.contains("省发改委") && own.contains("83"), "{own}");
     assert!(!own.contains("省工信厅"), "{own}");
     assert!(!b.overflows().await);
     b.shot("unit-phone-own-score").await;

@@ -255,6 +255,28 @@ pub struct DutySubject {
     pub title: String,
     pub period_key: String,
     pub due_on: NaiveDate,
+    /// Set when the duty is a 对账单's signature.
+    pub statement: Option<StatementAnchor>,
+}
+
+/// A 对账单 has no event chain of its own, so the steps of its signature duty are recorded
+/// in the chain of one of its items: the event a unit opens to see why it was reminded,
+/// and the event the 考核 line `statement_unsigned` points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatementAnchor {
+    pub statement: Uuid,
+    /// The item whose chain records the steps: see [`statement_anchor`].
+    pub item: ItemId,
+}
+
+/// The item a statement's steps are recorded on: its first line the unit leads, else its
+/// first line — so the event stands on an item the unit itself answers for where it can.
+/// `lines` are `(line number, item, the unit leads it)`.
+pub fn statement_anchor(lines: &[(i32, ItemId, bool)]) -> Option<ItemId> {
+    lines
+        .iter()
+        .min_by_key(|(seq, _, leads)| (!*leads, *seq))
+        .map(|(_, item, _)| *item)
 }
 
 /// The kind of the event a duty escalation leaves in its item's chain.
@@ -273,7 +295,7 @@ pub struct DutyDecision {
 }
 
 /// Decide the escalation of an overdue (or nearly due) duty by `step`. `item` is the duty's
-/// item when it has one, as read.
+/// item when it has one (for a 对账单, its anchor item), as read.
 pub fn decide_duty_escalation(
     step: &Step,
     duty: &DutySubject,
@@ -320,9 +342,11 @@ pub fn decide_duty_escalation(
         level: step.level,
         working_days_late,
         unit: Some(duty.unit),
+        statement: duty.statement.map(|s| s.statement),
     };
     let payload = serde_json::to_value(&details).unwrap_or_default();
-    let item_decision = item.filter(|i| Some(i.id) == duty.item).map(|i| {
+    let chain = duty.item.or(duty.statement.map(|s| s.item));
+    let item_decision = item.filter(|i| Some(i.id) == chain).map(|i| {
         let mut next = i.clone();
         next.version = i.version + 1;
         next.updated_at = now;

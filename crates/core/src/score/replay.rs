@@ -8,11 +8,12 @@ use super::rules::{Points, RuleKind, ScoringRules};
 use super::{Line, quarter_index};
 use crate::event::{Event, EventKind};
 use crate::ids::UnitId;
-use crate::payload::Payload;
+use crate::payload::{DutyEscalated, Payload};
 use crate::policy::Policy;
 use crate::state::Action;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
+use uuid::Uuid;
 
 /// A line before caps, with the unit it is charged to and its place in time.
 #[derive(Debug, Clone)]
@@ -89,6 +90,22 @@ impl Chain<'_> {
     }
 }
 
+impl Chain<'_> {
+    /// 对账单逾期未签: once per statement, at its first step past the due date. The statement
+    /// is not its anchor item's, so the item's grade does not weigh it.
+    fn statement_step(&mut self, d: &DutyEscalated, e: &Event, seen: &mut BTreeSet<Uuid>) {
+        let Some(statement) = d.statement else { return };
+        if d.working_days_late <= 0 || !seen.insert(statement) {
+            return;
+        }
+        let grade = std::mem::replace(&mut self.weight, 100);
+        let late = Some(i64::from(d.working_days_late));
+        let period = Some(d.period.clone());
+        self.push(RuleKind::StatementUnsigned, d.unit, e, None, late, period);
+        self.weight = grade;
+    }
+}
+
 /// Replay one item's events (in `seq` order).
 pub(crate) fn replay(rules: &ScoringRules, policy: &Policy, events: &[&Event]) -> Replayed {
     let mut c = Chain {
@@ -106,6 +123,7 @@ pub(crate) fn replay(rules: &ScoringRules, policy: &Policy, events: &[&Event]) -
     // (duty period, unit) → the duty; (report period, unit) → the first report.
     let mut duties: BTreeMap<(String, UnitId), DutySeen> = BTreeMap::new();
     let mut reports: BTreeMap<(String, UnitId), &Event> = BTreeMap::new();
+    let mut statements = BTreeSet::new();
     for &e in events {
         let Ok(payload) = e.details() else { continue };
         let on = policy.local_date(e.at);
@@ -170,6 +188,9 @@ pub(crate) fn replay(rules: &ScoringRules, policy: &Policy, events: &[&Event]) -
                 if let Some(u) = e.actor_unit.or(lead) {
                     reports.entry((r.period.clone(), u)).or_insert(e);
                 }
+            }
+            (_, Payload::DutyEscalated(d)) if d.statement.is_some() => {
+                c.statement_step(d, e, &mut statements);
             }
             (_, Payload::DutyEscalated(d)) => {
                 let Some(u) = d.unit.or(lead) else { continue };

@@ -132,7 +132,8 @@ pub enum RuleKind {
     ClosureRejected,
     /// 批准延期: an extension (延期申请) the office approved, charged to the lead unit.
     ExtensionApproved,
-    /// 对账单逾期未签: a statement's duty leaves no item event yet, so this yields no lines.
+    /// 对账单逾期未签: a statement's first step past its due date, charged to the unit that
+    /// owes the signature; the event stands in the chain of the statement's anchor item.
     StatementUnsigned,
 }
 

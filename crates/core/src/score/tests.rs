@@ -109,6 +109,23 @@ impl Log {
             level: 3,
             working_days_late: late,
             unit: Some(who),
+            statement: None,
+        });
+        self.push("duty_escalated", None, p, when);
+    }
+
+    /// A step of the signature duty of `statement`, recorded on this (anchor) item.
+    fn statement_step(&mut self, who: UnitId, statement: u8, late: i32, when: DateTime<Utc>) {
+        let p = Payload::DutyEscalated(DutyEscalated {
+            duty: Uuid::from_bytes([statement; 16]),
+            duty_title: "2026年10月对账单（2项）".into(),
+            period: "2026-10".into(),
+            due_on: day(10, 30),
+            step: if late > 0 { "催办" } else { "预警" }.into(),
+            level: 2,
+            working_days_late: late,
+            unit: Some(who),
+            statement: Some(Uuid::from_bytes([statement; 16])),
         });
         self.push("duty_escalated", None, p, when);
     }
@@ -505,6 +522,36 @@ fn an_approved_extension_costs_its_points_and_moves_the_due_date() {
         at(10, 12),
     );
     assert!(card_lines(&refused.events).is_empty());
+}
+
+#[test]
+fn an_unsigned_statement_costs_one_line_per_statement_at_its_first_late_step() {
+    let (a, b) = (unit(1), unit(2));
+    let mut log = Log::new(71);
+    log.create(Some("重点"), at(9, 1));
+    log.assign(b, day(12, 31), at(9, 2));
+    // 甲局 co-handles the item and owes its statement's signature: a warning before the
+    // due date costs nothing, the first late step costs one line, later steps nothing more.
+    log.statement_step(a, 7, 0, at(10, 28));
+    log.statement_step(a, 7, 2, at(11, 3));
+    log.statement_step(a, 7, 5, at(11, 6));
+    // Another statement of the same unit, anchored on the same item, is another line.
+    log.statement_step(a, 8, 1, at(12, 2));
+    let card = card(&log.events);
+    let a_card = card.units.iter().find(|u| u.unit == "甲局").unwrap();
+    assert_eq!(
+        rules_of(a_card),
+        vec![("statement_unsigned", -10), ("statement_unsigned", -10)],
+        "not weighted by the anchor item's grade (重点)"
+    );
+    assert_eq!(
+        (a_card.lines[0].item_id, a_card.lines[0].event_seq),
+        (log.item, 4)
+    );
+    assert_eq!(a_card.lines[0].working_days_late, Some(2));
+    // The lead unit is charged nothing, and a statement step is no 缺报.
+    let b_card = card.units.iter().find(|u| u.unit == "乙局").unwrap();
+    assert!(b_card.lines.is_empty());
 }
 
 fn card_lines(events: &[Event]) -> Vec<Line> {

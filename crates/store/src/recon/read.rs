@@ -13,8 +13,8 @@ use sea_orm::{
 use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
-use xiaohao_core::UnitId;
-use xiaohao_core::recon::{BrokenSeal, Line, Seal, Status, Verdict, verify_seal_chain};
+use xiaohao_core::recon::{BrokenSeal, Line, Party, Seal, Status, Verdict, verify_seal_chain};
+use xiaohao_core::{ItemId, UnitId};
 
 /// Which statements to list.
 #[derive(Debug, Clone, Default)]
@@ -92,6 +92,48 @@ impl Store {
             escalation_level: level,
             content_hash: row.content_hash.clone(),
         })
+    }
+
+    /// The statements whose signature is one of `duties`, by duty: the statement and its
+    /// lines as `(line number, item, the unit leads it)` — what the ladder anchors the
+    /// duty's steps on.
+    ///
+    /// # Errors
+    /// On database failure or an unreadable row.
+    pub async fn statements_of_duties(
+        &self,
+        duties: &[Uuid],
+    ) -> StoreResult<HashMap<Uuid, (Uuid, Vec<(i32, ItemId, bool)>)>> {
+        let mut out = HashMap::new();
+        for chunk in duties.chunks(500) {
+            let heads = statement::Entity::find()
+                .filter(statement::Column::DutyId.is_in(chunk.to_vec()))
+                .all(&self.db)
+                .await?;
+            let mut by_statement = HashMap::new();
+            for h in &heads {
+                if let Some(d) = h.duty_id {
+                    by_statement.insert(h.id, d);
+                    out.insert(d, (h.id, Vec::new()));
+                }
+            }
+            let ids: Vec<Uuid> = by_statement.keys().copied().collect();
+            for r in line::Entity::find()
+                .filter(line::Column::StatementId.is_in(ids))
+                .all(&self.db)
+                .await?
+            {
+                let Some(duty) = by_statement.get(&r.statement_id) else {
+                    continue;
+                };
+                let l = line_from_row(r)?;
+                if let Some((_, lines)) = out.get_mut(duty) {
+                    let leads = l.snapshot.party == Party::Lead;
+                    lines.push((l.seq, l.snapshot.item_id, leads));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Statements, newest period first.

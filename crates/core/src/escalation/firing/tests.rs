@@ -196,6 +196,7 @@ fn duty_escalation_of_an_item_duty_is_an_event_in_the_item_chain() {
         title: "月度进展(2026-02)".into(),
         period_key: "2026-02".into(),
         due_on: d(2026, 2, 25),
+        statement: None,
     };
     let step = &Ladder::default().steps[2];
     let decision = decide_duty_escalation(step, &duty, Some(&w.item), &w.circle, 5, now());
@@ -230,6 +231,49 @@ fn duty_escalation_of_an_item_duty_is_an_event_in_the_item_chain() {
     let d2 = decide_duty_escalation(step, &summary, None, &w.circle, 5, now());
     assert!(d2.item.is_none());
     assert_eq!(d2.notifications.len(), 1);
+}
+
+#[test]
+fn an_unsigned_statement_step_is_an_event_in_its_anchor_item_chain() {
+    let w = world(0);
+    let statement = Uuid::now_v7();
+    let duty = DutySubject {
+        id: Uuid::now_v7(),
+        unit: w.item.lead_unit.unwrap(),
+        item: None,
+        title: "2026年11月对账单（3项）".into(),
+        period_key: "2026-11".into(),
+        due_on: d(2026, 11, 25),
+        statement: Some(StatementAnchor {
+            statement,
+            item: w.item.id,
+        }),
+    };
+    let step = &Ladder::default().steps[1];
+    let decision = decide_duty_escalation(step, &duty, Some(&w.item), &w.circle, 2, now());
+    let on_item = decision.item.expect("a statement's step leaves an event");
+    assert_eq!(on_item.event.kind, DUTY_ESCALATED);
+    assert_eq!(on_item.item.id, w.item.id);
+    let payload: serde_json::Value =
+        serde_json::from_str(&on_item.event.payload.to_json()).unwrap();
+    assert_eq!(payload["statement"], statement.to_string());
+    assert_eq!(payload["working_days_late"], 2);
+    // An item that is not the anchor is never written.
+    let mut other = w.item.clone();
+    other.id = ItemId::new();
+    let d2 = decide_duty_escalation(step, &duty, Some(&other), &w.circle, 2, now());
+    assert!(d2.item.is_none());
+}
+
+#[test]
+fn a_statement_is_anchored_on_its_first_line_the_unit_leads() {
+    let (a, b, c) = (ItemId::new(), ItemId::new(), ItemId::new());
+    assert_eq!(
+        statement_anchor(&[(1, a, false), (2, b, true), (3, c, true)]),
+        Some(b)
+    );
+    assert_eq!(statement_anchor(&[(2, b, false), (1, a, false)]), Some(a));
+    assert_eq!(statement_anchor(&[]), None);
 }
 
 #[test]

@@ -11,6 +11,7 @@ enum Op {
     Reschedule(u32),
     Escalate(u8),
     Duty(u8, u8, i32),
+    Statement(u8, u8, i32),
     Report(u8, u8),
     Request(u8),
     Reject,
@@ -24,6 +25,7 @@ fn op() -> impl Strategy<Value = Op> {
         (0..200u32).prop_map(Op::Reschedule),
         (0..4u8).prop_map(Op::Escalate),
         (1..4u8, 7..13u8, -3..9i32).prop_map(|(u, m, l)| Op::Duty(u, m, l)),
+        (1..4u8, 1..4u8, -2..6i32).prop_map(|(u, s, l)| Op::Statement(u, s, l)),
         (1..4u8, 7..13u8).prop_map(|(u, m)| Op::Report(u, m)),
         (1..4u8).prop_map(Op::Request),
         Just(Op::Reject),
@@ -82,6 +84,7 @@ fn build(h: &History) -> Vec<Event> {
                     let due = NaiveDate::from_ymd_opt(2026, u32::from(*m), 5).unwrap();
                     log.duty(unit(*u), &period, due, *l, t);
                 }
+                Op::Statement(u, s, l) => log.statement_step(unit(*u), *s, *l, t),
                 Op::Report(u, m) => log.report(unit(*u), &format!("2026-{m:02}"), t),
                 Op::Request(u) => log.request(unit(*u), t),
                 Op::Reject => log.push(
