@@ -11,12 +11,12 @@ use std::time::{Duration, Instant};
 use xiaohao_core::{AccountRole, ItemId};
 use xiaohao_engine::{Engine, SystemClock};
 
-const PASSWORD: &str = "bench-password-1";
+pub(crate) const PASSWORD: &str = "bench-password-1";
 
 /// The serve child; killed when dropped, whatever happened.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Drop for Server {
@@ -28,7 +28,7 @@ impl Drop for Server {
 
 impl Server {
     /// Resident and peak resident memory of the server, in MiB (Linux /proc).
-    fn memory_mib(&self) -> Option<(f64, f64)> {
+    pub(crate) fn memory_mib(&self) -> Option<(f64, f64)> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
         let field = |name: &str| {
             status
@@ -44,12 +44,18 @@ impl Server {
     }
 }
 
-async fn start_server(url: &str, writers: usize, dir: &std::path::Path) -> BenchResult<Server> {
+pub(crate) async fn start_server(
+    url: &str,
+    writers: usize,
+    dir: &std::path::Path,
+) -> BenchResult<Server> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_err(fail)?
         .port();
     let exe = std::env::current_exe().map_err(fail)?;
+    // The child runs in a scratch folder: it reads the calendars and rules of this checkout.
+    let config = std::env::current_dir().map_err(fail)?.join("config");
     let child = Process::new(exe)
         .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
         .current_dir(dir)
@@ -63,6 +69,8 @@ async fn start_server(url: &str, writers: usize, dir: &std::path::Path) -> Bench
         .env("XIAOHAO_SCHEDULER__ENABLED", "false")
         .env("XIAOHAO_MAIL__WORKER", "false")
         .env("XIAOHAO_LOG", "warn")
+        .env("XIAOHAO_CALENDAR_DIR", config.join("calendar"))
+        .env("XIAOHAO_SCORING_FILE", config.join("scoring.toml"))
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -241,7 +249,11 @@ pub(crate) async fn api(scratch: &Scratch, args: &BenchArgs) -> BenchResult {
     Ok(())
 }
 
-async fn login(http: &reqwest::Client, base: &str, username: &str) -> BenchResult<String> {
+pub(crate) async fn login(
+    http: &reqwest::Client,
+    base: &str,
+    username: &str,
+) -> BenchResult<String> {
     let resp = http
         .post(format!("{base}/api/auth/login"))
         .json(&serde_json::json!({"username": username, "password": PASSWORD}))

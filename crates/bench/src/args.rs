@@ -17,6 +17,11 @@ pub enum BenchWorkload {
     /// (b) state changes through the HTTP API of a `xiaohao serve` child process, and
     /// (g) that server's memory with `--items` more items loaded.
     Api,
+    /// Every workbench page as each role opens it, over HTTP with `--items` in the
+    /// ledger: p50/p95 per page (`--ops` samples each) and the server's memory.
+    Pages,
+    /// The supervision dashboard and a unit's 待办 page only, as `pages` measures them.
+    Dashboard,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

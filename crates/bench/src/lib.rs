@@ -13,6 +13,7 @@ mod error;
 mod fixtures;
 mod import;
 mod outbox;
+mod pages;
 mod sweep;
 
 pub use args::{BenchArgs, BenchDb, BenchWorkload};
@@ -40,8 +41,15 @@ pub async fn run(args: BenchArgs) -> BenchResult {
         return Ok(());
     }
     let scratch = fixtures::scratch(args.db).await?;
-    if let BenchWorkload::Api = args.workload {
-        return api::api(&scratch, &args).await;
+    match args.workload {
+        BenchWorkload::Api => return api::api(&scratch, &args).await,
+        BenchWorkload::Pages => {
+            return pages::pages_bench(&scratch, &args, pages::Pages::All).await;
+        }
+        BenchWorkload::Dashboard => {
+            return pages::pages_bench(&scratch, &args, pages::Pages::Dashboard).await;
+        }
+        _ => {}
     }
     let store = fixtures::open(&scratch.url, (args.writers as u32 + 2).max(4)).await?;
     let settings = store.durability_settings().await?;
@@ -52,6 +60,9 @@ pub async fn run(args: BenchArgs) -> BenchResult {
         BenchWorkload::Sweep => sweep::sweep(&engine, clock, &args, &settings).await,
         BenchWorkload::Cycle => cycle::cycle(&engine, &args, &settings).await,
         BenchWorkload::Import => import::import(&engine, &args, &settings).await,
-        BenchWorkload::Outbox | BenchWorkload::Api => Ok(()),
+        BenchWorkload::Outbox
+        | BenchWorkload::Api
+        | BenchWorkload::Pages
+        | BenchWorkload::Dashboard => Ok(()),
     }
 }

@@ -456,3 +456,83 @@ impl Store {
         }
     }
 }
+
+/// A ledger to seed for the page benchmarks: items spread over units, chains and states
+/// the way a working 专班's ledger is, kept by one office under one plan.
+#[derive(Debug, Clone)]
+pub struct SeedLedger {
+    pub owner: UnitId,
+    pub plan: Option<xiaohao_core::PlanId>,
+    /// Each chain with its leader: items go round the chains.
+    pub chains: Vec<(xiaohao_core::ChainId, Option<xiaohao_core::PersonId>)>,
+    /// Lead units: items go round them.
+    pub leads: Vec<UnitId>,
+    pub items: usize,
+}
+
+impl Store {
+    /// Seed a working ledger directly (bulk insert): of every ten items one is 10–60 days
+    /// late, one due within the week, one struck off, one waiting for 核验 and one a draft;
+    /// the rest run with a due date months ahead and a reported percent.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn bench_seed_ledger(&self, spec: &SeedLedger) -> StoreResult<()> {
+        let now = Utc::now();
+        let today = now.date_naive();
+        let mut rows = Vec::with_capacity(spec.items.min(50_000));
+        for i in 0..spec.items {
+            let (chain, leader) = spec
+                .chains
+                .get(i % spec.chains.len().max(1))
+                .copied()
+                .map_or((None, None), |(c, l)| (Some(c.0), l.map(|p| p.0)));
+            let (state, due) = match i % 10 {
+                0 => ("in_progress", today - Duration::days(10 + (i % 50) as i64)),
+                1 => ("accepted", today + Duration::days((i % 6) as i64)),
+                2 => ("closed", today - Duration::days(5)),
+                3 => ("closure_requested", today + Duration::days(30)),
+                4 => ("draft", today + Duration::days(90)),
+                _ => ("in_progress", today + Duration::days(60 + (i % 300) as i64)),
+            };
+            rows.push(item::Model {
+                id: Uuid::now_v7(),
+                kind: if i % 7 == 0 { "problem" } else { "task" }.into(),
+                number: Some(format!("{}", i + 1)),
+                title: format!("基准台账事项{i}：推进重点项目建设"),
+                text: String::new(),
+                plan_id: spec.plan.map(|p| p.0),
+                chain_id: chain,
+                owner_unit_id: Some(spec.owner.0),
+                lead_unit_id: (state != "draft")
+                    .then(|| spec.leads.get(i % spec.leads.len().max(1)).map(|u| u.0))
+                    .flatten(),
+                leader_id: leader,
+                deadline: Some(due),
+                due_on: (state != "draft").then_some(due),
+                deadline_text: None,
+                grade: (i % 5 == 0).then(|| "重点".to_owned()),
+                class: None,
+                state: state.into(),
+                suspended_from: None,
+                escalation_level: if i % 10 == 0 { 2 } else { 0 },
+                closure_requested_by: None,
+                extension_requested: None,
+                instructed_at: None,
+                progress_percent: (state != "draft").then_some((i % 10) as i32 * 10),
+                version: 1,
+                created_at: now - Duration::days(60),
+                updated_at: now,
+                closed_at: (state == "closed").then_some(now - Duration::days(3)),
+                last_seq: 0,
+                last_hash: GENESIS_HASH.into(),
+            });
+            if rows.len() == 50_000 {
+                crate::insert_all::<item::Entity, _>(&self.db, &rows).await?;
+                rows.clear();
+            }
+        }
+        crate::insert_all::<item::Entity, _>(&self.db, &rows).await?;
+        Ok(())
+    }
+}
