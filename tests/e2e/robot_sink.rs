@@ -134,17 +134,17 @@ fn answer(
         }
         Mode::Accept => {}
     }
-    if robot == "dingtalk" {
-        if let Some(secret) = s.secrets.get(&token).cloned() {
-            let ok = match (q.get("timestamp"), q.get("sign")) {
-                (Some(ts), Some(sig)) => sign(&secret, ts) == *sig,
-                _ => false,
-            };
-            if !ok {
-                s.failed += 1;
-                s.bad_signatures += 1;
-                return (StatusCode::OK, refuse(310000, "sign not match"));
-            }
+    if robot == "dingtalk"
+        && let Some(secret) = s.secrets.get(&token).cloned()
+    {
+        let ok = match (q.get("timestamp"), q.get("sign")) {
+            (Some(ts), Some(sig)) => sign(&secret, ts) == *sig,
+            _ => false,
+        };
+        if !ok {
+            s.failed += 1;
+            s.bad_signatures += 1;
+            return (StatusCode::OK, refuse(310000, "sign not match"));
         }
     }
     let Ok(body) = serde_json::from_str::<Value>(body) else {

@@ -9,10 +9,12 @@ use crate::support::TestEngine;
 use chrono::Duration;
 use std::collections::HashSet;
 use std::path::Path;
+use xiaohao_core::AccountRole;
 use xiaohao_core::channel::{ChannelKind, channel_dedupe_key};
+use xiaohao_core::notify::Notification;
 use xiaohao_core::org::{Unit, UnitKind};
-use xiaohao_engine::Settings;
 use xiaohao_engine::mail::{MailWorker, Transport};
+use xiaohao_engine::{EngineError, Settings};
 use xiaohao_store::{OutboxRow, digest_key};
 
 const PUBLIC: &str = "https://xiaohao.example.gov.cn";
@@ -113,15 +115,8 @@ async fn robots_receive_every_reminder_exactly_once_across_an_outage() {
         .into_iter()
         .filter(|r| r.channel.is_none())
         .collect();
-    let robots_of = |u: xiaohao_core::UnitId| {
-        if u == gxt.id {
-            2
-        } else if u == fgw.id {
-            2
-        } else {
-            0
-        }
-    };
+    // Two robots each: 省工信厅's WeCom and DingTalk, 省发改委's two DingTalk.
+    let robots_of = |u: xiaohao_core::UnitId| if u == gxt.id || u == fgw.id { 2 } else { 0 };
     let copies: usize = mails.iter().map(|r| robots_of(r.recipient)).sum();
     assert!(copies >= 6, "{mails:?}");
 
@@ -403,4 +398,154 @@ async fn robots_follow_the_digest_and_quiet_hours_and_a_removed_robot_gets_nothi
         .collect();
     assert_eq!(after.len(), 1, "the e-mail only: {after:?}");
     assert_eq!(after[0].channel, None);
+}
+
+#[tokio::test]
+async fn only_an_office_keeps_robots_and_a_unit_reached_by_one_is_no_longer_flagged() {
+    let app = crate::support::TestApp::spawn().await;
+    let t = &app.t;
+    let e = &t.engine;
+    let sink = RobotSink::start().await;
+    let (w, _) = worker(t, false);
+    let office = t.unit("工作专班办公室", UnitKind::Office).await;
+    let fgw = t.unit("省发改委", UnitKind::Department).await;
+    let kjt = t.unit("省科技厅", UnitKind::Department).await;
+    let as_user = |role| {
+        let app = &app;
+        async move {
+            let unit = if role == AccountRole::Admin {
+                office.id
+            } else {
+                fgw.id
+            };
+            let token = app.token(unit, role).await;
+            (e.authenticate(&token).await.unwrap().unwrap(), token)
+        }
+    };
+    // An administrator, who answers for every undelivered reminder (the browser test is an
+    // office's).
+    let (clerk, _) = as_user(AccountRole::Admin).await;
+    let (member, member_token) = as_user(AccountRole::Unit).await;
+    let url = sink.wecom_url("fgw-wecom");
+
+    // Neither reaches 省发改委 or 省科技厅: both flagged.
+    let flagged = |h: &xiaohao_engine::worklist::OfficeHome| {
+        h.units_unreachable
+            .rows
+            .iter()
+            .map(|u| u.name.clone())
+            .collect::<Vec<_>>()
+    };
+    let h = e.office_home(&clerk).await.unwrap();
+    assert!(
+        flagged(&h).contains(&"省发改委".to_owned())
+            && flagged(&h).contains(&"省科技厅".to_owned())
+    );
+
+    // A reminder to 省发改委 dies for want of an address, and is on the office's list.
+    let n = Notification {
+        recipient: fgw.id,
+        kind: "escalation:催办".into(),
+        item: None,
+        dedupe_key: "robots:fgw:cuiban".into(),
+        urgent: true,
+    };
+    let payload = serde_json::json!({"event_kind": "escalation", "title": "月度进展报送"});
+    e.raw_store()
+        .enqueue(&[n], &payload, e.now())
+        .await
+        .unwrap();
+    assert_eq!(w.drain().await.unwrap().dead, 1);
+    assert_eq!(e.office_home(&clerk).await.unwrap().dead_mail.total, 1);
+
+    // A unit's own account keeps no robots, on the engine or through the page.
+    assert!(matches!(
+        e.add_unit_channel(&member, fgw.id, "wecom", &url, None)
+            .await,
+        Err(EngineError::Forbidden(_))
+    ));
+    assert!(matches!(
+        e.unit_channels(&member, fgw.id).await,
+        Err(EngineError::Forbidden(_))
+    ));
+    let resp = app
+        .http
+        .post(app.url(&format!("/units/{}/robots", fgw.id)))
+        .bearer_auth(&member_token)
+        .form(&[("kind", "wecom"), ("webhook_url", url.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), reqwest::StatusCode::FORBIDDEN);
+    assert!(e.raw_store().channels(fgw.id).await.unwrap().is_empty());
+
+    // Bad input names its field; nothing is written.
+    for (kind, addr, secret, field) in [
+        ("feishu", url.as_str(), None, "kind"),
+        ("wecom", "qyapi.weixin.qq.com/x", None, "webhook_url"),
+        ("wecom", url.as_str(), Some("SEC123"), "secret"),
+    ] {
+        match e.add_unit_channel(&clerk, fgw.id, kind, addr, secret).await {
+            Err(EngineError::Domain(d)) => assert_eq!(d.field(), Some(field), "{d}"),
+            other => panic!("{field}: expected Invalid, got {other:?}"),
+        }
+    }
+    assert!(e.raw_store().channels(fgw.id).await.unwrap().is_empty());
+
+    // The office adds a robot: the reminder that died for want of an address goes to it, the
+    // dead e-mail leaves the office's list, and 省发改委 is no longer flagged.
+    let (view, resent) = e
+        .add_unit_channel(&clerk, fgw.id, "wecom", &url, None)
+        .await
+        .unwrap();
+    assert_eq!(resent, 1);
+    assert_eq!(view.kind, ChannelKind::Wecom);
+    assert!(
+        !view.webhook.contains("fgw-wecom"),
+        "the key is masked: {}",
+        view.webhook
+    );
+    w.drain().await.unwrap();
+    let got = sink.accepted();
+    assert_eq!(got.len(), 1);
+    assert!(
+        got[0].body["markdown"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("月度进展报送")
+    );
+    let h = e.office_home(&clerk).await.unwrap();
+    assert_eq!(h.dead_mail.total, 0, "reached by its robot");
+    assert!(!flagged(&h).contains(&"省发改委".to_owned()));
+    assert!(flagged(&h).contains(&"省科技厅".to_owned()));
+
+    // Another unit's robot is not found through this one.
+    assert!(matches!(
+        e.test_unit_channel(&clerk, kjt.id, view.id, "对账销号系统")
+            .await,
+        Err(EngineError::Store(
+            xiaohao_store::StoreError::NotFound { .. }
+        ))
+    ));
+    assert!(
+        e.remove_unit_channel(&clerk, kjt.id, view.id)
+            .await
+            .is_err()
+    );
+    let tested = e
+        .test_unit_channel(&clerk, fgw.id, view.id, "对账销号系统")
+        .await
+        .unwrap();
+    assert!(tested.delivered, "{tested:?}");
+    sink.set(Mode::Refuse);
+    let refused = e
+        .test_unit_channel(&clerk, fgw.id, view.id, "对账销号系统")
+        .await
+        .unwrap();
+    assert_eq!((refused.delivered, refused.errcode), (false, Some(45009)));
+    e.remove_unit_channel(&clerk, fgw.id, view.id)
+        .await
+        .unwrap();
+    assert!(e.unit_channels(&clerk, fgw.id).await.unwrap().is_empty());
+    assert!(flagged(&e.office_home(&clerk).await.unwrap()).contains(&"省发改委".to_owned()));
 }
