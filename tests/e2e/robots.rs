@@ -549,3 +549,54 @@ async fn only_an_office_keeps_robots_and_a_unit_reached_by_one_is_no_longer_flag
     assert!(e.unit_channels(&clerk, fgw.id).await.unwrap().is_empty());
     assert!(flagged(&e.office_home(&clerk).await.unwrap()).contains(&"省发改委".to_owned()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_draining_at_once_deliver_each_reminder_once_per_robot() {
+    let t = TestEngine::new().await;
+    let sink = RobotSink::start().await;
+    let (w1, _) = worker(&t, false);
+    let (w2, _) = worker(&t, false);
+    let gxt = unit(&t, "省工信厅", UnitKind::Department, &["gxt@fj.gov.cn"]).await;
+    robot(&t, &gxt, ChannelKind::Wecom, &sink.wecom_url("a"), None).await;
+    sink.expect_secret("b", GXT_SECRET);
+    robot(
+        &t,
+        &gxt,
+        ChannelKind::Dingtalk,
+        &sink.dingtalk_url("b"),
+        Some(GXT_SECRET),
+    )
+    .await;
+    let notes: Vec<Notification> = (0..30)
+        .map(|i| Notification {
+            recipient: gxt.id,
+            kind: "escalation:催办".into(),
+            item: None,
+            dedupe_key: format!("robots:two-workers:{i}"),
+            urgent: true,
+        })
+        .collect();
+    for (i, n) in notes.iter().enumerate() {
+        let payload = serde_json::json!({"title": format!("第{i}号提醒")});
+        t.engine
+            .raw_store()
+            .enqueue(std::slice::from_ref(n), &payload, t.engine.now())
+            .await
+            .unwrap();
+    }
+    let (r1, r2) = tokio::join!(w1.drain(), w2.drain());
+    let (r1, r2) = (r1.unwrap(), r2.unwrap());
+    assert_eq!(
+        r1.sent + r2.sent,
+        90,
+        "30 e-mails and 60 robot messages: {r1} / {r2}"
+    );
+    let got = sink.accepted();
+    assert_eq!(got.len(), 60);
+    let distinct: HashSet<(String, String)> = got
+        .iter()
+        .map(|m| (m.token.clone(), m.body.to_string()))
+        .collect();
+    assert_eq!(distinct.len(), 60, "none twice");
+    assert_eq!(sink.bad_signatures(), 0);
+}

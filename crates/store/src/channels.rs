@@ -11,7 +11,7 @@ use crate::entities::{outbox, unit_channel};
 use crate::outbox::{DIGEST_KIND, OutboxStatus};
 use crate::{Store, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
     QuerySelect,
@@ -199,6 +199,9 @@ impl Store {
                 .order_by_asc(outbox::Column::CreatedAt)
                 .order_by_asc(outbox::Column::Id)
                 .limit(FAN_OUT_BATCH)
+                // PostgreSQL: concurrent workers fan out disjoint rows (SQLite's IMMEDIATE
+                // transaction serialises them; sea-orm writes no lock clause there).
+                .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
                 .all(&txn)
                 .await?;
             if rows.is_empty() {
