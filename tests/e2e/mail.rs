@@ -40,7 +40,7 @@ fn worker(t: &TestEngine, s: &Settings) -> MailWorker {
 }
 
 /// Beijing wall-clock time as UTC.
-fn bj(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+pub(crate) fn bj(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     chrono::FixedOffset::east_opt(8 * 3600)
         .unwrap()
         .with_ymd_and_hms(y, m, d, h, min, 0)
@@ -49,7 +49,7 @@ fn bj(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-async fn unit(t: &TestEngine, name: &str, kind: UnitKind, emails: &[&str]) -> Unit {
+pub(crate) async fn unit(t: &TestEngine, name: &str, kind: UnitKind, emails: &[&str]) -> Unit {
     t.engine
         .raw_store()
         .create_unit(
@@ -65,7 +65,7 @@ async fn unit(t: &TestEngine, name: &str, kind: UnitKind, emails: &[&str]) -> Un
         .expect("unit")
 }
 
-async fn act(t: &TestEngine, id: ItemId, unit: &str, action: &str, text: Option<&str>) {
+pub(crate) async fn act(t: &TestEngine, id: ItemId, unit: &str, action: &str, text: Option<&str>) {
     let actor = t.engine.actor_for("as", unit).await.unwrap();
     let req = CommandRequest {
         action: action.into(),
@@ -82,7 +82,14 @@ async fn act(t: &TestEngine, id: ItemId, unit: &str, action: &str, text: Option<
 
 /// An escalation step the way the scheduler takes it: a command whose notifications become
 /// outbox rows in the same transaction.
-async fn escalate(t: &TestEngine, id: ItemId, to: &Unit, level: i32, step: &str, urgent: bool) {
+pub(crate) async fn escalate(
+    t: &TestEngine,
+    id: ItemId,
+    to: &Unit,
+    level: i32,
+    step: &str,
+    urgent: bool,
+) {
     let office = t.engine.actor_for("as", "工作专班办公室").await.unwrap();
     t.engine
         .execute(
@@ -102,7 +109,13 @@ async fn escalate(t: &TestEngine, id: ItemId, to: &Unit, level: i32, step: &str,
         .unwrap_or_else(|e| panic!("escalate {step}: {e}"));
 }
 
-async fn file(t: &TestEngine, title: &str, lead: &str, co: &[&str], deadline: &str) -> ItemId {
+pub(crate) async fn file(
+    t: &TestEngine,
+    title: &str,
+    lead: &str,
+    co: &[&str],
+    deadline: &str,
+) -> ItemId {
     let office = t.engine.actor_for("as", "工作专班办公室").await.unwrap();
     let out = t
         .engine

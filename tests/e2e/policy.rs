@@ -161,6 +161,7 @@ fn mail_light(engine: &Engine, item: &xiaohao_core::Item) -> (String, i64) {
         sent_at: None,
         claim_token: None,
         message_key: None,
+        channel: None,
     };
     let e = xiaohao_engine::mail::Entry::new(
         &row,

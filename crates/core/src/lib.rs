@@ -25,6 +25,7 @@
 //! - [`score`]: 考核: per-unit scores of a quarter or year from the event log, each point a
 //!   line naming its rule, item and event.
 //! - [`notify`]: notifications (outbox rows) that a decision yields.
+//! - [`channel`]: a unit's webhook robots (企业微信, 钉钉): what one may be, what a page shows of it.
 //! - [`password`]: the password rule (length, common passwords).
 //! - [`validate`]: the one validation layer for text and dates from outside: lengths,
 //!   characters, date range, escalation levels.
@@ -33,6 +34,7 @@ pub mod access;
 pub mod actor;
 pub mod bulletin;
 pub mod calendar;
+pub mod channel;
 pub mod command;
 pub mod cycles;
 mod due;

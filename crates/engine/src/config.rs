@@ -105,6 +105,8 @@ pub struct MailSettings {
     pub quiet_end: String,
     /// When the daily digest goes out on working days (local time, `HH:MM`).
     pub send_at: String,
+    /// Every request to a webhook robot (企业微信, 钉钉) is bounded by this.
+    pub robot_timeout_secs: u64,
     pub smtp: Option<SmtpSettings>,
 }
 
@@ -180,6 +182,7 @@ impl Default for MailSettings {
             quiet_start: "20:00".into(),
             quiet_end: "08:00".into(),
             send_at: "09:00".into(),
+            robot_timeout_secs: 10,
             smtp: None,
         }
     }

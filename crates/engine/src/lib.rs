@@ -25,6 +25,7 @@ mod resolve;
 pub mod scheduler;
 pub mod score;
 mod service;
+pub mod unit_channels;
 pub mod unit_directory;
 mod views;
 pub mod workbench;

@@ -29,6 +29,15 @@ pub struct DirectoryRow {
     pub accounts: u64,
     /// Reminders to it that could not be delivered.
     pub dead_mail: u64,
+    /// Its webhook robots (企业微信, 钉钉).
+    pub robots: usize,
+}
+
+impl DirectoryRow {
+    /// Neither an e-mail address nor a robot reaches the unit.
+    pub fn unreachable(&self) -> bool {
+        xiaohao_core::channel::is_unreachable(&self.unit.emails, self.robots)
+    }
 }
 
 /// What a merge did.
@@ -50,9 +59,11 @@ impl Engine {
             .store()
             .outbox(Some(OutboxStatus::Dead.as_str()), 100_000)
             .await?;
+        let robots = self.store().channel_counts().await?;
         let mut rows: Vec<DirectoryRow> = units
             .into_iter()
             .map(|u| DirectoryRow {
+                robots: robots.get(&u.id).copied().unwrap_or(0),
                 accounts: users.iter().filter(|x| x.unit == u.id).count() as u64,
                 dead_mail: dead.iter().filter(|m| m.recipient == u.id).count() as u64,
                 unit: u,

@@ -259,6 +259,27 @@ pub mod outbox {
         pub claimed_until: Option<DateTimeUtc>,
         /// The dedupe key of the message the row went out in (its own, or a digest's).
         pub message_key: Option<String>,
+        /// The robot the row goes to; `None` for e-mail (see migration 000510).
+        pub channel_id: Option<Uuid>,
+        /// An e-mail row whose copies for the recipient's robots have been written.
+        pub fanned_out: bool,
+    }
+    no_relations!();
+}
+
+pub mod unit_channel {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "unit_channels")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub unit_id: Uuid,
+        pub kind: String,
+        pub webhook_url: String,
+        pub secret: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub removed_at: Option<DateTimeUtc>,
     }
     no_relations!();
 }

@@ -8,6 +8,7 @@ mod account_admin;
 mod accounts;
 mod backup;
 mod bulletin;
+mod channels;
 // Raw-SQL baselines, compiled only for `xiaohao-bench`.
 #[cfg(feature = "bench")]
 pub mod bench;
@@ -29,6 +30,7 @@ mod write;
 pub use accounts::{NewUser, TokenHolder, TokenKind, User};
 pub use backup::{FileCheckError, SqliteFileFacts, inspect_sqlite_file};
 pub use bulletin::{BulletinSummary, IssueRequest, Issued, NewBulletin, StoredBulletin};
+pub use channels::Channel;
 pub use error::StoreError;
 pub use import::{ChainImport, ImportSummary, ItemImport, PlanImport};
 pub use items::{ChainHead, ItemFilter, ItemPage, LightFilter, ProgressRow, page_limit};

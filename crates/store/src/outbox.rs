@@ -21,6 +21,7 @@ use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
 use uuid::Uuid;
+use xiaohao_core::channel::channel_dedupe_key;
 use xiaohao_core::notify::Notification;
 use xiaohao_core::{ItemId, UnitId};
 
@@ -81,7 +82,8 @@ impl FromStr for OutboxStatus {
 /// The kind of the one-per-unit-per-day digest row.
 pub const DIGEST_KIND: &str = "digest";
 
-/// The dedupe key of a unit's digest for a (local) date: it is sent at most once.
+/// The dedupe key of a unit's e-mail digest for a (local) date: it is sent at most once.
+/// A robot's digest appends the channel (`xiaohao_core::channel::channel_dedupe_key`).
 pub fn digest_key(unit: UnitId, date: chrono::NaiveDate) -> String {
     format!("digest:{unit}:{date}")
 }
@@ -105,6 +107,8 @@ pub struct OutboxRow {
     pub claim_token: Option<Uuid>,
     /// The dedupe key of the message the row went (or will go) out in.
     pub message_key: Option<String>,
+    /// The robot the row goes to; `None` for e-mail.
+    pub channel: Option<Uuid>,
 }
 
 impl From<outbox::Model> for OutboxRow {
@@ -125,6 +129,7 @@ impl From<outbox::Model> for OutboxRow {
             sent_at: o.sent_at,
             claim_token: o.claim_token,
             message_key: o.message_key,
+            channel: o.channel_id,
         }
     }
 }
@@ -210,7 +215,10 @@ pub(crate) async fn insert_rows<C: ConnectionTrait>(
     let mut seen = std::collections::HashSet::new();
     rows.retain(|r| seen.insert(r.dedupe_key.clone()));
     let mut inserted = 0;
-    for chunk in rows.chunks(crate::rows_per_statement(conn.get_database_backend(), 16)) {
+    for chunk in rows.chunks(crate::rows_per_statement(
+        conn.get_database_backend(),
+        <outbox::Column as sea_orm::Iterable>::iter().count(),
+    )) {
         let res = outbox::Entity::insert_many(
             chunk
                 .iter()
@@ -253,6 +261,8 @@ pub(crate) fn new_row(
         claim_token: None,
         claimed_until: None,
         message_key: None,
+        channel_id: None,
+        fanned_out: false,
     }
 }
 
@@ -343,21 +353,26 @@ impl Store {
         date: chrono::NaiveDate,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<String>> {
-        let units: Vec<Uuid> = outbox::Entity::find()
+        // One digest per unit and channel: its e-mail and each of its robots.
+        let units: Vec<(Uuid, Option<Uuid>)> = outbox::Entity::find()
             .select_only()
             .column(outbox::Column::RecipientUnitId)
+            .column(outbox::Column::ChannelId)
             .distinct()
             .filter(due_for_digest(now))
-            .into_tuple::<Uuid>()
+            .into_tuple::<(Uuid, Option<Uuid>)>()
             .all(&self.db)
             .await?;
         let mut created = Vec::new();
-        for unit in units {
+        for (unit, channel) in units {
             let unit = UnitId::from(unit);
-            let key = digest_key(unit, date);
+            let key = match channel {
+                None => digest_key(unit, date),
+                Some(c) => channel_dedupe_key(&digest_key(unit, date), c),
+            };
             let txn = self.begin_write().await?;
             let payload = serde_json::json!({ "date": date.to_string() });
-            let row = new_row(
+            let mut row = new_row(
                 key.clone(),
                 DIGEST_KIND.into(),
                 unit,
@@ -366,6 +381,8 @@ impl Store {
                 &payload,
                 now,
             );
+            row.channel_id = channel;
+            row.fanned_out = true;
             let res = outbox::Entity::insert(row.into_active_model())
                 .on_conflict_do_nothing_on([outbox::Column::DedupeKey])
                 .exec_without_returning(&txn)
@@ -382,6 +399,10 @@ impl Store {
                 .col_expr(outbox::Column::MessageKey, Expr::value(key.clone()))
                 .filter(due_for_digest(now))
                 .filter(outbox::Column::RecipientUnitId.eq(unit.0))
+                .filter(match channel {
+                    None => outbox::Column::ChannelId.is_null(),
+                    Some(c) => outbox::Column::ChannelId.eq(c),
+                })
                 .exec(&txn)
                 .await?;
             if folded.rows_affected == 0 {

@@ -3,7 +3,8 @@
 //! with the item commands that move its items.
 
 use crate::entities::{
-    chain_unit, duty, item, item_co_unit, outbox, person, progress_report, unit, unit_alias, user,
+    chain_unit, duty, item, item_co_unit, outbox, person, progress_report, unit, unit_alias,
+    unit_channel, user,
 };
 use crate::outbox::OutboxStatus;
 use crate::recon::rows::statement;
@@ -97,7 +98,8 @@ impl Store {
         self.unit(id).await
     }
 
-    /// Queue again every reminder to unit `id` that could not be delivered. Returns how many.
+    /// Queue again every e-mail reminder to unit `id` that could not be delivered (its
+    /// robots' rows are not helped by an address). Returns how many.
     ///
     /// # Errors
     /// On database failure.
@@ -105,6 +107,7 @@ impl Store {
         self.requeue_where(
             Condition::all()
                 .add(outbox::Column::RecipientUnitId.eq(id.0))
+                .add(outbox::Column::ChannelId.is_null())
                 .add(outbox::Column::Status.eq(OutboxStatus::Dead.as_str())),
             now,
         )
@@ -245,6 +248,12 @@ impl Store {
                 outbox::Column::Status
                     .is_in([OutboxStatus::Pending.as_str(), OutboxStatus::Dead.as_str()]),
             )
+            .exec(&txn)
+            .await?;
+        // Its robots go with it: they are the group the merged unit's people sit in.
+        unit_channel::Entity::update_many()
+            .col_expr(unit_channel::Column::UnitId, Expr::value(into.0))
+            .filter(unit_channel::Column::UnitId.eq(from.0))
             .exec(&txn)
             .await?;
         unit::Entity::delete_by_id(from.0).exec(&txn).await?;

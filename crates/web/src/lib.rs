@@ -20,6 +20,7 @@ mod plan_pages;
 mod recon;
 pub mod schemas;
 mod score;
+mod unit_channel_pages;
 mod unit_pages;
 
 pub use error::ApiError;

@@ -26,11 +26,12 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/units/{id}/confirm", post(unit_confirm))
         .route("/units/{id}/alias", post(unit_alias))
         .route("/units/{id}/merge", post(unit_merge))
+        .merge(crate::unit_channel_pages::routes())
 }
 
 #[derive(Deserialize, Default)]
 struct DirectoryQuery {
-    /// `review` (待核对), `no_email` (无邮箱) or all.
+    /// `review` (待核对), `unreachable` (既无邮箱也无群机器人) or all.
     show: Option<String>,
     ok: Option<String>,
 }
@@ -46,6 +47,7 @@ struct UnitLine {
     contact: String,
     accounts: u64,
     dead_mail: u64,
+    robots: usize,
     needs_review: bool,
 }
 
@@ -62,6 +64,7 @@ impl UnitLine {
             contact: u.contact.clone().unwrap_or_default(),
             accounts: r.accounts,
             dead_mail: r.dead_mail,
+            robots: r.robots,
             needs_review: u.needs_review,
         }
     }
@@ -82,7 +85,7 @@ struct DirectoryPage {
     me: Option<crate::pages::Me>,
     show: String,
     review: usize,
-    no_email: usize,
+    unreachable: usize,
     total: usize,
     rows: Vec<UnitLine>,
     flash_ok: Option<String>,
@@ -98,13 +101,13 @@ async fn directory_page(
     let show = q.show.unwrap_or_default();
     let keep = |r: &DirectoryRow| match show.as_str() {
         "review" => r.unit.needs_review,
-        "no_email" => r.unit.emails.is_empty(),
+        "unreachable" => r.unreachable(),
         _ => true,
     };
     Ok(DirectoryPage {
         me: Some(me(engine, &p).await?),
         review: all.iter().filter(|r| r.unit.needs_review).count(),
-        no_email: all.iter().filter(|r| r.unit.emails.is_empty()).count(),
+        unreachable: all.iter().filter(|r| r.unreachable()).count(),
         total: all.len(),
         rows: all.iter().filter(|r| keep(r)).map(UnitLine::of).collect(),
         show,
@@ -118,7 +121,7 @@ async fn directory_page(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "unit.html")]
-struct UnitPage {
+pub(crate) struct UnitPage {
     me: Option<crate::pages::Me>,
     line: UnitLine,
     kinds: Vec<(&'static str, &'static str, bool)>,
@@ -126,6 +129,9 @@ struct UnitPage {
     /// Other units, as (id, name, selected as parent).
     others: Vec<(String, String, bool)>,
     emails_text: String,
+    /// Its robots, secrets masked.
+    robots: Vec<crate::unit_channel_pages::RobotLine>,
+    robot_kinds: Vec<(&'static str, &'static str)>,
     flash_ok: Option<String>,
     error: Option<String>,
 }
@@ -139,7 +145,7 @@ fn unit_id(raw: &str) -> Result<UnitId, ApiError> {
     })
 }
 
-async fn unit_view(
+pub(crate) async fn unit_view(
     engine: &Engine,
     p: &Principal,
     id: UnitId,
@@ -176,6 +182,16 @@ async fn unit_view(
             })
             .collect(),
         emails_text: u.emails.join("\n"),
+        robots: engine
+            .unit_channels(p, id)
+            .await?
+            .iter()
+            .map(crate::unit_channel_pages::RobotLine::of)
+            .collect(),
+        robot_kinds: xiaohao_core::channel::ChannelKind::ALL
+            .into_iter()
+            .map(|k| (k.as_str(), k.label_zh()))
+            .collect(),
         line: UnitLine::of(row),
         flash_ok,
         error,
@@ -192,6 +208,14 @@ async fn unit_page(
     let ok = q.ok.as_deref().map(|code| match code {
         "confirmed" => "已确认该单位。".to_owned(),
         "alias" => "已添加别名。".to_owned(),
+        "robot-removed" => "已删除该群机器人，尚未发出的提醒不再发往该群。".to_owned(),
+        "robot-tested" => "测试消息已送达，请在群中查看。".to_owned(),
+        c if c.starts_with("robot-added-") => match c["robot-added-".len()..].parse::<u64>() {
+            Ok(0) | Err(_) => "已添加群机器人，今后的提醒将同时发往该群。".to_owned(),
+            Ok(n) => format!(
+                "已添加群机器人，今后的提醒将同时发往该群；此前未能以邮件送达的 {n} 条提醒将发往该群。"
+            ),
+        },
         c => match c.strip_prefix("saved-").and_then(|n| n.parse::<u64>().ok()) {
             Some(0) | None => "已保存。".to_owned(),
             Some(n) => format!("已保存；该单位此前未送达的 {n} 条提醒已重新排入发送队列。"),
@@ -203,7 +227,12 @@ async fn unit_page(
 }
 
 /// The refusal as one sentence on the form, or a page of its own (403, 404, 500).
-async fn refused(engine: &Engine, p: &Principal, id: UnitId, e: EngineError) -> PageResult {
+pub(crate) async fn refused(
+    engine: &Engine,
+    p: &Principal,
+    id: UnitId,
+    e: EngineError,
+) -> PageResult {
     let msg = match &e {
         EngineError::Conflict(m) if !m.is_ascii() => m.clone(),
         _ => {
@@ -223,6 +252,16 @@ async fn refused(engine: &Engine, p: &Principal, id: UnitId, e: EngineError) -> 
                 (_, Some("contact")) => "联系人不得超过 200 个字符，不含控制字符。".into(),
                 (_, Some("parent")) => "上级单位不能是本单位或其下级单位。".into(),
                 (_, Some("name" | "aliases")) => "别名须为 1 至 200 个字符，不含控制字符。".into(),
+                (_, Some("kind")) => "请选择机器人类型：企业微信群机器人或钉钉群机器人。".into(),
+                (_, Some("webhook_url")) => {
+                    "Webhook 地址须以 https:// 或 http:// 开头、不含空格，不超过 500 个字符。"
+                        .into()
+                }
+                (_, Some("secret")) => {
+                    "加签密钥仅用于钉钉群机器人，须为不超过 200 个英文字符或数字（以 SEC 开头）。"
+                        .into()
+                }
+                (_, Some("channels")) => "每个单位最多添加 10 个群机器人。".into(),
                 _ => "操作未能完成：有事项当前状态不能转办，请先在事项页面处理后再合并。".into(),
             }
         }

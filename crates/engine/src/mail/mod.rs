@@ -12,6 +12,7 @@
 //! same id as the first copy and mail clients can collapse it.
 
 mod render;
+pub mod robot;
 mod templates;
 mod transport;
 mod worker;

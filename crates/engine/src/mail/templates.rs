@@ -32,6 +32,14 @@ const BUILT_IN: &[(&str, &str)] = &[
         "digest.html",
         include_str!("../../../../config/templates/digest.html"),
     ),
+    (
+        "robot.single.md",
+        include_str!("../../../../config/templates/robot.single.md"),
+    ),
+    (
+        "robot.digest.md",
+        include_str!("../../../../config/templates/robot.digest.md"),
+    ),
 ];
 
 #[derive(Debug)]

@@ -89,11 +89,12 @@ pub fn message_id_for(dedupe_key: &str, from_address: &str) -> String {
 
 #[derive(Debug)]
 pub struct MailWorker {
-    engine: Engine,
-    mail: MailSettings,
-    public_url: String,
-    templates: Templates,
+    pub(super) engine: Engine,
+    pub(super) mail: MailSettings,
+    pub(super) public_url: String,
+    pub(super) templates: Templates,
     transport: Transport,
+    pub(super) robots: super::robot::RobotClient,
     quiet: (NaiveTime, NaiveTime),
     send_at: NaiveTime,
     poll: Duration,
@@ -138,6 +139,9 @@ impl MailWorker {
             public_url: settings.server.public_url.clone(),
             templates: Templates::load(&home.join(&mail.templates_dir))?,
             transport,
+            robots: super::robot::RobotClient::new(Duration::from_secs(
+                mail.robot_timeout_secs.max(1),
+            ))?,
             quiet,
             send_at,
             poll,
@@ -149,7 +153,7 @@ impl MailWorker {
         &self.transport
     }
 
-    fn local(&self, now: DateTime<Utc>) -> chrono::DateTime<Tz> {
+    pub(super) fn local(&self, now: DateTime<Utc>) -> chrono::DateTime<Tz> {
         now.with_timezone(&self.engine.policy().timezone)
     }
 
@@ -225,6 +229,11 @@ impl MailWorker {
             report.quiet = true;
             return Ok(report);
         }
+        // Robots' copies first, so a digest folds them with the e-mail rows they copy.
+        self.engine
+            .store()
+            .fan_out_channels(self.engine.now())
+            .await?;
         report.digests = self.fold_due_digests().await?.len() as u64;
         // Bounded: a batch either finishes its rows or pushes them into the future.
         for _ in 0..100_000 {
@@ -300,9 +309,12 @@ impl MailWorker {
                 row.attempts - 1
             )))
         } else {
-            match self.render(&row, units).await {
-                Ok(r) => self.transport.send(r.message).await,
-                Err(e) => Err(e),
+            match row.channel {
+                Some(channel) => self.send_to_robot(&row, channel, units).await,
+                None => match self.render(&row, units).await {
+                    Ok(r) => self.transport.send(r.message).await,
+                    Err(e) => Err(e),
+                },
             }
         };
         let now = self.engine.now();
@@ -343,6 +355,9 @@ impl MailWorker {
     /// # Errors
     /// As sending.
     pub async fn send_row(&self, row: &OutboxRow) -> Result<(), MailError> {
+        if let Some(channel) = row.channel {
+            return self.send_to_robot(row, channel, &HashMap::new()).await;
+        }
         let rendered = self.render(row, &HashMap::new()).await?;
         self.transport.send(rendered.message).await
     }
@@ -360,26 +375,17 @@ impl MailWorker {
         chrono::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 2))
     }
 
-    async fn render(
+    /// The templates' context for `row` addressed to `unit`, and which set of templates
+    /// (`single` or `digest`) renders it. E-mail and robots share it: the same facts.
+    pub(super) async fn context(
         &self,
         row: &OutboxRow,
-        units: &HashMap<UnitId, Unit>,
-    ) -> Result<Rendered, MailError> {
+        unit: &Unit,
+    ) -> Result<(minijinja::Value, &'static str), MailError> {
         let store = self.engine.store();
-        let unit = match units.get(&row.recipient) {
-            Some(u) => u.clone(),
-            None => store.unit(row.recipient).await?,
-        };
-        if unit.emails.is_empty() {
-            return Err(MailError::Unaddressable(format!(
-                "unit {} has no e-mail address",
-                unit.name
-            )));
-        }
-        let now = self.engine.now();
-        let today = self.local(now).date_naive();
+        let today = self.local(self.engine.now()).date_naive();
         let date = format!("{}年{}月{}日", today.year(), today.month(), today.day());
-        let (subject, text, html) = if row.kind == DIGEST_KIND {
+        if row.kind == DIGEST_KIND {
             let folded = store.folded_into(&row.dedupe_key).await?;
             let mut entries = Vec::with_capacity(folded.len());
             for r in &folded {
@@ -397,11 +403,7 @@ impl MailWorker {
                     .then(|| crate::calendar::missing_years_notice(self.engine.policy(), today))
                     .flatten(),
             });
-            (
-                self.templates.render("digest.subject.txt", &ctx)?,
-                self.templates.render("digest.txt", &ctx)?,
-                self.templates.render("digest.html", &ctx)?,
-            )
+            Ok((ctx, "digest"))
         } else {
             let entry = self.entry(row, today).await?;
             let ctx = minijinja_ctx(SingleCtx {
@@ -411,12 +413,41 @@ impl MailWorker {
                 system_name: &self.mail.from_name,
                 public_url: &self.public_url,
             });
-            (
-                self.templates.render("single.subject.txt", &ctx)?,
-                self.templates.render("single.txt", &ctx)?,
-                self.templates.render("single.html", &ctx)?,
-            )
-        };
+            Ok((ctx, "single"))
+        }
+    }
+
+    /// The recipient unit of `row`, from the batch's read when it has it.
+    pub(super) async fn recipient(
+        &self,
+        row: &OutboxRow,
+        units: &HashMap<UnitId, Unit>,
+    ) -> Result<Unit, MailError> {
+        Ok(match units.get(&row.recipient) {
+            Some(u) => u.clone(),
+            None => self.engine.store().unit(row.recipient).await?,
+        })
+    }
+
+    async fn render(
+        &self,
+        row: &OutboxRow,
+        units: &HashMap<UnitId, Unit>,
+    ) -> Result<Rendered, MailError> {
+        let unit = self.recipient(row, units).await?;
+        if unit.emails.is_empty() {
+            return Err(MailError::Unaddressable(format!(
+                "unit {} has no e-mail address",
+                unit.name
+            )));
+        }
+        let now = self.engine.now();
+        let (ctx, set) = self.context(row, &unit).await?;
+        let (subject, text, html) = (
+            self.templates.render(&format!("{set}.subject.txt"), &ctx)?,
+            self.templates.render(&format!("{set}.txt"), &ctx)?,
+            self.templates.render(&format!("{set}.html"), &ctx)?,
+        );
         let mut builder = Message::builder()
             .from(self.from()?)
             .subject(subject.trim())

@@ -8,6 +8,7 @@ use crate::accounts::Principal;
 use crate::{Engine, EngineError};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use xiaohao_core::channel::is_unreachable;
 use xiaohao_core::org::Unit;
 use xiaohao_core::{
     AccountRole, Action, ChainId, Item, ItemId, ItemState, Lateness, Light, UnitId,
@@ -62,8 +63,10 @@ pub struct DeadMail {
     pub kind: String,
     pub recipient: UnitId,
     pub recipient_name: String,
-    /// The recipient has no e-mail address (the usual cause).
+    /// The recipient has no e-mail address (the usual cause of an e-mail row's death).
     pub recipient_has_email: bool,
+    /// The robot the message was for; `None` for e-mail.
+    pub channel: Option<xiaohao_core::channel::ChannelKind>,
     pub item: Option<ItemId>,
     pub item_title: Option<String>,
     pub attempts: i32,
@@ -87,7 +90,8 @@ pub struct OfficeHome {
     /// 对账单 lines a unit disputed, waiting for this office's answer.
     pub disputes: Section<xiaohao_store::DisputeRow>,
     pub red: Section<Entry>,
-    pub units_without_email: Section<Unit>,
+    /// Units that neither an e-mail address nor a robot reaches.
+    pub units_unreachable: Section<Unit>,
     pub dead_mail: Section<DeadMail>,
 }
 
@@ -249,7 +253,8 @@ impl Engine {
     }
 
     /// The office's 待办: drafts to 交办, closure requests to verify (oldest first),
-    /// 延期申请 to answer, its red items, units without an e-mail address and reminders that could not be sent.
+    /// 延期申请 to answer, its red items, units that neither an e-mail address nor a robot
+    /// reaches, and reminders that could not be sent.
     ///
     /// # Errors
     /// `Forbidden` for other roles; on store failure.
@@ -293,14 +298,16 @@ impl Engine {
             .await?;
         let red = self.section(who, self.light_only(Light::Red)).await?;
         let units = self.store().units().await?;
-        let units_without_email = Section::of(
+        let robots = self.store().channel_counts().await?;
+        let robots_of = |u: UnitId| robots.get(&u).copied().unwrap_or(0);
+        let units_unreachable = Section::of(
             units
                 .iter()
-                .filter(|u| u.emails.is_empty())
+                .filter(|u| is_unreachable(&u.emails, robots_of(u.id)))
                 .cloned()
                 .collect(),
         );
-        let dead_mail = Section::of(self.dead_mail_for(who, &units).await?);
+        let dead_mail = Section::of(self.dead_mail_for(who, &units, &robots).await?);
         let disputes = Section::of(self.disputes_for(who, RECENT).await?);
         Ok(OfficeHome {
             drafts,
@@ -308,19 +315,29 @@ impl Engine {
             extensions,
             disputes,
             red,
-            units_without_email,
+            units_unreachable,
             dead_mail,
         })
     }
 
     /// Dead reminders `who` answers for: to its units (its jurisdiction) or about items it
     /// reads; an administrator's are all of them. Looks at the newest [`RECENT`].
+    ///
+    /// An e-mail that died for want of an address is left out when the unit has a robot:
+    /// the robot's copy of it is what reaches the unit (and shows here if it failed too).
     async fn dead_mail_for(
         &self,
         who: &Principal,
         units: &[Unit],
+        robots: &std::collections::HashMap<UnitId, usize>,
     ) -> Result<Vec<DeadMail>, EngineError> {
         let rows = self.store().outbox(Some("dead"), RECENT).await?;
+        let mut kinds = std::collections::HashMap::new();
+        for c in rows.iter().filter_map(|r| r.channel) {
+            if let std::collections::hash_map::Entry::Vacant(e) = kinds.entry(c) {
+                e.insert(self.store().channel(c).await.ok().map(|ch| ch.kind));
+            }
+        }
         let ids: Vec<ItemId> = rows.iter().filter_map(|r| r.item).collect();
         let items = self.store().items_by_ids(&ids).await?;
         let unit = |id: UnitId| units.iter().find(|u| u.id == id);
@@ -328,7 +345,8 @@ impl Engine {
         for r in rows {
             let item = r.item.and_then(|i| items.get(&i));
             let ours = answers_for(who, r.recipient, item);
-            if !ours {
+            let has_email = unit(r.recipient).is_some_and(|u| !u.emails.is_empty());
+            if !ours || (r.channel.is_none() && !has_email && robots.contains_key(&r.recipient)) {
                 continue;
             }
             out.push(DeadMail {
@@ -338,7 +356,8 @@ impl Engine {
                 recipient_name: unit(r.recipient)
                     .map(|u| u.name.clone())
                     .unwrap_or_default(),
-                recipient_has_email: unit(r.recipient).is_some_and(|u| !u.emails.is_empty()),
+                recipient_has_email: has_email,
+                channel: r.channel.and_then(|c| kinds.get(&c).copied().flatten()),
                 item: r.item,
                 item_title: item.map(|i| i.title.clone()),
                 attempts: r.attempts,

@@ -209,7 +209,9 @@ fn mail_line(m: &DeadMail) -> Line {
             local_time(m.created_at),
             m.attempts
         ),
-        note: if m.recipient_has_email {
+        note: if let Some(kind) = m.channel {
+            format!("经{}发送失败，可重新发送", kind.label_zh())
+        } else if m.recipient_has_email {
             "投递失败,可重新发送".into()
         } else {
             "该单位未登记电子邮箱,请先补登邮箱再重新发送".into()
@@ -309,10 +311,10 @@ pub(super) async fn home(
                     mail_line,
                 ),
                 List::new(
-                    "todo-no-email",
-                    "未登记邮箱的单位",
-                    &h.units_without_email,
-                    Some("/units?show=no_email"),
+                    "todo-unreachable",
+                    "既无邮箱也无群机器人的单位",
+                    &h.units_unreachable,
+                    Some("/units?show=unreachable"),
                     |u| Line {
                         href: Some(format!("/units/{}", u.id)),
                         light: None,
@@ -322,7 +324,7 @@ pub(super) async fn home(
                         } else {
                             String::new()
                         },
-                        note: "提醒邮件无法送达".into(),
+                        note: "提醒无法送达，请登记邮箱或添加群机器人".into(),
                         retry: None,
                     },
                 ),
