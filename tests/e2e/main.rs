@@ -25,6 +25,7 @@ mod lifecycle_http;
 mod mail;
 mod multi_instance;
 mod openapi;
+mod orders;
 mod permissions;
 mod plan_web;
 mod policy;

@@ -168,6 +168,19 @@ pub struct InstructionAnswered {
     pub text: String,
 }
 
+/// 督办回复: the lead unit's written answer to a 督办单, which closes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderAnswered {
+    pub order: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    pub text: String,
+    #[serde(default)]
+    pub attachments: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_due: Option<NaiveDate>,
+}
+
 /// A step of the ladder on one of the item's reporting duties.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DutyEscalated {
@@ -182,6 +195,10 @@ pub struct DutyEscalated {
     /// item's lead unit at the time owed it then).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<UnitId>,
+    /// `order` when the subject is a 督办单 awaiting its reply rather than a report duty;
+    /// absent for duties.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
 }
 
 /// The typed payload of an event, one variant per kind.
@@ -211,6 +228,7 @@ pub enum Payload {
     ExtensionRefused(ExtensionRefused),
     Instructed(Instructed),
     InstructionAnswered(InstructionAnswered),
+    OrderAnswered(OrderAnswered),
 }
 
 fn de<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
@@ -259,6 +277,7 @@ impl Payload {
                 Action::RefuseExtension => Payload::ExtensionRefused(de(text)?),
                 Action::Instruct => Payload::Instructed(de(text)?),
                 Action::AnswerInstruction => Payload::InstructionAnswered(de(text)?),
+                Action::AnswerOrder => Payload::OrderAnswered(de(text)?),
             },
         })
     }
@@ -368,6 +387,16 @@ impl Payload {
                 push("批示", x.text.clone());
             }
             Payload::InstructionAnswered(x) => push("回复", x.text.clone()),
+            Payload::OrderAnswered(x) => {
+                push("督办单", x.number.clone().unwrap_or_else(|| "未编号".into()));
+                push("督办回复", x.text.clone());
+                push("附件", x.attachments.join("、"));
+            }
+            Payload::DutyEscalated(d) if d.subject.as_deref() == Some("order") => {
+                push("督办单", d.period.clone());
+                push("逾期未反馈", format!("{} 个工作日", d.working_days_late.max(0)));
+                push("督办", d.step.clone());
+            }
             Payload::DutyEscalated(d) => {
                 push("报送", format!("{}（{}）", d.duty_title, d.period));
                 push("督办", d.step.clone());

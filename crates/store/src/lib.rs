@@ -16,6 +16,7 @@ pub mod entities;
 mod error;
 mod import;
 mod items;
+mod orders;
 mod org;
 mod outbox;
 mod recon;
@@ -32,6 +33,7 @@ pub use bulletin::{BulletinSummary, IssueRequest, Issued, NewBulletin, StoredBul
 pub use error::StoreError;
 pub use import::{ChainImport, ImportSummary, ItemImport, PlanImport};
 pub use items::{ChainHead, ItemFilter, ItemPage, LightFilter, ProgressRow, page_limit};
+pub use orders::OrderStatus;
 pub use org::{NewChain, NewPerson, NewPlan, NewUnit};
 pub use outbox::{ClaimSpec, DIGEST_KIND, OutboxRow, OutboxStatus, digest_key};
 pub use recon::{DisputeRow, NewStatement, StatementFilter, StatementSummary, StoredStatement};

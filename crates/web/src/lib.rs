@@ -13,6 +13,7 @@ pub mod bulletin;
 mod error;
 mod export;
 mod flash;
+mod orders;
 pub mod ics;
 pub mod metrics;
 mod pages;
@@ -86,6 +87,7 @@ pub fn router_with(state: AppState) -> Router {
         .merge(recon::routes())
         .merge(score::routes())
         .merge(bulletin::routes())
+        .merge(orders::routes())
         .route("/metrics", get(metrics_text))
         .route("/units/{id}/deadlines.ics", get(deadlines_ics))
         .fallback(pages::not_found)

@@ -109,6 +109,7 @@ impl Log {
             level: 3,
             working_days_late: late,
             unit: Some(who),
+            subject: None,
         });
         self.push("duty_escalated", None, p, when);
     }

@@ -99,6 +99,8 @@ pub struct UnitHome {
     pub to_accept: Section<Entry>,
     /// Open report duties, earliest due first.
     pub to_report: Section<DutyRow>,
+    /// 督办单 on items this unit leads, waiting for its 督办回复, newest first.
+    pub orders: Section<Order>,
     /// Items under 督办, with the next ladder step.
     pub escalated: Section<Entry>,
     /// Closure refused or item reopened: to redo.
@@ -457,10 +459,16 @@ impl Engine {
                 },
             )
             .await?;
+        let orders = self
+            .orders_for(who, xiaohao_store::OrderStatus::Open, |it| {
+                it.lead_unit == Some(unit)
+            })
+            .await?;
         Ok(UnitHome {
             instructions,
             to_accept,
             to_report,
+            orders,
             escalated,
             returned,
             extensions,

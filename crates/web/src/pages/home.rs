@@ -1,6 +1,7 @@
 //! 待办: the first page after login, one per role. The lists come from the engine
 //! (`xiaohao_engine::worklist`); this module only turns them into lines of text and links.
 
+use xiaohao_core::order::OrderRules;
 use super::{Me, Names, PageError, PageResult, local_time, me, zh_date};
 use crate::auth::PageAuth;
 use crate::{ApiError, AppState};
@@ -175,11 +176,14 @@ fn duty_line(d: &DutyRow) -> Line {
     }
 }
 
-fn order_line(names: &Names, o: &Order) -> Line {
+/// A 督办单: its number and item, linked to the order itself (its document and, for the
+/// lead unit, the 督办回复 form).
+fn order_line(names: &Names, rules: &OrderRules, o: &Order) -> Line {
+    let number = o.order.number(rules).unwrap_or_else(|| "未编号".into());
     Line {
-        href: Some(format!("/items/{}", o.item.id)),
+        href: Some(format!("/orders/{}", o.order.id)),
         light: None,
-        title: o.item.title.clone(),
+        title: format!("{number} {}", o.item.title),
         meta: format!(
             "{} · {} · 牵头:{}",
             o.order.step,
@@ -190,7 +194,11 @@ fn order_line(names: &Names, o: &Order) -> Line {
                 .map(|u| names.unit(u))
                 .unwrap_or_default()
         ),
-        note: o.order.text.clone(),
+        note: match (o.order.answered_at, o.order.reply_due) {
+            (Some(at), _) => format!("已于 {} 回复", local_time(at)),
+            (None, Some(d)) => format!("请于{}前书面反馈(督办回复)", zh_date(d)),
+            (None, None) => o.order.text.clone(),
+        },
         retry: None,
     }
 }
@@ -251,6 +259,7 @@ pub(super) async fn home(
         lists: Vec::new(),
     };
     let line = |e: &Entry| entry_line(&names, e);
+    let rules = &engine.policy().orders;
     match p.role() {
         AccountRole::Office | AccountRole::Admin => {
             let h = engine.office_home(&p).await?;
@@ -345,6 +354,13 @@ pub(super) async fn home(
                         l
                     },
                 ),
+                List::new(
+                    "todo-orders-open",
+                    "督办单待回复",
+                    &h.orders,
+                    Some("/orders"),
+                    |o| order_line(&names, rules, o),
+                ),
                 List::new("todo-accept", "待签收", &h.to_accept, None, line),
                 List::new(
                     "todo-report",
@@ -409,7 +425,7 @@ pub(super) async fn home(
                 ),
                 List::new("todo-lagging", "进度落后序时进度", &h.lagging, None, line),
                 List::new("todo-orders", "最新督办单", &h.orders, None, |o| {
-                    order_line(&names, o)
+                    order_line(&names, rules, o)
                 }),
             ];
         }
@@ -426,8 +442,8 @@ pub(super) async fn home(
                     "todo-orders",
                     "未办结的督办单",
                     &h.open_orders,
-                    None,
-                    |o| order_line(&names, o),
+                    Some("/orders"),
+                    |o| order_line(&names, rules, o),
                 ),
                 List::new("todo-missed", "逾期未报", &h.missed_duties, None, |d| {
                     let mut l = duty_line(d);
