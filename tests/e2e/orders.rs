@@ -86,7 +86,11 @@ async fn order_numbers_have_no_gaps_or_duplicates_under_concurrent_escalation() 
         v.sort_unstable();
         v
     };
-    assert_eq!(seqs, (1..=16).collect::<Vec<_>>(), "1…16: no gap, no duplicate");
+    assert_eq!(
+        seqs,
+        (1..=16).collect::<Vec<_>>(),
+        "1…16: no gap, no duplicate"
+    );
     assert!(
         orders
             .iter()
@@ -134,7 +138,10 @@ async fn the_lead_units_reply_closes_the_order_and_the_docx_names_number_and_uni
 
     // The document: print page and .docx name the number, the unit, the days late.
     let page = w.page(&lead, &format!("/orders/{}/print", order.id)).await;
-    assert!(page.contains("督〔2026〕1号") && page.contains("省工信厅："), "{page}");
+    assert!(
+        page.contains("督〔2026〕1号") && page.contains("省工信厅："),
+        "{page}"
+    );
     let docx = w
         .download(&office, &format!("/orders/{}/document.docx", order.id))
         .await;
@@ -146,7 +153,9 @@ async fn the_lead_units_reply_closes_the_order_and_the_docx_names_number_and_uni
     // Another unit does not find it, exactly as a missing one.
     let resp = w.get(&other, &format!("/orders/{}", order.id)).await;
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
-    let resp = w.get(&other, &format!("/orders/{}", uuid::Uuid::now_v7())).await;
+    let resp = w
+        .get(&other, &format!("/orders/{}", uuid::Uuid::now_v7()))
+        .await;
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
     // The unit sees it open on its 待办 and in its list.
     let home = w.page(&lead, "/").await;
@@ -154,7 +163,11 @@ async fn the_lead_units_reply_closes_the_order_and_the_docx_names_number_and_uni
 
     let answer = |text: &str| json!({"action": "answer_order", "order": order.id, "text": text});
     let (status, body) = act(&w, &co, id, answer("配合推进")).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "a co-unit does not answer: {body}");
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a co-unit does not answer: {body}"
+    );
     let (status, body) = act(&w, &lead, id, answer("   ")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["field"], "text");
@@ -171,7 +184,11 @@ async fn the_lead_units_reply_closes_the_order_and_the_docx_names_number_and_uni
     let (status, body) = act(&w, &lead, id, answer("已制定整改方案，3月底前完成管廊建设")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = act(&w, &lead, id, answer("再次回复")).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "answered once: {body}");
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "answered once: {body}"
+    );
     assert_eq!(body["error"]["field"], "order");
 
     let closed = t.engine.raw_store().order(order.id).await.unwrap();
@@ -193,7 +210,9 @@ async fn the_lead_units_reply_closes_the_order_and_the_docx_names_number_and_uni
         other => panic!("not an answer: {other:?}"),
     }
     // The office is told; the print page and item page show the answer; the list has it answered.
-    let page = w.page(&office, &format!("/orders/{}/print", order.id)).await;
+    let page = w
+        .page(&office, &format!("/orders/{}/print", order.id))
+        .await;
     assert!(page.contains("督办回复（2026年3月10日）"), "{page}");
     let item_page = w.page(&office, &format!("/items/{id}")).await;
     assert!(item_page.contains("督办回复：已制定整改方案") && item_page.contains("查看督办单"));
@@ -202,7 +221,10 @@ async fn the_lead_units_reply_closes_the_order_and_the_docx_names_number_and_uni
     let open = w.page(&office, "/orders?status=open").await;
     assert!(open.contains("暂无督办单"), "{open}");
     let home = w.page(&lead, "/").await;
-    assert!(!home.contains(&format!("/orders/{}", order.id)), "no longer open on the 待办");
+    assert!(
+        !home.contains(&format!("/orders/{}", order.id)),
+        "no longer open on the 待办"
+    );
     let outbox = t.engine.raw_store().outbox(None, 1000).await.unwrap();
     assert!(
         outbox
@@ -226,7 +248,10 @@ async fn an_unanswered_order_climbs_the_ladder_after_its_reply_date_until_answer
     let report = w.tick(d(2026, 3, 17)).await;
     assert_eq!(report.order_steps.get("督办"), Some(&1), "{report:?}");
     let again = w.tick(d(2026, 3, 17)).await;
-    assert!(again.order_steps.values().all(|n| *n == 0), "once: {again:?}");
+    assert!(
+        again.order_steps.values().all(|n| *n == 0),
+        "once: {again:?}"
+    );
     let events = t.engine.raw_store().events(id).await.unwrap();
     xiaohao_core::event::verify_chain(&events).unwrap();
     let climbed = events
@@ -264,7 +289,10 @@ async fn an_unanswered_order_climbs_the_ladder_after_its_reply_date_until_answer
         .await
         .unwrap();
     assert_eq!(list.len(), 1);
-    assert_eq!(list[0].reply_days_late, 3, "answered three working days late");
+    assert_eq!(
+        list[0].reply_days_late, 3,
+        "answered three working days late"
+    );
 }
 
 #[tokio::test]

@@ -89,8 +89,7 @@ impl OrderRef {
 /// Whether `actor` may answer `order` on `item` now: the order is open and of this item,
 /// and the transition table lets the actor answer from the item's state (the lead unit).
 pub fn may_answer(item: &Item, actor: &crate::command::Actor, order: &OrderRef) -> bool {
-    let Some(row) = crate::state::transition(item.state, crate::state::Action::AnswerOrder)
-    else {
+    let Some(row) = crate::state::transition(item.state, crate::state::Action::AnswerOrder) else {
         return false;
     };
     let roles = actor.roles_for(item);

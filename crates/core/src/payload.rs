@@ -388,13 +388,19 @@ impl Payload {
             }
             Payload::InstructionAnswered(x) => push("回复", x.text.clone()),
             Payload::OrderAnswered(x) => {
-                push("督办单", x.number.clone().unwrap_or_else(|| "未编号".into()));
+                push(
+                    "督办单",
+                    x.number.clone().unwrap_or_else(|| "未编号".into()),
+                );
                 push("督办回复", x.text.clone());
                 push("附件", x.attachments.join("、"));
             }
             Payload::DutyEscalated(d) if d.subject.as_deref() == Some("order") => {
                 push("督办单", d.period.clone());
-                push("逾期未反馈", format!("{} 个工作日", d.working_days_late.max(0)));
+                push(
+                    "逾期未反馈",
+                    format!("{} 个工作日", d.working_days_late.max(0)),
+                );
                 push("督办", d.step.clone());
             }
             Payload::DutyEscalated(d) => {

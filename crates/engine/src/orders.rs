@@ -90,10 +90,7 @@ impl Engine {
         status: OrderStatus,
     ) -> Result<Vec<OrderLine>, EngineError> {
         let lead = (who.role() == xiaohao_core::AccountRole::Unit).then_some(who.user.unit.0);
-        let rows = self
-            .store()
-            .orders(status, lead, ORDER_LIST_LIMIT)
-            .await?;
+        let rows = self.store().orders(status, lead, ORDER_LIST_LIMIT).await?;
         let ids: Vec<ItemId> = rows.iter().map(|o| o.item).collect();
         let items = self.store().items_by_ids(&ids).await?;
         let units: BTreeMap<UnitId, String> = self.unit_names().await?;
@@ -129,12 +126,12 @@ impl Engine {
         let name = |u: Option<UnitId>| u.and_then(|u| units.get(&u).cloned());
         let events = self.store().events(item.id).await?;
         // The 督办事由 of a manual 督办: the escalate event written with the order.
-        let reason = events
-            .iter()
-            .filter(|e| e.at == o.issued_at)
-            .find_map(|e| match Payload::parse(e.kind, &e.payload) {
-                Ok(Payload::Escalated(x)) => x.reason,
-                _ => None,
+        let reason =
+            events.iter().filter(|e| e.at == o.issued_at).find_map(|e| {
+                match Payload::parse(e.kind, &e.payload) {
+                    Ok(Payload::Escalated(x)) => x.reason,
+                    _ => None,
+                }
             });
         let missed = self
             .store()
@@ -151,7 +148,11 @@ impl Engine {
             item_number: item.number.clone(),
             item_title: item.title.clone(),
             lead_unit: name(item.lead_unit).unwrap_or_else(|| "牵头单位".to_owned()),
-            co_units: item.co_units.iter().filter_map(|u| name(Some(*u))).collect(),
+            co_units: item
+                .co_units
+                .iter()
+                .filter_map(|u| name(Some(*u)))
+                .collect(),
             issuer,
             due_on: o.due_on,
             working_days_late: o.working_days_late,
@@ -192,15 +193,12 @@ impl Engine {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .ok_or_else(|| EngineError::invalid("order", "the 督办单 to answer is required"))?;
-        let order_id = Uuid::parse_str(raw)
-            .map_err(|_| EngineError::invalid("order", "not a 督办单 id"))?;
+        let order_id =
+            Uuid::parse_str(raw).map_err(|_| EngineError::invalid("order", "not a 督办单 id"))?;
         let o = match self.store().order(order_id).await {
             Ok(o) if o.item == id => o,
             Ok(_) | Err(StoreError::NotFound { .. }) => {
-                return Err(EngineError::invalid(
-                    "order",
-                    "no such 督办单 on this item",
-                ));
+                return Err(EngineError::invalid("order", "no such 督办单 on this item"));
             }
             Err(e) => return Err(e.into()),
         };

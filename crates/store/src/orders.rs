@@ -100,10 +100,8 @@ impl Store {
             .expr(Expr::val(1))
             .from(escalation_fire::Entity)
             .and_where(
-                Expr::col((escalation_fire::Entity, escalation_fire::Column::SubjectId)).equals((
-                    supervision_order::Entity,
-                    supervision_order::Column::Id,
-                )),
+                Expr::col((escalation_fire::Entity, escalation_fire::Column::SubjectId))
+                    .equals((supervision_order::Entity, supervision_order::Column::Id)),
             )
             .and_where(Expr::col((escalation_fire::Entity, escalation_fire::Column::Step)).eq(step))
             .to_owned();

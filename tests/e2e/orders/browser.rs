@@ -52,7 +52,10 @@ async fn the_unit_answers_its_order_on_a_phone_and_the_office_sees_it_answered()
     assert_eq!(b.text("#order-status").await, "待回复");
     b.fill("#order-answer-text", "已制定整改方案，3月底前完成管廊建设")
         .await;
-    assert!(!b.overflows().await, "the 督办单 and its form fit at 390 px");
+    assert!(
+        !b.overflows().await,
+        "the 督办单 and its form fit at 390 px"
+    );
     b.shot("390-unit-answers").await;
     b.click("#order-answer-submit").await;
     arrive(&b, "ok=answer_order").await;
@@ -62,9 +65,16 @@ async fn the_unit_answers_its_order_on_a_phone_and_the_office_sees_it_answered()
     b.shot("390-unit-answered").await;
     b.logout().await;
 
-    // The office, at its desk: the list of answered orders, the order, the print view.
+    // The office, at its desk: nothing open on its 待办, the list of answered orders (its
+    // link from the 待办), the order, the print view.
     b.size(1366, 900).await;
-    b.login(&base, "/orders?status=answered", &office_user).await;
+    b.login(&base, "/", &office_user).await;
+    assert_eq!(b.text("#todo-orders-open-count").await, "0");
+    b.click("#todo-orders-open p.more a").await;
+    arrive(&b, "/orders?status=all").await;
+    b.click("#order-tabs a[href='/orders?status=answered']")
+        .await;
+    arrive(&b, "status=answered").await;
     let list = b.text("#order-list").await;
     assert!(
         list.contains("督〔2026〕1号") && list.contains("已回复"),

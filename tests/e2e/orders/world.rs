@@ -113,4 +113,3 @@ impl World {
         resp.bytes().await.unwrap().to_vec()
     }
 }
-

@@ -77,7 +77,13 @@ fn only_the_lead_unit_answers_an_open_order_of_its_item_and_the_office_hears() {
     assert!(may_answer(&item, &lead, &o));
     assert!(!may_answer(&item, &co, &o));
     assert!(!may_answer(&item, &office, &o));
-    let d = decide(&item, &lead, &answer(&o, "已制定整改方案，11月底前完成"), now()).unwrap();
+    let d = decide(
+        &item,
+        &lead,
+        &answer(&o, "已制定整改方案，11月底前完成"),
+        now(),
+    )
+    .unwrap();
     assert_eq!(d.item.state, ItemState::InProgress);
     assert_eq!(d.notifications.len(), 1);
     assert_eq!(d.notifications[0].recipient, office.unit.unwrap());

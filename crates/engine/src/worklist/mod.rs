@@ -87,6 +87,8 @@ pub struct OfficeHome {
     /// 对账单 lines a unit disputed, waiting for this office's answer.
     pub disputes: Section<xiaohao_store::DisputeRow>,
     pub red: Section<Entry>,
+    /// 督办单 on items in this office's scope still waiting for the lead unit's reply.
+    pub orders: Section<Order>,
     pub units_without_email: Section<Unit>,
     pub dead_mail: Section<DeadMail>,
 }
@@ -304,12 +306,16 @@ impl Engine {
         );
         let dead_mail = Section::of(self.dead_mail_for(who, &units).await?);
         let disputes = Section::of(self.disputes_for(who, RECENT).await?);
+        let orders = self
+            .orders_for(who, xiaohao_store::OrderStatus::Open, |_| true)
+            .await?;
         Ok(OfficeHome {
             drafts,
             to_verify,
             extensions,
             disputes,
             red,
+            orders,
             units_without_email,
             dead_mail,
         })

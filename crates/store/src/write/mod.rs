@@ -476,9 +476,9 @@ async fn write_consequences(
         }
         if let (Some(fire), Some(claim)) = (&w.claim, &fires[i]) {
             if let (Some(text), Some(item)) = (&w.order, fire.item) {
-                let office = w
-                    .decision_ref()
-                    .map_or(Uuid::nil(), |d| xiaohao_core::order::issuing_office(&d.item));
+                let office = w.decision_ref().map_or(Uuid::nil(), |d| {
+                    xiaohao_core::order::issuing_office(&d.item)
+                });
                 let at = events[i].as_ref().map_or(w.at, |e| e.at);
                 orders.push(supervision_order::Model {
                     id: Uuid::now_v7(),

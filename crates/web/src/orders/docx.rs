@@ -14,8 +14,10 @@ use xiaohao_core::order::OrderDocument;
 /// # Errors
 /// When the archive cannot be written (never for an in-memory buffer in practice).
 pub fn render(doc: &OrderDocument) -> Result<Vec<u8>, String> {
-    let right_four =
-        |p: Paragraph| p.align(AlignmentType::Right).indent(None, None, Some(4 * CHAR), None);
+    let right_four = |p: Paragraph| {
+        p.align(AlignmentType::Right)
+            .indent(None, None, Some(4 * CHAR), None)
+    };
     let mut d = Docx::new()
         .page_size(11906, 16838)
         .page_margin(
@@ -35,9 +37,7 @@ pub fn render(doc: &OrderDocument) -> Result<Vec<u8>, String> {
             .align(AlignmentType::Center),
     );
     d = d.add_paragraph(blank());
-    d = d.add_paragraph(
-        para(run(&doc.number, FANGSONG, BODY)).align(AlignmentType::Center),
-    );
+    d = d.add_paragraph(para(run(&doc.number, FANGSONG, BODY)).align(AlignmentType::Center));
     d = d.add_paragraph(blank());
     d = d.add_paragraph(para(run(&doc.addressee, FANGSONG, BODY)));
     for f in &doc.facts {

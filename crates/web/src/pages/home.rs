@@ -1,7 +1,6 @@
 //! 待办: the first page after login, one per role. The lists come from the engine
 //! (`xiaohao_engine::worklist`); this module only turns them into lines of text and links.
 
-use xiaohao_core::order::OrderRules;
 use super::{Me, Names, PageError, PageResult, local_time, me, zh_date};
 use crate::auth::PageAuth;
 use crate::{ApiError, AppState};
@@ -13,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use xiaohao_core::AccountRole;
+use xiaohao_core::order::OrderRules;
 use xiaohao_engine::worklist::{
     DeadMail, Entry, Order, RankRow, RankingFilter, Section, SupervisionHome,
 };
@@ -37,6 +37,8 @@ pub struct List {
     pub title: &'static str,
     pub total: u64,
     pub more: Option<String>,
+    /// The link's own words, when it leads beyond the list (not "查看全部 N 项").
+    pub more_label: Option<&'static str>,
     pub lines: Vec<Line>,
     pub empty: &'static str,
 }
@@ -54,6 +56,7 @@ impl List {
             title,
             total: s.total,
             more: more.filter(|_| s.total > 0).map(str::to_owned),
+            more_label: None,
             lines: s.rows.iter().map(line).collect(),
             empty: "暂无",
         }
@@ -310,6 +313,18 @@ pub(super) async fn home(
                     Some("/ledger?light=red"),
                     line,
                 ),
+                List {
+                    // The office's way to every 督办单 (its menu has no room for one more).
+                    more: Some("/orders?status=all".into()),
+                    more_label: Some("全部督办单（含已回复）"),
+                    ..List::new(
+                        "todo-orders-open",
+                        "督办单待回复",
+                        &h.orders,
+                        None,
+                        |o| order_line(&names, rules, o),
+                    )
+                },
                 List::new(
                     "todo-dead-mail",
                     "未送达的提醒",
