@@ -445,6 +445,16 @@ mod tests {
                     reply_due: NaiveDate::from_ymd_opt(2026, 10, 16),
                 }),
             ),
+            (
+                EventKind::Action(Action::AnswerOrder),
+                Payload::OrderAnswered(OrderAnswered {
+                    order: Uuid::nil(),
+                    number: Some("督〔2026〕12号".into()),
+                    text: "已制定整改方案".into(),
+                    attachments: vec![],
+                    reply_due: NaiveDate::from_ymd_opt(2026, 10, 16),
+                }),
+            ),
         ];
         for (kind, p) in cases {
             let text = p.to_json();
