@@ -157,7 +157,19 @@ async fn the_lead_units_reply_closes_the_order_and_the_docx_names_number_and_uni
         .get(&other, &format!("/orders/{}", uuid::Uuid::now_v7()))
         .await;
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
-    // The unit sees it open on its 待办 and in its list.
+    // The unit sees it open in its list (JSON as the page), another unit does not.
+    let listed: Value = w.get(&lead, "/api/orders").await.json().await.unwrap();
+    assert_eq!(listed[0]["number"], "督〔2026〕1号", "{listed}");
+    assert_eq!(listed[0]["status"], "open");
+    assert_eq!(listed[0]["lead_unit"], "省工信厅");
+    let none: Value = w
+        .get(&other, "/api/orders?status=all")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none, json!([]));
+    // The unit sees it open on its 待办.
     let home = w.page(&lead, "/").await;
     assert!(home.contains("督办单待回复") && home.contains(&format!("/orders/{}", order.id)));
 
@@ -218,6 +230,14 @@ async fn the_lead_units_reply_closes_the_order_and_the_docx_names_number_and_uni
     assert!(item_page.contains("督办回复：已制定整改方案") && item_page.contains("查看督办单"));
     let answered = w.page(&office, "/orders?status=answered").await;
     assert!(answered.contains("督〔2026〕1号") && answered.contains("已回复"));
+    let listed: Value = w
+        .get(&office, "/api/orders?status=answered")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed[0]["status"], "answered", "{listed}");
+    assert_eq!(listed[0]["reply_days_late"], 0);
     let open = w.page(&office, "/orders?status=open").await;
     assert!(open.contains("暂无督办单"), "{open}");
     let home = w.page(&lead, "/").await;

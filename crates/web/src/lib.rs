@@ -79,6 +79,7 @@ pub fn router_with(state: AppState) -> Router {
     let (api, openapi) = api::routes()
         .merge(recon::api::routes())
         .merge(score::api::routes())
+        .merge(orders::api::routes())
         .split_for_parts();
     api.merge(pages::routes())
         .merge(account_pages::routes())

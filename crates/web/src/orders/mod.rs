@@ -3,6 +3,7 @@
 //! unit), the A4 print view and the .docx download. The answer posts to the item's one
 //! command form (`answer_order`), so it is an event on the item like any command.
 
+pub(crate) mod api;
 pub mod docx;
 
 use crate::auth::PageAuth;
