@@ -369,6 +369,9 @@ pub struct ItemDo {
     /// instruct by an office: the leader it writes for.
     #[arg(long)]
     pub by: Option<String>,
+    /// answer_order: the id of the 督办单 answered (the answer is --text).
+    #[arg(long)]
+    pub order: Option<String>,
     /// report: percent complete.
     #[arg(long)]
     pub percent: Option<i32>,

@@ -156,6 +156,7 @@ pub(crate) async fn item_do(engine: &Engine, d: ItemDo) -> CliResult {
         deadline: d.deadline,
         text: d.text.clone().filter(|_| report.is_none()),
         by: d.by,
+        order: d.order,
         report,
     };
     let out = engine.execute_request(id, &actor, &req).await?;

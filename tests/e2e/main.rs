@@ -26,6 +26,7 @@ mod lifecycle_http;
 mod mail;
 mod multi_instance;
 mod openapi;
+mod orders;
 mod permissions;
 mod plan_web;
 mod policy;

@@ -766,8 +766,6 @@ async fn several_serve_processes_share_one_database_and_do_everything_exactly_on
         ["预警"],
         "a duty reported on time stops climbing"
     );
-    // Items: 4 steps each for B, its twelve twins and E; duties: 3 each for theirs, 1 for D.
-    assert_eq!(fires.len(), (BULK + 2) * 4 + (BULK + 2) * 3 + 1);
     let orders = supervision_order::Entity::find()
         .all(conn)
         .await
@@ -776,6 +774,37 @@ async fn several_serve_processes_share_one_database_and_do_everything_exactly_on
         orders.len(),
         BULK + 2,
         "one 督办单 each for B, its twins and E"
+    );
+    // Numbered once each, without gaps, whichever process fired the step.
+    let mut seqs: Vec<i32> = orders.iter().filter_map(|o| o.number_seq).collect();
+    seqs.sort_unstable();
+    assert_eq!(
+        seqs,
+        (1..=i32::try_from(BULK + 2).unwrap()).collect::<Vec<_>>()
+    );
+    // Never answered, each climbs from its reply date like a missed duty: B's (督办 on
+    // 18 March) reply due 25 March, E's (12 March) due 19 March.
+    for o in &orders {
+        let expected = if o.item_id.to_string() == e {
+            [("预警", d(3, 16)), ("催办", d(3, 19)), ("督办", d(3, 24))]
+                .into_iter()
+                .map(|(s, day)| (s.to_owned(), day))
+                .collect()
+        } else {
+            missed_ladder.clone()
+        };
+        assert_eq!(
+            fired_on(&o.id.to_string()),
+            expected,
+            "督办单 of {}",
+            o.item_id
+        );
+    }
+    // Items: 4 steps each for B, its twelve twins and E; duties: 3 each for theirs, 1 for
+    // D; 督办单: 3 each.
+    assert_eq!(
+        fires.len(),
+        (BULK + 2) * 4 + (BULK + 2) * 3 + 1 + (BULK + 2) * 3
     );
     let outbox = store.outbox(None, 100_000).await.expect("outbox");
     for id in like_b.iter().copied().chain([&e]) {

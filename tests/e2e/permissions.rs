@@ -177,6 +177,14 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
         (Method::GET, "/api/chains".into(), None, every),
         (Method::GET, "/api/plans".into(), None, every),
         (Method::GET, "/api/duties".into(), None, every),
+        (Method::GET, "/api/orders".into(), None, every),
+        (Method::GET, "/api/orders?status=all".into(), None, every),
+        (
+            Method::GET,
+            "/api/orders?status=bogus".into(),
+            None,
+            [BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, UNAUTH],
+        ),
         (Method::GET, "/api/stats".into(), None, every),
         (
             Method::GET,
@@ -610,6 +618,8 @@ async fn every_page_renders_for_every_role() {
             [200, 404, 200, 200, 404, 200, 404, 200, 303],
         ),
         ("/progress".into(), every),
+        ("/orders".into(), every),
+        ("/orders?status=answered".into(), every),
         (
             "/supervision".into(),
             [200, 403, 403, 403, 403, 403, 403, 200, 303],

@@ -172,8 +172,10 @@ async fn the_quarterly_bulletin_counts_what_happened() {
     // I2 (due 6 Nov): 预警 3 Nov, 催办 6 Nov, 督办 11 Nov 09:00 (before its verification).
     // I3 (due 13 Nov): 预警 10 Nov, 催办 13 Nov, 督办 18 Nov, 通报 27 Nov.
     // I3's duty (due 25 Nov): 预警 20 Nov, 催办 25 Nov, 督办 30 Nov.
+    // I3's 督办单 of 18 Nov, never answered (reply due 25 Nov, five working days): 预警
+    // 20 Nov, 催办 25 Nov, 督办 30 Nov. (I2's was closed with the item.)
     let levels: Vec<(i32, u64)> = tot.escalations.iter().map(|(l, n)| (*l, *n)).collect();
-    assert_eq!(levels, vec![(1, 3), (2, 3), (3, 3), (4, 1)], "{dump}");
+    assert_eq!(levels, vec![(1, 4), (2, 4), (3, 4), (4, 1)], "{dump}");
 
     let chain = |name: &str| {
         b.by_chain
@@ -211,7 +213,8 @@ async fn the_quarterly_bulletin_counts_what_happened() {
         "{dump}"
     );
     assert_eq!(none.avg_working_days_to_close, None);
-    assert_eq!(none.escalations.values().sum::<u64>(), 7, "{dump}");
+    // I3: its four steps, its duty's three and its 督办单's three.
+    assert_eq!(none.escalations.values().sum::<u64>(), 10, "{dump}");
 
     let unit = |name: &str| {
         b.by_unit
@@ -236,7 +239,7 @@ async fn the_quarterly_bulletin_counts_what_happened() {
     );
     assert_eq!(ua.avg_working_days_to_close, Some(10.0));
     let la: Vec<(i32, u64)> = ua.escalations.iter().map(|(l, n)| (*l, *n)).collect();
-    assert_eq!(la, vec![(1, 2), (2, 2), (3, 2), (4, 1)], "{dump}");
+    assert_eq!(la, vec![(1, 3), (2, 3), (3, 3), (4, 1)], "{dump}");
     let ub = unit("省工信厅");
     assert_eq!(
         (

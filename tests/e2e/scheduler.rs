@@ -551,6 +551,7 @@ async fn a_batch_leaves_out_an_item_changed_since_it_was_read() {
             fire,
             order: None,
             reply_due: None,
+            issued_on: None,
         };
         entries.push(xiaohao_store::Write::decision_on(item, head, decision).firing(firing));
     }

@@ -135,6 +135,13 @@ pub enum Command {
     AnswerInstruction {
         text: String,
     },
+    /// 督办回复: the lead unit answers `order` (as the engine read it) in writing.
+    AnswerOrder {
+        order: crate::order::OrderRef,
+        text: String,
+        #[serde(default)]
+        attachments: Vec<String>,
+    },
 }
 
 impl Command {
@@ -161,6 +168,7 @@ impl Command {
             Self::RefuseExtension { .. } => Action::RefuseExtension,
             Self::Instruct { .. } => Action::Instruct,
             Self::AnswerInstruction { .. } => Action::AnswerInstruction,
+            Self::AnswerOrder { .. } => Action::AnswerOrder,
         }
     }
 }
@@ -221,6 +229,8 @@ pub fn permitted_actions(item: &Item, actor: &Actor) -> Vec<Action> {
                 item.extension_requested.is_some()
             }
             Action::AnswerInstruction => item.instructed_at.is_some(),
+            // The open 督办单 is not on the item: `order::may_answer` asks with the order.
+            Action::AnswerOrder => false,
             _ => true,
         })
         .collect();
@@ -584,6 +594,11 @@ pub fn decide(
         Command::Instruct { .. } | Command::AnswerInstruction { .. } => {
             let (payload, told) =
                 crate::instruction::decide_instruction(item, actor, role, command, &mut next, now)?;
+            notifications.extend(told);
+            payload
+        }
+        Command::AnswerOrder { .. } => {
+            let (payload, told) = crate::order::decide_answer(item, command, &next)?;
             notifications.extend(told);
             payload
         }

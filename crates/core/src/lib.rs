@@ -12,6 +12,8 @@
 //! - [`payload`]: what each kind of event says, typed.
 //! - [`extension`]: 延期申请 — asked by the lead unit in time, granted or refused by the office.
 //! - [`instruction`]: 批示 — a leader's instruction on an item, open until the lead unit answers.
+//! - [`order`]: 督办单 — numbered per office and year, composed as a document, closed by the
+//!   lead unit's 督办回复; an unanswered one climbs the ladder like a missed duty.
 //! - [`calendar`]: working days with holidays and 调休.
 //! - [`sla`]: SLA clocks that pause while an item is suspended.
 //! - [`access`]: account roles, the actor each acts as, and which items a user may read.
@@ -47,6 +49,7 @@ pub mod instruction;
 pub mod item;
 pub mod light;
 pub mod notify;
+pub mod order;
 pub mod org;
 pub mod password;
 pub mod payload;

@@ -168,6 +168,19 @@ pub struct InstructionAnswered {
     pub text: String,
 }
 
+/// 督办回复: the lead unit's written answer to a 督办单, which closes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderAnswered {
+    pub order: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    pub text: String,
+    #[serde(default)]
+    pub attachments: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_due: Option<NaiveDate>,
+}
+
 /// A step of the ladder on one of the item's reporting duties.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DutyEscalated {
@@ -186,6 +199,10 @@ pub struct DutyEscalated {
     /// in the chain of one of its items (the statement has no chain of its own).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement: Option<Uuid>,
+    /// `order` when the subject is a 督办单 awaiting its reply rather than a report duty;
+    /// absent for duties.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
 }
 
 /// The typed payload of an event, one variant per kind.
@@ -215,6 +232,7 @@ pub enum Payload {
     ExtensionRefused(ExtensionRefused),
     Instructed(Instructed),
     InstructionAnswered(InstructionAnswered),
+    OrderAnswered(OrderAnswered),
 }
 
 fn de<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
@@ -263,6 +281,7 @@ impl Payload {
                 Action::RefuseExtension => Payload::ExtensionRefused(de(text)?),
                 Action::Instruct => Payload::Instructed(de(text)?),
                 Action::AnswerInstruction => Payload::InstructionAnswered(de(text)?),
+                Action::AnswerOrder => Payload::OrderAnswered(de(text)?),
             },
         })
     }
@@ -372,6 +391,22 @@ impl Payload {
                 push("批示", x.text.clone());
             }
             Payload::InstructionAnswered(x) => push("回复", x.text.clone()),
+            Payload::OrderAnswered(x) => {
+                push(
+                    "督办单",
+                    x.number.clone().unwrap_or_else(|| "未编号".into()),
+                );
+                push("督办回复", x.text.clone());
+                push("附件", x.attachments.join("、"));
+            }
+            Payload::DutyEscalated(d) if d.subject.as_deref() == Some("order") => {
+                push("督办单", d.period.clone());
+                push(
+                    "逾期未反馈",
+                    format!("{} 个工作日", d.working_days_late.max(0)),
+                );
+                push("督办", d.step.clone());
+            }
             Payload::DutyEscalated(d) => {
                 let what = if d.statement.is_some() {
                     "对账单未签"
@@ -416,6 +451,16 @@ mod tests {
                     level: 3,
                     deadline_key: "2026-09-30".into(),
                     reason: Some("进度滞后".into()),
+                    reply_due: NaiveDate::from_ymd_opt(2026, 10, 16),
+                }),
+            ),
+            (
+                EventKind::Action(Action::AnswerOrder),
+                Payload::OrderAnswered(OrderAnswered {
+                    order: Uuid::nil(),
+                    number: Some("督〔2026〕12号".into()),
+                    text: "已制定整改方案".into(),
+                    attachments: vec![],
                     reply_due: NaiveDate::from_ymd_opt(2026, 10, 16),
                 }),
             ),

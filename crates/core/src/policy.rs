@@ -26,6 +26,8 @@ pub struct Policy {
     pub scoring: crate::score::ScoringRules,
     /// 延期申请: whether it may be asked after the due date.
     pub extension: crate::extension::ExtensionRules,
+    /// 督办单: the format of its number.
+    pub orders: crate::order::OrderRules,
 }
 
 /// How late an item is, in working days, and whether that count rests on a guessed
@@ -223,6 +225,7 @@ pub(crate) mod tests {
             problem_sla: SlaPolicy::problem_1_3_5(),
             scoring: crate::score::ScoringRules::default(),
             extension: crate::extension::ExtensionRules::default(),
+            orders: crate::order::OrderRules::default(),
         }
     }
 

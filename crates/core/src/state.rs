@@ -147,10 +147,12 @@ pub enum Action {
     Instruct,
     /// 回复批示: the lead unit answers the open instruction.
     AnswerInstruction,
+    /// 督办回复: the lead unit answers a 督办单 in writing, which closes it.
+    AnswerOrder,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 22] = [
         Self::Assign,
         Self::Return,
         Self::Accept,
@@ -172,6 +174,7 @@ impl Action {
         Self::RefuseExtension,
         Self::Instruct,
         Self::AnswerInstruction,
+        Self::AnswerOrder,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -197,6 +200,7 @@ impl Action {
             Self::RefuseExtension => "refuse_extension",
             Self::Instruct => "instruct",
             Self::AnswerInstruction => "answer_instruction",
+            Self::AnswerOrder => "answer_order",
         }
     }
 
@@ -223,6 +227,7 @@ impl Action {
             Self::RefuseExtension => "不同意延期",
             Self::Instruct => "领导批示",
             Self::AnswerInstruction => "回复批示",
+            Self::AnswerOrder => "督办回复",
         }
     }
 }
@@ -472,6 +477,20 @@ pub const TRANSITIONS: &[Transition] = &[
     },
     Transition {
         action: Action::AnswerInstruction,
+        from: &[
+            S::Assigned,
+            S::Accepted,
+            S::InProgress,
+            S::ClosureRequested,
+            S::Suspended,
+        ],
+        to: Target::Same,
+        roles: &[R::LeadUnit],
+    },
+    // 督办回复: the lead unit answers a 督办单 (which 督办单, and whether it is still open,
+    // the command carries: see `crate::order`).
+    Transition {
+        action: Action::AnswerOrder,
         from: &[
             S::Assigned,
             S::Accepted,

@@ -49,6 +49,7 @@ pub fn load_policy(settings: &Settings, home: &Path) -> Result<Policy, EngineErr
         .escalation
         .validate()
         .map_err(|e| EngineError::Config(format!("escalation ladder: {e}")))?;
+    settings.orders.validate().map_err(EngineError::Config)?;
     Ok(Policy {
         timezone: settings.timezone.parse().map_err(|_| {
             EngineError::Config(format!("unknown time zone `{}`", settings.timezone))
@@ -60,6 +61,7 @@ pub fn load_policy(settings: &Settings, home: &Path) -> Result<Policy, EngineErr
         problem_sla: settings.problem_sla.clone(),
         scoring: load_scoring(&home.join(&settings.scoring_file), &settings.escalation)?,
         extension: settings.extension,
+        orders: settings.orders.clone(),
     })
 }
 

@@ -35,6 +35,8 @@ pub struct Settings {
     pub problem_sla: SlaPolicy,
     /// 延期申请 (`allow_after_due`, off by default).
     pub extension: xiaohao_core::extension::ExtensionRules,
+    /// 督办单 (`number_format`, `督〔{year}〕{n}号` by default).
+    pub orders: xiaohao_core::order::OrderRules,
     pub mail: MailSettings,
     /// Access to `/metrics`.
     pub metrics: MetricsSettings,
@@ -305,6 +307,7 @@ impl Default for Settings {
             lights: LightPolicy::default(),
             problem_sla: SlaPolicy::problem_1_3_5(),
             extension: xiaohao_core::extension::ExtensionRules::default(),
+            orders: xiaohao_core::order::OrderRules::default(),
             mail: MailSettings::default(),
             metrics: MetricsSettings::default(),
             clock_file: None,

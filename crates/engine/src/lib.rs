@@ -15,6 +15,7 @@ mod error;
 mod escalate;
 pub mod ledger;
 pub mod mail;
+pub mod orders;
 pub mod plan_import;
 pub mod plan_review;
 pub mod progress;

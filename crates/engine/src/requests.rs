@@ -56,7 +56,7 @@ pub struct ReportRequest {
 pub struct CommandRequest {
     /// assign, return, accept, start, report, request_closure, verify, reject, reopen,
     /// suspend, resume, cancel, transfer, escalate, edit, reschedule, request_extension,
-    /// approve_extension, refuse_extension, instruct, answer_instruction.
+    /// approve_extension, refuse_extension, instruct, answer_instruction, answer_order.
     pub action: String,
     /// The version the caller saw; a different current version is a conflict.
     pub version: Option<i64>,
@@ -75,10 +75,12 @@ pub struct CommandRequest {
     /// deadline asked for (approve_extension grants the date asked).
     pub deadline: Option<String>,
     pub report: Option<ReportRequest>,
-    /// `instruct`: the 批示; `answer_instruction`: the 回复.
+    /// `instruct`: the 批示; `answer_instruction`: the 回复; `answer_order`: the 督办回复.
     pub text: Option<String>,
     /// `instruct` by an office: the leader it writes for (a leader writes as himself).
     pub by: Option<String>,
+    /// `answer_order`: the id of the 督办单 answered (the answer is `text`).
+    pub order: Option<String>,
 }
 
 impl CommandRequest {
@@ -216,6 +218,13 @@ impl CommandRequest {
             Action::AnswerInstruction => Command::AnswerInstruction {
                 text: text(&self.text),
             },
+            Action::AnswerOrder => {
+                // Decided against the order as stored: see `Engine::answer_order`.
+                return Err(EngineError::invalid(
+                    "action",
+                    "answer_order is decided against its 督办单; use Engine::answer_order",
+                ));
+            }
         })
     }
 }

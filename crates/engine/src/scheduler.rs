@@ -16,6 +16,7 @@ use xiaohao_core::escalation::{
     Circle, DutySubject, Ladder, StatementAnchor, decide_duty_escalation, decide_firing,
     item_escalation, latest_due_reached, statement_anchor,
 };
+use xiaohao_core::order::decide_late_reply;
 use xiaohao_core::recon;
 use xiaohao_store::{Atomicity, DutyRow, StoreError, Write};
 
@@ -31,6 +32,8 @@ pub struct TickReport {
     pub item_steps: BTreeMap<String, u64>,
     /// Duty escalations by step name.
     pub duty_steps: BTreeMap<String, u64>,
+    /// Steps on 督办单 not answered by their reply date, by step name.
+    pub order_steps: BTreeMap<String, u64>,
     /// Claims another instance (or a concurrent change) won; retried next tick if needed.
     pub skipped: u64,
 }
@@ -103,6 +106,8 @@ impl Scheduler {
         self.escalate_items(now, today, &circle, &mut report)
             .await?;
         self.escalate_duties(now, today, &circle, &mut report)
+            .await?;
+        self.escalate_orders(now, today, &circle, &mut report)
             .await?;
         Ok(report)
     }
@@ -205,7 +210,8 @@ impl Scheduler {
                     let Some(due) = item.due_on else { continue };
                     let late = cal.working_days_between(due, today).map_err(calendar_err)?;
                     let firing = item_escalation(step, &item, circle, due, late, None)
-                        .reply_by(policy.reply_due(step, today));
+                        .reply_by(policy.reply_due(step, today))
+                        .issued(today);
                     let decision = match decide_firing(&item, &system, &firing, now) {
                         Ok(d) => d,
                         Err(e) => {
@@ -339,6 +345,65 @@ impl Scheduler {
                 statement_anchor(&lines).map(|item| (duty, StatementAnchor { statement, item }))
             })
             .collect())
+    }
+
+    /// 督办单 still unanswered as their reply date comes and goes climb the ladder like a
+    /// missed duty ([`decide_late_reply`]): one step per order and step, claimed once.
+    async fn escalate_orders(
+        &self,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+        circle: &Circle,
+        report: &mut TickReport,
+    ) -> Result<(), EngineError> {
+        let store = self.engine.store();
+        let cal = self.engine.calendar();
+        let rules = &self.engine.policy().orders;
+        for i in (0..self.ladder.steps.len()).rev() {
+            let step = &self.ladder.steps[i];
+            let (upto, after) = self.window(today, i)?;
+            loop {
+                let orders = store
+                    .orders_to_escalate(&step.name, upto, after, self.batch_size)
+                    .await?;
+                let fetched = orders.len() as u64;
+                let item_ids: Vec<_> = orders.iter().map(|o| o.item).collect();
+                let mut items = store.items_with_heads(&item_ids).await?;
+                let mut entries = Vec::with_capacity(orders.len());
+                let mut deferred = 0u64;
+                let mut used = std::collections::HashSet::new();
+                for o in orders {
+                    if !used.insert(o.item) {
+                        deferred += 1;
+                        continue;
+                    }
+                    let (Some(due), Some((item, head))) = (o.reply_due, items.remove(&o.item))
+                    else {
+                        continue;
+                    };
+                    let late = cal.working_days_between(due, today).map_err(calendar_err)?;
+                    let Some(decision) =
+                        decide_late_reply(step, &o.to_ref(rules), &item, circle, late, now)
+                    else {
+                        continue;
+                    };
+                    entries.push(Write::duty_step(decision, Some((item, head)), now));
+                }
+                let mut fired = 0u64;
+                for r in store.write(&entries, Atomicity::Each).await? {
+                    match r {
+                        Ok(_) => fired += 1,
+                        Err(StoreError::Conflict(_)) => report.skipped += 1,
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                *report.order_steps.entry(step.name.clone()).or_default() += fired;
+                if (fetched < self.batch_size && deferred == 0) || fired == 0 {
+                    break;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The local time zone of the schedule.

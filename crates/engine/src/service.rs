@@ -293,6 +293,9 @@ impl Engine {
             let reason = req.reason.as_deref().unwrap_or_default();
             return self.escalate(id, actor, reason, req.version, admit).await;
         }
+        if req.action.trim() == Action::AnswerOrder.as_str() {
+            return self.answer_order(id, actor, req, admit).await;
+        }
         let command = self.command_from(req).await?;
         self.execute_if(id, actor, &command, req.version, admit)
             .await

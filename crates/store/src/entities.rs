@@ -362,6 +362,30 @@ pub mod supervision_order {
         pub issued_at: DateTimeUtc,
         /// The date by which the lead unit must reply in writing.
         pub reply_due: Option<Date>,
+        /// The issuing office (the item's keeping office; nil when it has none) and the
+        /// number within its year, allocated by the writer from `order_counters`.
+        pub office_unit_id: Option<Uuid>,
+        pub number_year: Option<i32>,
+        pub number_seq: Option<i32>,
+        /// The 督办回复 that closed the order: when, what, and its event on the item.
+        pub answered_at: Option<DateTimeUtc>,
+        pub answer_text: Option<String>,
+        pub answer_seq: Option<i64>,
+    }
+    no_relations!();
+}
+
+pub mod order_counter {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "order_counters")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub office_unit_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub year: i32,
+        /// The last number given out for this office and year.
+        pub last: i32,
     }
     no_relations!();
 }

@@ -4,7 +4,7 @@
 use crate::entities::{event, supervision_order};
 use crate::{Store, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use std::collections::HashMap;
 use xiaohao_core::ItemId;
@@ -22,6 +22,32 @@ pub struct OrderRow {
     pub issued_at: DateTime<Utc>,
     /// The date by which the lead unit must reply in writing.
     pub reply_due: Option<NaiveDate>,
+    /// The issuing office (nil: the item had none) and the number within its year.
+    pub office: Option<uuid::Uuid>,
+    pub number_year: Option<i32>,
+    pub number_seq: Option<i32>,
+    /// The 督办回复 that closed it.
+    pub answered_at: Option<DateTime<Utc>>,
+    pub answer_text: Option<String>,
+    pub answer_seq: Option<i64>,
+}
+
+impl OrderRow {
+    /// The printed number under `rules`; `None` for an order without one.
+    pub fn number(&self, rules: &xiaohao_core::order::OrderRules) -> Option<String> {
+        Some(rules.number(self.number_year?, self.number_seq?))
+    }
+
+    /// The order as the domain's rules need it.
+    pub fn to_ref(&self, rules: &xiaohao_core::order::OrderRules) -> xiaohao_core::order::OrderRef {
+        xiaohao_core::order::OrderRef {
+            id: self.id,
+            item: self.item,
+            number: self.number(rules),
+            reply_due: self.reply_due,
+            answered_at: self.answered_at,
+        }
+    }
 }
 
 impl From<supervision_order::Model> for OrderRow {
@@ -35,6 +61,12 @@ impl From<supervision_order::Model> for OrderRow {
             text: o.text,
             issued_at: o.issued_at,
             reply_due: o.reply_due,
+            office: o.office_unit_id,
+            number_year: o.number_year,
+            number_seq: o.number_seq,
+            answered_at: o.answered_at,
+            answer_text: o.answer_text,
+            answer_seq: o.answer_seq,
         }
     }
 }
@@ -48,22 +80,6 @@ pub struct Transition {
 }
 
 impl Store {
-    /// The newest 督办单, at most `limit`.
-    ///
-    /// # Errors
-    /// On database failure.
-    pub async fn supervision_orders(&self, limit: u64) -> StoreResult<Vec<OrderRow>> {
-        Ok(supervision_order::Entity::find()
-            .order_by_desc(supervision_order::Column::IssuedAt)
-            .order_by_asc(supervision_order::Column::Id)
-            .limit(limit)
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(OrderRow::from)
-            .collect())
-    }
-
     /// For each of `ids` that has one, its newest 督办单.
     ///
     /// # Errors

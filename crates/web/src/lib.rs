@@ -15,6 +15,7 @@ mod export;
 mod flash;
 pub mod ics;
 pub mod metrics;
+mod orders;
 mod pages;
 mod plan_pages;
 mod recon;
@@ -79,6 +80,7 @@ pub fn router_with(state: AppState) -> Router {
     let (api, openapi) = api::routes()
         .merge(recon::api::routes())
         .merge(score::api::routes())
+        .merge(orders::api::routes())
         .split_for_parts();
     api.merge(pages::routes())
         .merge(account_pages::routes())
@@ -87,6 +89,7 @@ pub fn router_with(state: AppState) -> Router {
         .merge(recon::routes())
         .merge(score::routes())
         .merge(bulletin::routes())
+        .merge(orders::routes())
         .route("/metrics", get(metrics_text))
         .route("/units/{id}/deadlines.ics", get(deadlines_ics))
         .fallback(pages::not_found)

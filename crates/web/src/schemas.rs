@@ -278,6 +278,26 @@ pub struct ItemView {
     pub permitted_actions: Vec<String>,
 }
 
+/// A 督办单 as listed (`GET /api/orders`).
+#[derive(ToSchema)]
+pub struct Order {
+    pub id: Uuid,
+    /// 督〔2026〕12号; null for an order without a number.
+    pub number: Option<String>,
+    pub item_id: Uuid,
+    pub item_title: String,
+    pub lead_unit: Option<String>,
+    /// The ladder step that issued it (督办).
+    pub step: String,
+    pub issued_at: DateTime<Utc>,
+    pub reply_due: Option<NaiveDate>,
+    /// `open` or `answered`.
+    pub status: String,
+    pub answered_at: Option<DateTime<Utc>>,
+    /// Working days the reply is (or was) late; 0 when in time.
+    pub reply_days_late: i64,
+}
+
 /// A progress report the caller's unit owes this month.
 #[derive(ToSchema)]
 pub struct Duty {

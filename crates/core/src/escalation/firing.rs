@@ -101,6 +101,8 @@ pub struct StepFiring {
     pub order: Option<String>,
     /// The date by which the lead unit must reply to the 督办单.
     pub reply_due: Option<NaiveDate>,
+    /// The local date the 督办单 is issued on: its number is of that year.
+    pub issued_on: Option<NaiveDate>,
 }
 
 impl StepFiring {
@@ -111,6 +113,15 @@ impl StepFiring {
         if let (Some(date), Some(text)) = (date, self.order.as_mut()) {
             text.push_str(&format!("请于{}前书面反馈办理情况。", date_zh(date)));
             self.reply_due = Some(date);
+        }
+        self
+    }
+
+    /// The 督办单 (if the step makes one) is issued `today`, numbered in that year.
+    #[must_use]
+    pub fn issued(mut self, today: NaiveDate) -> StepFiring {
+        if self.order.is_some() {
+            self.issued_on = Some(today);
         }
         self
     }
@@ -164,6 +175,7 @@ pub fn item_escalation(
         },
         order: step.order.then(|| order_text(step, item, due, late)),
         reply_due: None,
+        issued_on: None,
     }
 }
 
@@ -241,7 +253,9 @@ pub fn decide_manual_escalation(
         .steps
         .iter()
         .find(|s| s.name == firing.fire.step);
-    let firing = firing.reply_by(step.and_then(|s| policy.reply_due(s, today)));
+    let firing = firing
+        .reply_by(step.and_then(|s| policy.reply_due(s, today)))
+        .issued(today);
     let decision = decide_firing(item, actor, &firing, now)?;
     Ok((decision, firing))
 }
@@ -343,6 +357,7 @@ pub fn decide_duty_escalation(
         working_days_late,
         unit: Some(duty.unit),
         statement: duty.statement.map(|s| s.statement),
+        subject: None,
     };
     let payload = serde_json::to_value(&details).unwrap_or_default();
     let chain = duty.item.or(duty.statement.map(|s| s.item));

@@ -192,6 +192,8 @@ pub(crate) fn replay(rules: &ScoringRules, policy: &Policy, events: &[&Event]) -
             (_, Payload::DutyEscalated(d)) if d.statement.is_some() => {
                 c.statement_step(d, e, &mut statements);
             }
+            // A 督办单 answered late is not a report missed (缺报): no line of its own yet.
+            (_, Payload::DutyEscalated(d)) if d.subject.is_some() => {}
             (_, Payload::DutyEscalated(d)) => {
                 let Some(u) = d.unit.or(lead) else { continue };
                 let seen = duties.entry((d.period.clone(), u)).or_insert(DutySeen {

@@ -110,6 +110,7 @@ impl Log {
             working_days_late: late,
             unit: Some(who),
             statement: None,
+            subject: None,
         });
         self.push("duty_escalated", None, p, when);
     }
@@ -126,6 +127,7 @@ impl Log {
             working_days_late: late,
             unit: Some(who),
             statement: Some(Uuid::from_bytes([statement; 16])),
+            subject: None,
         });
         self.push("duty_escalated", None, p, when);
     }

@@ -64,6 +64,9 @@ pub(crate) fn label_of(kind: &str) -> (String, usize) {
         "extension_refused" => ("不同意延期", 6),
         "instructed" => ("领导批示", 6),
         "instruction_answered" => ("批示回复", 6),
+        "order_answered" => ("督办回复", 6),
+        "order_reply_due" => ("督办单反馈提醒", 0),
+        "order_reply_late" => ("督办单逾期未反馈", 0),
         other => (other, 6),
     };
     (label.to_owned(), group)

@@ -90,6 +90,8 @@ pub struct OfficeHome {
     /// 对账单 lines a unit disputed, waiting for this office's answer.
     pub disputes: Section<xiaohao_store::DisputeRow>,
     pub red: Section<Entry>,
+    /// 督办单 on items in this office's scope still waiting for the lead unit's reply.
+    pub orders: Section<Order>,
     /// Units that neither an e-mail address nor a robot reaches.
     pub units_unreachable: Section<Unit>,
     pub dead_mail: Section<DeadMail>,
@@ -103,6 +105,8 @@ pub struct UnitHome {
     pub to_accept: Section<Entry>,
     /// Open report duties, earliest due first.
     pub to_report: Section<DutyRow>,
+    /// 督办单 on items this unit leads, waiting for its 督办回复, newest first.
+    pub orders: Section<Order>,
     /// Items under 督办, with the next ladder step.
     pub escalated: Section<Entry>,
     /// Closure refused or item reopened: to redo.
@@ -309,12 +313,16 @@ impl Engine {
         );
         let dead_mail = Section::of(self.dead_mail_for(who, &units, &robots).await?);
         let disputes = Section::of(self.disputes_for(who, RECENT).await?);
+        let orders = self
+            .orders_for(who, xiaohao_store::OrderStatus::Open, |_| true)
+            .await?;
         Ok(OfficeHome {
             drafts,
             to_verify,
             extensions,
             disputes,
             red,
+            orders,
             units_unreachable,
             dead_mail,
         })
@@ -476,10 +484,16 @@ impl Engine {
                 },
             )
             .await?;
+        let orders = self
+            .orders_for(who, xiaohao_store::OrderStatus::Open, |it| {
+                it.lead_unit == Some(unit)
+            })
+            .await?;
         Ok(UnitHome {
             instructions,
             to_accept,
             to_report,
+            orders,
             escalated,
             returned,
             extensions,

@@ -24,12 +24,13 @@ fn ranked<K>(m: BTreeMap<K, RankRow>) -> Vec<RankRow> {
 
 impl Engine {
     /// The newest 督办单 on items `who` reads and `keep` accepts.
-    async fn orders_for(
+    pub(super) async fn orders_for(
         &self,
         who: &Principal,
+        status: xiaohao_store::OrderStatus,
         keep: impl Fn(&Item) -> bool,
     ) -> Result<Section<Order>, EngineError> {
-        let orders = self.store().supervision_orders(RECENT).await?;
+        let orders = self.store().orders(status, None, RECENT).await?;
         let ids: Vec<ItemId> = orders.iter().map(|o| o.item).collect();
         let items = self.store().items_by_ids(&ids).await?;
         Ok(Section::of(
@@ -90,7 +91,9 @@ impl Engine {
             red: self.section(who, self.light_only(Light::Red)).await?,
             yellow: self.section(who, self.light_only(Light::Yellow)).await?,
             lagging,
-            orders: self.orders_for(who, |_| true).await?,
+            orders: self
+                .orders_for(who, xiaohao_store::OrderStatus::All, |_| true)
+                .await?,
         })
     }
 
@@ -154,7 +157,7 @@ impl Engine {
         })
         .await?;
         let open_orders = self
-            .orders_for(who, |it| {
+            .orders_for(who, xiaohao_store::OrderStatus::Open, |it| {
                 it.state.is_open()
                     && f.chain.is_none_or(|c| it.chain_id == Some(c))
                     && f.unit.is_none_or(|u| it.involves(u))

@@ -10,6 +10,7 @@
 //! this one writer, never a rule of its own: on PostgreSQL a batch of one plain decision is
 //! one statement (one round trip), see [`sql::one_statement`].
 
+mod orders;
 mod sql;
 
 use crate::convert::{event_to_row, item_to_row};
@@ -20,7 +21,7 @@ use crate::entities::{
 use crate::items::{ChainHead, event_payload};
 use crate::outbox::{insert_rows, notification_row};
 use crate::{Store, StoreError, StoreResult, insert_all, rows_per_statement};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
@@ -63,9 +64,11 @@ pub struct Write {
     pub at: DateTime<Utc>,
     /// The ladder step this write fires; it is written only if the step had not fired.
     pub claim: Option<Fire>,
-    /// The text of the 督办单 the step makes, and the date its reply is due.
+    /// The text of the 督办单 the step makes, the date its reply is due and the local
+    /// date it is issued on (its number is of that year).
     pub order: Option<String>,
     pub reply_due: Option<NaiveDate>,
+    pub issued_on: Option<NaiveDate>,
     /// Notifications that carry `notice_payload` rather than the event (a duty's step).
     pub notices: Vec<Notification>,
     pub notice_payload: serde_json::Value,
@@ -79,6 +82,7 @@ impl Write {
             claim: None,
             order: None,
             reply_due: None,
+            issued_on: None,
             notices: Vec::new(),
             notice_payload: serde_json::Value::Null,
         }
@@ -122,6 +126,7 @@ impl Write {
         self.claim = Some(firing.fire);
         self.order = firing.order;
         self.reply_due = firing.reply_due;
+        self.issued_on = firing.issued_on;
         self
     }
 
@@ -147,6 +152,7 @@ impl Write {
             claim: Some(d.fire),
             order: None,
             reply_due: None,
+            issued_on: None,
             notices: d.notifications,
             notice_payload: d.payload,
         }
@@ -440,6 +446,13 @@ async fn write_round(
         if let Some(report) = &d.report {
             write_report(txn, d, event, report).await?;
         }
+        if !orders::close_answered(txn, &d.event.payload, event).await? {
+            // Another answer closed the order first: this one is refused whole.
+            return Err(StoreError::Conflict(format!(
+                "the 督办单 of item {} has already been answered",
+                d.item.id
+            )));
+        }
     }
     Ok(())
 }
@@ -463,6 +476,10 @@ async fn write_consequences(
         }
         if let (Some(fire), Some(claim)) = (&w.claim, &fires[i]) {
             if let (Some(text), Some(item)) = (&w.order, fire.item) {
+                let office = w.decision_ref().map_or(Uuid::nil(), |d| {
+                    xiaohao_core::order::issuing_office(&d.item)
+                });
+                let at = events[i].as_ref().map_or(w.at, |e| e.at);
                 orders.push(supervision_order::Model {
                     id: Uuid::now_v7(),
                     item_id: item.0,
@@ -471,8 +488,14 @@ async fn write_consequences(
                     due_on: fire.due_on,
                     working_days_late: fire.working_days_late,
                     text: text.clone(),
-                    issued_at: events[i].as_ref().map_or(w.at, |e| e.at),
+                    issued_at: at,
                     reply_due: w.reply_due,
+                    office_unit_id: Some(office),
+                    number_year: Some(w.issued_on.map_or(at.year(), |d| d.year())),
+                    number_seq: None,
+                    answered_at: None,
+                    answer_text: None,
+                    answer_seq: None,
                 });
             }
             if fire.subject_kind == "duty" {
@@ -496,6 +519,7 @@ async fn write_consequences(
                 .map(|n| notification_row(n, &w.notice_payload, w.at)),
         );
     }
+    orders::number(txn, &mut orders).await?;
     insert_all::<supervision_order::Entity, _>(txn, &orders).await?;
     for (level, ids) in duty_levels {
         for chunk in ids.chunks(rows_per_statement(backend, 1)) {

@@ -203,7 +203,12 @@ pub(super) fn fits_one_statement(w: &Write) -> Option<(&Item, &ChainHead, &Decis
         } if w.claim.is_none()
             && w.notices.is_empty()
             && decision.report.is_none()
-            && !decision.co_units_changed =>
+            && !decision.co_units_changed
+            // A 督办回复 also closes its order: the general path writes that.
+            && !matches!(
+                decision.event.payload,
+                xiaohao_core::payload::Payload::OrderAnswered(_)
+            ) =>
         {
             Some((before, head, decision))
         }

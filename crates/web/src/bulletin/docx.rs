@@ -11,37 +11,37 @@ use docx_rs::{
 use xiaohao_core::bulletin::{Block, Document, text};
 
 /// Twips per millimetre (1440 per inch).
-const MM: f64 = 1440.0 / 25.4;
+pub(crate) const MM: f64 = 1440.0 / 25.4;
 /// 三号: 16 pt, in half-points.
-const BODY: usize = 32;
+pub(crate) const BODY: usize = 32;
 /// 二号: 22 pt.
-const TITLE: usize = 44;
+pub(crate) const TITLE: usize = 44;
 /// One character of the body (16 pt) in twips: indents count in characters.
-const CHAR: i32 = 320;
+pub(crate) const CHAR: i32 = 320;
 /// A fixed line of 28.95 pt (22 lines to the page), in twips.
-const LINE: i32 = 579;
+pub(crate) const LINE: i32 = 579;
 
-const FANGSONG: &str = "仿宋_GB2312";
-const HEITI: &str = "黑体";
-const KAITI: &str = "楷体_GB2312";
-const XIAOBIAOSONG: &str = "方正小标宋简体";
+pub(crate) const FANGSONG: &str = "仿宋_GB2312";
+pub(crate) const HEITI: &str = "黑体";
+pub(crate) const KAITI: &str = "楷体_GB2312";
+pub(crate) const XIAOBIAOSONG: &str = "方正小标宋简体";
 
-fn mm(v: f64) -> i32 {
+pub(crate) fn mm(v: f64) -> i32 {
     (v * MM).round() as i32
 }
 
-fn fonts(east_asia: &str) -> RunFonts {
+pub(crate) fn fonts(east_asia: &str) -> RunFonts {
     RunFonts::new()
         .east_asia(east_asia)
         .ascii("Times New Roman")
         .hi_ansi("Times New Roman")
 }
 
-fn run(text: &str, font: &str, size: usize) -> Run {
+pub(crate) fn run(text: &str, font: &str, size: usize) -> Run {
     Run::new().add_text(text).fonts(fonts(font)).size(size)
 }
 
-fn para(run: Run) -> Paragraph {
+pub(crate) fn para(run: Run) -> Paragraph {
     Paragraph::new().add_run(run).line_spacing(
         LineSpacing::new()
             .line_rule(LineSpacingType::Exact)
@@ -49,7 +49,7 @@ fn para(run: Run) -> Paragraph {
     )
 }
 
-fn indented(text: &str, font: &str) -> Paragraph {
+pub(crate) fn indented(text: &str, font: &str) -> Paragraph {
     para(run(text, font, BODY)).indent(
         None,
         Some(SpecialIndentType::FirstLine(2 * CHAR)),
@@ -58,7 +58,7 @@ fn indented(text: &str, font: &str) -> Paragraph {
     )
 }
 
-fn blank() -> Paragraph {
+pub(crate) fn blank() -> Paragraph {
     para(run("", FANGSONG, BODY))
 }
 

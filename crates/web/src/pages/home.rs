@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use xiaohao_core::AccountRole;
+use xiaohao_core::order::OrderRules;
 use xiaohao_engine::worklist::{
     DeadMail, Entry, Order, RankRow, RankingFilter, Section, SupervisionHome,
 };
@@ -36,6 +37,8 @@ pub struct List {
     pub title: &'static str,
     pub total: u64,
     pub more: Option<String>,
+    /// The link's own words, when it leads beyond the list (not "查看全部 N 项").
+    pub more_label: Option<&'static str>,
     pub lines: Vec<Line>,
     pub empty: &'static str,
 }
@@ -53,6 +56,7 @@ impl List {
             title,
             total: s.total,
             more: more.filter(|_| s.total > 0).map(str::to_owned),
+            more_label: None,
             lines: s.rows.iter().map(line).collect(),
             empty: "暂无",
         }
@@ -175,11 +179,14 @@ fn duty_line(d: &DutyRow) -> Line {
     }
 }
 
-fn order_line(names: &Names, o: &Order) -> Line {
+/// A 督办单: its number and item, linked to the order itself (its document and, for the
+/// lead unit, the 督办回复 form).
+fn order_line(names: &Names, rules: &OrderRules, o: &Order) -> Line {
+    let number = o.order.number(rules).unwrap_or_else(|| "未编号".into());
     Line {
-        href: Some(format!("/items/{}", o.item.id)),
+        href: Some(format!("/orders/{}", o.order.id)),
         light: None,
-        title: o.item.title.clone(),
+        title: format!("{number} {}", o.item.title),
         meta: format!(
             "{} · {} · 牵头:{}",
             o.order.step,
@@ -190,7 +197,11 @@ fn order_line(names: &Names, o: &Order) -> Line {
                 .map(|u| names.unit(u))
                 .unwrap_or_default()
         ),
-        note: o.order.text.clone(),
+        note: match (o.order.answered_at, o.order.reply_due) {
+            (Some(at), _) => format!("已于 {} 回复", local_time(at)),
+            (None, Some(d)) => format!("请于{}前书面反馈(督办回复)", zh_date(d)),
+            (None, None) => o.order.text.clone(),
+        },
         retry: None,
     }
 }
@@ -253,6 +264,7 @@ pub(super) async fn home(
         lists: Vec::new(),
     };
     let line = |e: &Entry| entry_line(&names, e);
+    let rules = &engine.policy().orders;
     match p.role() {
         AccountRole::Office | AccountRole::Admin => {
             let h = engine.office_home(&p).await?;
@@ -303,6 +315,18 @@ pub(super) async fn home(
                     Some("/ledger?light=red"),
                     line,
                 ),
+                List {
+                    // The office's way to every 督办单 (its menu has no room for one more).
+                    more: Some("/orders?status=all".into()),
+                    more_label: Some("全部督办单（含已回复）"),
+                    ..List::new(
+                        "todo-orders-open",
+                        "督办单待回复",
+                        &h.orders,
+                        None,
+                        |o| order_line(&names, rules, o),
+                    )
+                },
                 List::new(
                     "todo-dead-mail",
                     "未送达的提醒",
@@ -346,6 +370,13 @@ pub(super) async fn home(
                         }
                         l
                     },
+                ),
+                List::new(
+                    "todo-orders-open",
+                    "督办单待回复",
+                    &h.orders,
+                    Some("/orders"),
+                    |o| order_line(&names, rules, o),
                 ),
                 List::new("todo-accept", "待签收", &h.to_accept, None, line),
                 List::new(
@@ -411,7 +442,7 @@ pub(super) async fn home(
                 ),
                 List::new("todo-lagging", "进度落后序时进度", &h.lagging, None, line),
                 List::new("todo-orders", "最新督办单", &h.orders, None, |o| {
-                    order_line(&names, o)
+                    order_line(&names, rules, o)
                 }),
             ];
         }
@@ -428,8 +459,8 @@ pub(super) async fn home(
                     "todo-orders",
                     "未办结的督办单",
                     &h.open_orders,
-                    None,
-                    |o| order_line(&names, o),
+                    Some("/orders"),
+                    |o| order_line(&names, rules, o),
                 ),
                 List::new("todo-missed", "逾期未报", &h.missed_duties, None, |d| {
                     let mut l = duty_line(d);

@@ -309,6 +309,9 @@ impl Flash {
         if action == Action::AnswerInstruction {
             return Some("已回复领导批示。".to_owned());
         }
+        if action == Action::AnswerOrder {
+            return Some("已报送督办回复，督办单已办结。".to_owned());
+        }
         if action == Action::RefuseExtension {
             return Some(format!(
                 "已答复延期申请：不同意延期，完成时限不变。当前状态：{}",

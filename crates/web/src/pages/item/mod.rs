@@ -24,6 +24,7 @@ use forms::OfficeForms;
 use instruction::InstructionView;
 use serde::Deserialize;
 use xiaohao_core::event::EventKind;
+use xiaohao_core::payload::Payload;
 use xiaohao_core::{AccountRole, Action, Light, permitted_actions};
 use xiaohao_engine::{CommandRequest, ReportRequest};
 
@@ -36,6 +37,16 @@ pub struct EventRow {
     pub detail: String,
     /// A 批示: it stands out in the timeline.
     pub strong: bool,
+    /// The 督办单 the event issued, answered or escalated: linked from the timeline.
+    pub order: Option<uuid::Uuid>,
+}
+
+/// A 督办单 of the item, listed above its timeline.
+pub struct ItemOrderView {
+    pub id: uuid::Uuid,
+    pub number: String,
+    pub reply_due: String,
+    pub answered: bool,
 }
 
 pub struct ProgressView {
@@ -96,6 +107,8 @@ struct ItemPage {
     extension: ExtensionView,
     /// 批示: the open one, the leader's (or office's) form, the lead unit's 回复.
     instruction: InstructionView,
+    /// 督办单 issued on the item.
+    orders: Vec<ItemOrderView>,
 }
 
 fn event_label(kind: &EventKind) -> String {
@@ -147,17 +160,43 @@ pub(super) async fn item_page(
             .unwrap_or_default(),
         None => "—".into(),
     };
+    let item_orders = engine.orders_of_item(item.id).await?;
     let events = view
         .detail
         .events
         .iter()
-        .map(|e| EventRow {
-            seq: e.seq,
-            at: local_time(e.at),
-            label: event_label(&e.kind),
-            actor: e.actor_name.clone(),
-            detail: e.details().map(|p| p.summary_zh()).unwrap_or_default(),
-            strong: instruction::stands_out(&e.kind),
+        .map(|e| {
+            let details = e.details().ok();
+            let order = match &details {
+                Some(Payload::OrderAnswered(a)) => Some(a.order),
+                Some(Payload::DutyEscalated(d)) if d.subject.is_some() => Some(d.duty),
+                Some(Payload::Escalated(_)) => item_orders
+                    .iter()
+                    .find(|(o, _)| o.issued_at == e.at)
+                    .map(|(o, _)| o.id),
+                _ => None,
+            };
+            EventRow {
+                seq: e.seq,
+                at: local_time(e.at),
+                label: event_label(&e.kind),
+                actor: e.actor_name.clone(),
+                detail: details.map(|p| p.summary_zh()).unwrap_or_default(),
+                strong: instruction::stands_out(&e.kind),
+                order,
+            }
+        })
+        .collect();
+    let orders = item_orders
+        .iter()
+        .map(|(o, n)| ItemOrderView {
+            id: o.id,
+            number: n.clone().unwrap_or_else(|| "未编号".into()),
+            reply_due: o
+                .reply_due
+                .map(super::zh_date)
+                .unwrap_or_else(|| "—".into()),
+            answered: o.answered_at.is_some(),
         })
         .collect();
     let chain_ok = xiaohao_core::event::verify_chain(&view.detail.events).is_ok();
@@ -248,6 +287,7 @@ pub(super) async fn item_page(
         office,
         extension,
         instruction,
+        orders,
     };
     Ok(page.into_response())
 }
@@ -272,6 +312,8 @@ pub(super) struct ActForm {
     attachments: Option<String>,
     /// 批示 by an office: the leader it writes for.
     by: Option<String>,
+    /// 督办回复: the 督办单 answered.
+    order: Option<String>,
 }
 
 /// Every item form posts here; the result comes back as a flash on the item page.
@@ -307,6 +349,7 @@ pub(super) async fn item_act(
             // The form's text is the report's for `report`, the 批示's or 回复's otherwise.
             text: blank_none(f.text.clone()).filter(|_| action != "report"),
             by: blank_none(f.by.clone()),
+            order: blank_none(f.order.clone()),
             report,
         };
         state.engine.act_as(&p, id, &req).await
