@@ -6,6 +6,8 @@
 mod support;
 
 mod accounts;
+mod attachments;
+mod browser_attachments;
 mod browser;
 mod browser_accounts;
 mod browser_extension;

@@ -6,6 +6,7 @@
 
 mod account_admin;
 mod accounts;
+mod attachments;
 mod backup;
 mod bulletin;
 // Raw-SQL baselines, compiled only for `xiaohao-bench`.
@@ -26,6 +27,7 @@ mod unit_admin;
 mod worklist;
 mod write;
 
+pub use attachments::ReferencedFile;
 pub use accounts::{NewUser, TokenHolder, TokenKind, User};
 pub use backup::{FileCheckError, SqliteFileFacts, inspect_sqlite_file};
 pub use bulletin::{BulletinSummary, IssueRequest, Issued, NewBulletin, StoredBulletin};

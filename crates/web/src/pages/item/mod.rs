@@ -2,8 +2,11 @@
 //! The office's forms (编辑, 转办, 调整时限, 交办) and the new-item form are in [`forms`].
 
 mod extension;
+mod files;
 mod forms;
 mod instruction;
+
+pub(super) use files::item_act_files;
 
 pub(super) use forms::{edit_submit, new_item_page, new_item_submit};
 
@@ -36,6 +39,8 @@ pub struct EventRow {
     pub detail: String,
     /// A 批示: it stands out in the timeline.
     pub strong: bool,
+    /// The stored files the event references, linked when the reader may open them.
+    pub files: Vec<files::FileLink>,
 }
 
 pub struct ProgressView {
@@ -84,6 +89,8 @@ struct ItemPage {
     can_verify: bool,
     can_reject: bool,
     can_escalate: bool,
+    /// What the file inputs take, e.g. （PDF、JPEG…，单个不超过 20 MB）.
+    file_hint: String,
     simple: Vec<(&'static str, &'static str)>,
     with_reason: Vec<(&'static str, &'static str)>,
     events: Vec<EventRow>,
@@ -147,17 +154,28 @@ pub(super) async fn item_page(
             .unwrap_or_default(),
         None => "—".into(),
     };
+    let readable = files::readable(engine, &p, id).await?;
     let events = view
         .detail
         .events
         .iter()
-        .map(|e| EventRow {
-            seq: e.seq,
-            at: local_time(e.at),
-            label: event_label(&e.kind),
-            actor: e.actor_name.clone(),
-            detail: e.details().map(|p| p.summary_zh()).unwrap_or_default(),
-            strong: instruction::stands_out(&e.kind),
+        .map(|e| {
+            let payload = e.details().ok();
+            EventRow {
+                seq: e.seq,
+                at: local_time(e.at),
+                label: event_label(&e.kind),
+                actor: e.actor_name.clone(),
+                detail: payload
+                    .as_ref()
+                    .map(|p| p.summary_zh_without_files())
+                    .unwrap_or_default(),
+                strong: instruction::stands_out(&e.kind),
+                files: payload
+                    .as_ref()
+                    .map(|p| files::links(p, &readable))
+                    .unwrap_or_default(),
+            }
         })
         .collect();
     let chain_ok = xiaohao_core::event::verify_chain(&view.detail.events).is_ok();
@@ -239,6 +257,7 @@ pub(super) async fn item_page(
         can_verify: has(Action::Verify),
         can_reject: has(Action::Reject),
         can_escalate,
+        file_hint: files::hint(engine),
         simple,
         with_reason,
         events,
@@ -268,8 +287,6 @@ pub(super) struct ActForm {
     lead_unit: Option<String>,
     /// 交办, 调整时限, 申请延期: `YYYY-MM-DD`.
     deadline: Option<String>,
-    /// 申请延期: file names, one per line.
-    attachments: Option<String>,
     /// 批示 by an office: the leader it writes for.
     by: Option<String>,
 }
@@ -282,6 +299,18 @@ pub(super) async fn item_act(
     Form(f): Form<ActForm>,
 ) -> PageResult {
     let id = parse_item_id(&raw)?;
+    act(&state, &p, id, f, Vec::new()).await
+}
+
+/// Execute a form's action (with the ids of files already uploaded for it) and send the
+/// reader back to the item page with the outcome.
+async fn act(
+    state: &AppState,
+    p: &xiaohao_engine::Principal,
+    id: xiaohao_core::ItemId,
+    f: ActForm,
+    attachments: Vec<String>,
+) -> PageResult {
     let action = f.action.clone();
     let result = async {
         let report = if action == "report" {
@@ -303,13 +332,13 @@ pub(super) async fn item_act(
             to: blank_none(f.to.clone()),
             lead_unit: blank_none(f.lead_unit.clone()),
             deadline: blank_none(f.deadline.clone()),
-            attachments: extension::attachment_names(f.attachments.as_deref()),
+            attachments,
             // The form's text is the report's for `report`, the 批示's or 回复's otherwise.
             text: blank_none(f.text.clone()).filter(|_| action != "report"),
             by: blank_none(f.by.clone()),
             report,
         };
-        state.engine.act_as(&p, id, &req).await
+        state.engine.act_as(p, id, &req).await
     }
     .await;
     let target = match result {
