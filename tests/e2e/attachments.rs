@@ -115,10 +115,12 @@ async fn filed(app: &TestApp, office: &Unit, lead: &Unit, co: Option<&str>) -> I
         .execute(id, &Engine::actor_of(office), &assign, None)
         .await
         .unwrap();
-    t.engine
-        .execute(id, &Engine::actor_of(lead), &Command::Accept, None)
-        .await
-        .unwrap();
+    for c in [Command::Accept, Command::Start] {
+        t.engine
+            .execute(id, &Engine::actor_of(lead), &c, None)
+            .await
+            .unwrap();
+    }
     id
 }
 
@@ -279,7 +281,7 @@ async fn a_tampered_or_missing_stored_file_is_found_by_audit_verify_files() {
     // The engine says the same.
     let audit = t.engine.verify_files().await.unwrap();
     assert_eq!(audit.problems.len(), 1);
-    assert_eq!(audit.problems[0].event_seq, Some(4));
+    assert_eq!(audit.problems[0].event_seq, Some(5));
 }
 
 #[tokio::test]

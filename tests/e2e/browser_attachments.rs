@@ -14,6 +14,17 @@ use xiaohao_core::payload::Payload;
 use xiaohao_core::{AccountRole, Command, ItemId};
 use xiaohao_engine::{Engine, ItemRequest};
 
+/// Bring the timeline's last entry into view (for the screenshot).
+async fn show_last_event(b: &Browser) {
+    b.c()
+        .execute(
+            "document.querySelector('#timeline li:last-child').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .expect("scroll");
+}
+
 async fn arrive(b: &Browser, part: &str) {
     for _ in 0..100 {
         if b.path().await.contains(part) {
@@ -66,10 +77,12 @@ async fn the_unit_sends_a_pdf_with_its_closure_request_and_the_office_opens_it()
         .execute(id, &office_actor, &assign, None)
         .await
         .unwrap();
-    t.engine
-        .execute(id, &Engine::actor_of(&lead), &Command::Accept, None)
-        .await
-        .unwrap();
+    for c in [Command::Accept, Command::Start] {
+        t.engine
+            .execute(id, &Engine::actor_of(&lead), &c, None)
+            .await
+            .unwrap();
+    }
 
     // The unit, on its phone: evidence text and the stamped report as a PDF.
     b.size(390, 900).await;
@@ -84,6 +97,7 @@ async fn the_unit_sends_a_pdf_with_its_closure_request_and_the_office_opens_it()
     let timeline = b.text("#timeline").await;
     assert!(timeline.contains("办结报告（盖章）.pdf"), "{timeline}");
     assert!(!b.overflows().await, "the timeline fits at 390 px");
+    show_last_event(&b).await;
     b.shot("390-unit-closure-sent").await;
     b.logout().await;
 
@@ -112,6 +126,7 @@ async fn the_unit_sends_a_pdf_with_its_closure_request_and_the_office_opens_it()
         Some("_blank"),
         "a PDF opens for preview"
     );
+    show_last_event(&b).await;
     b.shot("1366-office-sees-file").await;
     // What the browser gets for that link with the office's session.
     let got = b
@@ -132,9 +147,6 @@ async fn the_unit_sends_a_pdf_with_its_closure_request_and_the_office_opens_it()
         "{got}"
     );
     assert_eq!(got[3], PDF.len(), "{got}");
-    b.c().goto(&format!("{base}{href}")).await.unwrap();
-    b.shot("1366-office-opens-pdf").await;
-    b.c().goto(&format!("{base}/items/{id}")).await.unwrap();
     b.click("#btn-verify").await;
     arrive(&b, "ok=verify").await;
     b.logout().await;

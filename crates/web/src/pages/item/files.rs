@@ -46,7 +46,9 @@ pub(super) async fn readable(
 
 fn size_zh(bytes: u64) -> String {
     const KB: u64 = 1024;
-    if bytes >= KB * KB {
+    if bytes >= KB * KB && bytes.is_multiple_of(KB * KB) {
+        format!("{} MB", bytes / (KB * KB))
+    } else if bytes >= KB * KB {
         format!("{:.1} MB", bytes as f64 / (KB * KB) as f64)
     } else {
         format!("{} KB", bytes.div_ceil(KB))
