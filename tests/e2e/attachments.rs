@@ -151,7 +151,14 @@ async fn world() -> World {
 
 /// Upload [`PDF`] as the lead unit and ask for closure with it; returns the file's JSON.
 async fn closure_with_file(w: &World) -> Value {
-    let (status, file) = upload(&w.app, &w.lead, w.item, "办结报告（盖章）.pdf", PDF.to_vec()).await;
+    let (status, file) = upload(
+        &w.app,
+        &w.lead,
+        w.item,
+        "办结报告（盖章）.pdf",
+        PDF.to_vec(),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{file}");
     let (status, out) = act(
         &w.app,
@@ -192,7 +199,10 @@ async fn a_closure_request_carries_its_file_and_the_chain_covers_its_hash() {
         panic!("not a closure request: {:?}", closure.kind);
     };
     let f = c.attachments[0].file().expect("a stored file");
-    assert_eq!((f.id.to_string(), f.sha256.clone()), (id.clone(), sha256(PDF)));
+    assert_eq!(
+        (f.id.to_string(), f.sha256.clone()),
+        (id.clone(), sha256(PDF))
+    );
     assert!(closure.payload.contains(&sha256(PDF)));
     xiaohao_core::event::verify_chain(&events).expect("the chain verifies");
 
@@ -253,7 +263,11 @@ async fn a_tampered_or_missing_stored_file_is_found_by_audit_verify_files() {
     };
     let out = cli(&["audit", "verify", "--files"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("1 files intact (1 references)"), "{stdout}");
 
     // Content-addressed: the bytes sit under their hash.
@@ -296,8 +310,12 @@ async fn a_unit_fetching_another_units_attachment_gets_404() {
         let body: Value = r.json().await.unwrap_or(Value::Null);
         (status, body["error"]["code"].clone())
     };
-    let (status, code) = answer(get(app, &w.other, &format!("/api/attachments/{missing}")).await).await;
-    assert_eq!((status, code.clone()), (StatusCode::NOT_FOUND, json!("not_found")));
+    let (status, code) =
+        answer(get(app, &w.other, &format!("/api/attachments/{missing}")).await).await;
+    assert_eq!(
+        (status, code.clone()),
+        (StatusCode::NOT_FOUND, json!("not_found"))
+    );
     // A unit of another item, and the item's own co-unit: exactly as a missing id.
     for token in [&w.other, &w.co] {
         let got = answer(get(app, token, &format!("/api/attachments/{id}")).await).await;
@@ -338,7 +356,9 @@ async fn a_unit_fetching_another_units_attachment_gets_404() {
     // The office and the lead read it.
     for token in [&w.office, &w.lead] {
         assert_eq!(
-            get(app, token, &format!("/api/attachments/{id}")).await.status(),
+            get(app, token, &format!("/api/attachments/{id}"))
+                .await
+                .status(),
             StatusCode::OK
         );
     }
@@ -363,7 +383,10 @@ async fn a_file_too_large_or_a_program_renamed_pdf_is_refused_with_422() {
     let limit = body["error"]["limit"].as_str().unwrap();
     assert!(limit.starts_with("types:pdf,jpeg,png"), "{limit}");
     assert!(
-        body["error"]["message"].as_str().unwrap().contains("可执行程序"),
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("可执行程序"),
         "{body}"
     );
     // Nothing was kept, and JSON is not a file.
@@ -434,6 +457,11 @@ async fn files_are_kept_in_an_s3_compatible_store_when_one_is_configured() {
     let tok = app.token(lead.id, AccountRole::Unit).await;
     let (status, file) = upload(&app, &tok, item, "办结报告.pdf", PDF.to_vec()).await;
     assert_eq!(status, StatusCode::CREATED, "{file}");
-    let resp = get(&app, &tok, &format!("/api/attachments/{}", file["id"].as_str().unwrap())).await;
+    let resp = get(
+        &app,
+        &tok,
+        &format!("/api/attachments/{}", file["id"].as_str().unwrap()),
+    )
+    .await;
     assert_eq!(resp.bytes().await.unwrap().as_ref(), PDF);
 }

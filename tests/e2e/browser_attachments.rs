@@ -87,7 +87,8 @@ async fn the_unit_sends_a_pdf_with_its_closure_request_and_the_office_opens_it()
     // The unit, on its phone: evidence text and the stamped report as a PDF.
     b.size(390, 900).await;
     b.login(&base, &format!("/items/{id}"), &lead_user).await;
-    b.fill("#evidence", "项目已竣工投产，附盖章的办结报告").await;
+    b.fill("#evidence", "项目已竣工投产，附盖章的办结报告")
+        .await;
     let pdf = pdf_file("办结报告（盖章）.pdf");
     b.fill("#closure-files", &pdf.display().to_string()).await;
     assert!(!b.overflows().await, "the closure form fits at 390 px");

@@ -7,9 +7,9 @@ mod support;
 
 mod accounts;
 mod attachments;
-mod browser_attachments;
 mod browser;
 mod browser_accounts;
+mod browser_attachments;
 mod browser_extension;
 mod browser_workbench;
 mod bulletin;

@@ -98,7 +98,11 @@ async fn every_documented_get_answers_as_its_schema_says() {
     assert_eq!(status, StatusCode::CREATED, "{file}");
     let upload_schema = response_schema(&doc, "/api/items/{id}/attachments", "post", 201)
         .expect("the upload's 201 is documented");
-    assert!(jsonschema::draft202012::new(&upload_schema).unwrap().is_valid(&file));
+    assert!(
+        jsonschema::draft202012::new(&upload_schema)
+            .unwrap()
+            .is_valid(&file)
+    );
     let file_id = file["id"].as_str().expect("file id").to_owned();
     let report = json!({"period": "2026-03", "text": "已完成备案", "percent": 40,
         "actuals": [{"metric": "产值", "value": 12.5}], "attachments": [file_id]});
@@ -152,7 +156,10 @@ async fn every_documented_get_answers_as_its_schema_says() {
         }
         let path = template
             .replace("/api/units/{id}", &format!("/api/units/{}", w.unit_a))
-            .replace("/api/attachments/{id}", &format!("/api/attachments/{file_id}"))
+            .replace(
+                "/api/attachments/{id}",
+                &format!("/api/attachments/{file_id}"),
+            )
             .replace("{id}", &item);
         for role in ROLES {
             let token = (role != "anonymous").then(|| w.token(role));

@@ -278,7 +278,11 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
     assert_eq!(cells, table.len() * ROLES.len());
 
     // Uploading a file (multipart): whoever reads the item may attach to it.
-    for (id, readers) in [(&x, readers_of_a), (&d, readers_of_draft), (&c, readers_of_c)] {
+    for (id, readers) in [
+        (&x, readers_of_a),
+        (&d, readers_of_draft),
+        (&c, readers_of_c),
+    ] {
         for (col, (role, token)) in w.tokens.iter().enumerate() {
             let form = reqwest::multipart::Form::new().part(
                 "file",
@@ -293,7 +297,11 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
                 req = req.bearer_auth(t);
             }
             let status = req.send().await.expect("upload").status().as_u16();
-            let expected = if readers[col] == OK { NEW } else { readers[col] };
+            let expected = if readers[col] == OK {
+                NEW
+            } else {
+                readers[col]
+            };
             assert_eq!(status, expected, "upload to {id} as {role}");
         }
     }

@@ -165,10 +165,7 @@ impl FileRules {
     pub fn check_size(&self, size: u64) -> Result<(), DomainError> {
         if size > self.max_bytes {
             return Err(DomainError::FileRefused {
-                message: format!(
-                    "文件超过大小上限（{}）",
-                    human_size(self.max_bytes)
-                ),
+                message: format!("文件超过大小上限（{}）", human_size(self.max_bytes)),
                 limit: self.size_limit(),
             });
         }

@@ -33,7 +33,10 @@ impl Default for FileSettings {
         Self {
             dir: "data/files".into(),
             max_bytes: xiaohao_core::attachment::DEFAULT_MAX_BYTES,
-            types: FileKind::ALL.iter().map(|k| k.as_str().to_owned()).collect(),
+            types: FileKind::ALL
+                .iter()
+                .map(|k| k.as_str().to_owned())
+                .collect(),
             s3: None,
         }
     }
@@ -86,7 +89,9 @@ pub enum FileState {
     Intact,
     Missing,
     /// The bytes hash to something else now.
-    Changed { sha256: String },
+    Changed {
+        sha256: String,
+    },
 }
 
 /// The file store and the rules of what it takes.
@@ -202,13 +207,11 @@ impl Files {
                 .await
                 .map_err(|e| EngineError::Config(format!("file store {}: {e}", self.place)))?
                 .to_vec()),
-            Err(object_store::Error::NotFound { .. }) => {
-                Err(xiaohao_store::StoreError::NotFound {
-                    what: "file",
-                    key: sha256.to_owned(),
-                }
-                .into())
+            Err(object_store::Error::NotFound { .. }) => Err(xiaohao_store::StoreError::NotFound {
+                what: "file",
+                key: sha256.to_owned(),
             }
+            .into()),
             Err(e) => Err(EngineError::Config(format!(
                 "file store {}: {e}",
                 self.place

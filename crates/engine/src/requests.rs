@@ -113,7 +113,10 @@ impl CommandRequest {
         if raw.len() > max {
             return Err(EngineError::invalid(
                 "attachments",
-                format!("最多 {max} 项（现有 {} 项） (at most {max} entries)", raw.len()),
+                format!(
+                    "最多 {max} 项（现有 {} 项） (at most {max} entries)",
+                    raw.len()
+                ),
             ));
         }
         raw.iter()

@@ -137,8 +137,12 @@ impl Store {
         page: u64,
         per_page: u64,
     ) -> StoreResult<(Vec<ReferencedFile>, bool)> {
-        let kinds = [Action::Report, Action::RequestClosure, Action::RequestExtension]
-            .map(|a| EventKind::Action(a).to_string());
+        let kinds = [
+            Action::Report,
+            Action::RequestClosure,
+            Action::RequestExtension,
+        ]
+        .map(|a| EventKind::Action(a).to_string());
         let rows = event::Entity::find()
             .filter(event::Column::Kind.is_in(kinds))
             .filter(event::Column::Payload.contains("sha256"))

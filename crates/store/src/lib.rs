@@ -27,8 +27,8 @@ mod unit_admin;
 mod worklist;
 mod write;
 
-pub use attachments::ReferencedFile;
 pub use accounts::{NewUser, TokenHolder, TokenKind, User};
+pub use attachments::ReferencedFile;
 pub use backup::{FileCheckError, SqliteFileFacts, inspect_sqlite_file};
 pub use bulletin::{BulletinSummary, IssueRequest, Issued, NewBulletin, StoredBulletin};
 pub use error::StoreError;

@@ -284,7 +284,10 @@ async fn download(
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_request",
-            format!("`{}` is not an attachment id", raw.chars().take(40).collect::<String>()),
+            format!(
+                "`{}` is not an attachment id",
+                raw.chars().take(40).collect::<String>()
+            ),
         )
         .field("id")
     })?;
@@ -357,6 +360,8 @@ mod tests {
             content_disposition("办结报告 (定稿).pdf", true),
             "inline; filename=\"____ (__).pdf\"; filename*=UTF-8''%E5%8A%9E%E7%BB%93%E6%8A%A5%E5%91%8A%20%28%E5%AE%9A%E7%A8%BF%29.pdf"
         );
-        assert!(content_disposition("a\"b.zip", false).starts_with("attachment; filename=\"a_b.zip\""));
+        assert!(
+            content_disposition("a\"b.zip", false).starts_with("attachment; filename=\"a_b.zip\"")
+        );
     }
 }

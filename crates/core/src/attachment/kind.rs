@@ -79,9 +79,7 @@ impl FileKind {
             Self::Png => "image/png",
             Self::Gif => "image/gif",
             Self::Webp => "image/webp",
-            Self::Docx => {
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            }
+            Self::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             Self::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             Self::Doc => "application/msword",
             Self::Xls => "application/vnd.ms-excel",
@@ -212,9 +210,7 @@ impl Seen {
             "image/png" => Seen::Png,
             "image/gif" => Seen::Gif,
             "image/webp" => Seen::Webp,
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => {
-                Seen::Docx
-            }
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => Seen::Docx,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => Seen::Xlsx,
             "application/msword" => Seen::Doc,
             "application/vnd.ms-excel" => Seen::Xls,

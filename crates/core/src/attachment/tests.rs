@@ -44,10 +44,16 @@ fn the_kind_is_told_from_the_bytes_not_the_name() {
     assert!(refused_limit(rules().admit("方案.docx", PDF)).starts_with("types:"));
     // A name without extension takes the kind's.
     assert_eq!(rules().admit("现场照片", PNG).unwrap().name, "现场照片.png");
-    assert_eq!(rules().admit("现场.JPG", JPEG).unwrap().kind, FileKind::Jpeg);
+    assert_eq!(
+        rules().admit("现场.JPG", JPEG).unwrap().kind,
+        FileKind::Jpeg
+    );
     // A zip is a zip, and may stand for an Office Open XML document.
     assert_eq!(rules().admit("材料.zip", ZIP).unwrap().kind, FileKind::Zip);
-    assert_eq!(rules().admit("台账.xlsx", ZIP).unwrap().kind, FileKind::Xlsx);
+    assert_eq!(
+        rules().admit("台账.xlsx", ZIP).unwrap().kind,
+        FileKind::Xlsx
+    );
     // Unknown bytes and empty files are refused.
     assert!(rules().admit("说明.txt", b"plain words").is_err());
     assert!(rules().admit("空.pdf", b"").is_err());
@@ -88,7 +94,10 @@ fn names_lose_paths_and_control_characters_and_keep_chinese() {
     assert_eq!(clean_name("C:\\Users\\张三\\办结报告.pdf"), "办结报告.pdf");
     assert_eq!(clean_name("报告\u{0}\n\r\t.pdf"), "报告.pdf");
     assert_eq!(clean_name("a<b>c:d\"e|f?g*h.pdf"), "a_b_c_d_e_f_g_h.pdf");
-    assert_eq!(clean_name("  关于  进展的   报告 .pdf  "), "关于 进展的 报告 .pdf");
+    assert_eq!(
+        clean_name("  关于  进展的   报告 .pdf  "),
+        "关于 进展的 报告 .pdf"
+    );
     assert_eq!(clean_name(".."), "附件");
     assert_eq!(clean_name(""), "附件");
     assert_eq!(clean_name("/"), "附件");
@@ -144,14 +153,29 @@ fn a_unit_never_reads_another_units_file() {
     assert!(read(lead, &leads), "its own file");
     assert!(!read(co, &leads), "a co-unit: another unit's file");
     assert!(!read(other, &leads), "a unit outside the item");
-    assert!(read(co, &offices), "the office's file, on an item it handles");
+    assert!(
+        read(co, &offices),
+        "the office's file, on an item it handles"
+    );
     assert!(!read(other, &offices), "not outside the item");
     let office_scope = Scope::of(AccountRole::Office, office, vec![], own);
-    assert!(may_read(&office_scope, AccountRole::Office, office, &item, &leads));
+    assert!(may_read(
+        &office_scope,
+        AccountRole::Office,
+        office,
+        &item,
+        &leads
+    ));
     assert!(may_attach(&unit_scope(co), &item) && !may_attach(&unit_scope(other), &item));
     // A file is read through its own item only.
     let elsewhere = item_of(office, lead, co);
-    assert!(!may_read(&unit_scope(lead), AccountRole::Unit, lead, &elsewhere, &leads));
+    assert!(!may_read(
+        &unit_scope(lead),
+        AccountRole::Unit,
+        lead,
+        &elsewhere,
+        &leads
+    ));
 }
 
 #[test]
@@ -195,7 +219,9 @@ fn files_go_only_on_commands_that_carry_them() {
         attachments: vec![],
     };
     attach(&mut closure, vec![file.clone()]).unwrap();
-    assert!(matches!(&closure, Command::RequestClosure { attachments, .. } if attachments == &vec![file.clone()]));
+    assert!(
+        matches!(&closure, Command::RequestClosure { attachments, .. } if attachments == &vec![file.clone()])
+    );
     let mut accept = Command::Accept;
     assert_eq!(
         attach(&mut accept, vec![file.clone()]).unwrap_err().field(),
