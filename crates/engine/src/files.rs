@@ -240,3 +240,56 @@ impl Files {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_chooses_s3_and_its_absence_the_directory() {
+        let home = std::env::temp_dir();
+        let local = Files::from_settings(&FileSettings::default(), &home).unwrap();
+        assert!(local.place.ends_with("data/files"), "{}", local.place);
+        let s3 = FileSettings {
+            s3: Some(S3Settings {
+                endpoint: "http://127.0.0.1:9000".into(),
+                bucket: "xiaohao".into(),
+                allow_http: true,
+                secret_access_key: "not in logs".into(),
+                ..S3Settings::default()
+            }),
+            ..FileSettings::default()
+        };
+        let files = Files::from_settings(&s3, &home).unwrap();
+        assert_eq!(files.place, "s3://xiaohao/");
+        assert!(!format!("{:?}", s3.s3).contains("not in logs"));
+        let bad = FileSettings {
+            types: vec!["exe".into()],
+            ..FileSettings::default()
+        };
+        assert!(matches!(bad.rules(), Err(EngineError::Config(m)) if m.contains("exe")));
+    }
+
+    #[tokio::test]
+    async fn stored_bytes_are_checked_against_their_hash() {
+        let dir = std::env::temp_dir().join(format!("xiaohao-files-{}", uuid::Uuid::new_v4()));
+        let files = Files::local(&dir, FileRules::default()).unwrap();
+        let bytes = b"%PDF-1.4 evidence".to_vec();
+        let sha = sha256_hex(&bytes);
+        files.put(&sha, bytes.clone()).await.unwrap();
+        files.put(&sha, bytes.clone()).await.unwrap();
+        assert_eq!(files.get(&sha).await.unwrap(), bytes);
+        assert_eq!(files.check(&sha).await.unwrap(), FileState::Intact);
+        let on_disk = dir.join(&sha[..2]).join(&sha);
+        std::fs::write(&on_disk, b"edited").unwrap();
+        assert_eq!(
+            files.check(&sha).await.unwrap(),
+            FileState::Changed {
+                sha256: sha256_hex(b"edited")
+            }
+        );
+        std::fs::remove_file(&on_disk).unwrap();
+        assert_eq!(files.check(&sha).await.unwrap(), FileState::Missing);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
