@@ -117,10 +117,6 @@ pub(crate) fn check_multipart(headers: &HeaderMap) -> Result<(), ApiError> {
     if ok { Ok(()) } else { Err(not_multipart()) }
 }
 
-fn refused(e: xiaohao_core::DomainError) -> ApiError {
-    ApiError::from(e)
-}
-
 fn broken(e: &axum::extract::multipart::MultipartError) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         let mut err = ApiError::new(
@@ -158,7 +154,7 @@ pub(crate) async fn read_parts(
                     continue;
                 }
                 if let Err(e) = rules.check_size(size) {
-                    refusal = Some(refused(e));
+                    refusal = Some(ApiError::from(e));
                     over = true;
                     bytes = Vec::new();
                     continue;
