@@ -375,6 +375,8 @@ pub struct ItemDo {
     /// report: percent complete.
     #[arg(long)]
     pub percent: Option<i32>,
+    /// report, request_closure, request_extension: the id of a file uploaded to the item
+    /// (repeatable).
     #[arg(long = "attachment")]
     pub attachments: Vec<String>,
     #[arg(long)]
@@ -398,7 +400,12 @@ pub enum CalendarCommand {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Recompute every item's event hash chain and report the first broken link.
-    Verify,
+    Verify {
+        /// Also read every stored evidence file and check it against the SHA-256 its
+        /// events recorded: a changed or missing file is reported.
+        #[arg(long)]
+        files: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

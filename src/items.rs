@@ -2,6 +2,7 @@
 
 use crate::cli::{ItemAdd, ItemCommand, ItemDo};
 use xiaohao_core::ItemState;
+use xiaohao_engine::files::FileState;
 use xiaohao_engine::{CommandRequest, Engine, ItemRequest, ReportRequest};
 use xiaohao_store::ItemFilter;
 
@@ -139,7 +140,8 @@ pub(crate) async fn item_do(engine: &Engine, d: ItemDo) -> CliResult {
             text: d.text.clone().ok_or_else(|| usage("report needs --text"))?,
             percent: d.percent,
             actuals: vec![],
-            attachments: d.attachments.clone(),
+            // The files go on the command's `attachments` (ids of uploads).
+            attachments: vec![],
         })
     } else {
         None
@@ -174,7 +176,7 @@ pub(crate) async fn item_do(engine: &Engine, d: ItemDo) -> CliResult {
     Ok(())
 }
 
-pub(crate) async fn audit_verify(engine: &Engine) -> CliResult {
+pub(crate) async fn audit_verify(engine: &Engine, files: bool) -> CliResult {
     let (items, events, broken) = engine.verify_all_chains().await?;
     if let Some(b) = broken {
         return Err(CliError::Failure(format!(
@@ -192,16 +194,43 @@ pub(crate) async fn audit_verify(engine: &Engine) -> CliResult {
     }
     // Issued 通报: the chain of seals, and each stored copy against its seal.
     let (bulletins, broken) = engine.verify_bulletin_seals().await?;
-    match broken {
-        None => {
-            out!(
-                "ok: {items} items, {events} events, {seals} statements sealed, {bulletins} bulletins sealed, every hash chain intact"
-            );
-            Ok(())
-        }
-        Some(b) => Err(CliError::Failure(format!(
+    if let Some(b) = broken {
+        return Err(CliError::Failure(format!(
             "broken bulletin seal #{}: bulletin {}: {} (checked {bulletins} seals)",
             b.seq, b.bulletin_id, b.reason
-        ))),
+        )));
     }
+    let mut line = format!(
+        "ok: {items} items, {events} events, {seals} statements sealed, {bulletins} bulletins sealed, every hash chain intact"
+    );
+    if files {
+        // Each stored file against the hash its events (and its upload) recorded.
+        let audit = engine.verify_files().await?;
+        if let Some(p) = audit.problems.first() {
+            let what = match &p.state {
+                FileState::Missing => "missing".to_owned(),
+                FileState::Changed { sha256 } => format!("changed (now sha256 {sha256})"),
+                FileState::Intact => "intact".to_owned(),
+            };
+            let by = p
+                .event_seq
+                .map(|s| format!("event #{s}"))
+                .unwrap_or_else(|| "upload".to_owned());
+            return Err(CliError::Failure(format!(
+                "file {what}: sha256 {} `{}`, item {} {by}; {} of {} files bad (checked {} references)",
+                p.sha256,
+                p.name,
+                p.item_id,
+                audit.problems.len(),
+                audit.files,
+                audit.references
+            )));
+        }
+        line.push_str(&format!(
+            ", {} files intact ({} references)",
+            audit.files, audit.references
+        ));
+    }
+    out!("{line}");
+    Ok(())
 }

@@ -200,7 +200,8 @@ pub async fn run(cli: Cli) -> CliResult {
         )));
     }
     let store = open(&settings).await?;
-    let engine = Engine::new(store, clock, policy);
+    let files = xiaohao_engine::files::Files::from_settings(&settings.files, &cli.home)?;
+    let engine = Engine::new(store, clock, policy).with_files(files);
     if matches!(cli.command, Command::Serve { .. } | Command::Tick { .. }) {
         let year = chrono::Datelike::year(&engine.today());
         if let Some(w) = xiaohao_engine::calendar::coverage_warning(engine.calendar(), year) {
@@ -268,7 +269,7 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Report(cmd) => crate::imports::report(&engine, cmd).await,
         Command::Unit(cmd) => unit(&engine, cmd).await,
         Command::Item(cmd) => item(&engine, cmd).await,
-        Command::Audit(AuditCommand::Verify) => audit_verify(&engine).await,
+        Command::Audit(AuditCommand::Verify { files }) => audit_verify(&engine, files).await,
         Command::Mail(cmd) => mail(engine, &settings, &cli.home, cmd).await,
         Command::User(cmd) => user(&engine, cmd).await,
     }

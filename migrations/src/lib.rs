@@ -14,6 +14,7 @@ mod m20261201_000100_account_admin;
 mod m20261201_000200_unit_contact;
 mod m20261201_000300_bulletins;
 mod m20261201_000410_extension_instruction;
+mod m20261201_000500_attachments;
 mod m20261201_000510_robots;
 mod m20261201_000520_order_numbers;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000200_unit_contact::Migration),
             Box::new(m20261201_000300_bulletins::Migration),
             Box::new(m20261201_000410_extension_instruction::Migration),
+            Box::new(m20261201_000500_attachments::Migration),
             Box::new(m20261201_000510_robots::Migration),
             Box::new(m20261201_000520_order_numbers::Migration),
         ]

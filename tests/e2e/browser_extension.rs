@@ -92,7 +92,9 @@ async fn the_unit_asks_on_its_phone_and_the_office_approves_from_its_list() {
         set(&b, "#extension-deadline", "2026-04-30").await;
         b.fill("#extension-reason", "项目环评批复延后，需顺延完成时限")
             .await;
-        b.fill("#extension-attachments", "环评受理通知.pdf").await;
+        // The evidence goes with the request as a file (typed into the file input as a path).
+        let pdf = crate::attachments::pdf_file("环评受理通知.pdf");
+        b.fill("#extension-files", &pdf.display().to_string()).await;
         assert!(!b.overflows().await, "the form fits at {width} px");
         b.shot(&shot("unit-asks")).await;
         b.click("#btn-request-extension").await;

@@ -103,7 +103,6 @@ impl World {
                 "action": "request_extension",
                 "deadline": deadline,
                 "reason": "项目环评批复延后，需顺延完成时限",
-                "attachments": ["环评受理通知.pdf"],
             }),
         )
         .await

@@ -98,7 +98,7 @@ async fn an_item_goes_from_draft_to_struck_off_over_http() {
         (
             &lead_tok,
             json!({"action": "report", "report": {"period": "2026-03", "text": "完成图谱初稿", "percent": 40,
-                   "actuals": [{"metric": "产值", "value": 80.5}], "attachments": ["图谱初稿.pdf"]}}),
+                   "actuals": [{"metric": "产值", "value": 80.5}]}}),
             "in_progress",
         ),
         (

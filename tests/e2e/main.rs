@@ -6,8 +6,10 @@
 mod support;
 
 mod accounts;
+mod attachments;
 mod browser;
 mod browser_accounts;
+mod browser_attachments;
 mod browser_extension;
 mod browser_robots;
 mod browser_workbench;

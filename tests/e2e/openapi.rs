@@ -84,10 +84,28 @@ async fn every_documented_get_answers_as_its_schema_says() {
         .json()
         .await
         .expect("openapi json");
-    // A progress report from unit A, so the progress lists are not empty.
+    // A progress report from unit A with a file, so the progress and file lists are not
+    // empty and a file can be fetched.
     let item = w.item_a.to_string();
+    let (status, file) = crate::attachments::upload(
+        app,
+        &w.token("unit_a"),
+        w.item_a,
+        "备案表.pdf",
+        crate::attachments::PDF.to_vec(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{file}");
+    let upload_schema = response_schema(&doc, "/api/items/{id}/attachments", "post", 201)
+        .expect("the upload's 201 is documented");
+    assert!(
+        jsonschema::draft202012::new(&upload_schema)
+            .unwrap()
+            .is_valid(&file)
+    );
+    let file_id = file["id"].as_str().expect("file id").to_owned();
     let report = json!({"period": "2026-03", "text": "已完成备案", "percent": 40,
-        "actuals": [{"metric": "产值", "value": 12.5}], "attachments": ["备案表.pdf"]});
+        "actuals": [{"metric": "产值", "value": 12.5}], "attachments": [file_id]});
     let status = conforms(
         &w,
         &doc,
@@ -138,6 +156,10 @@ async fn every_documented_get_answers_as_its_schema_says() {
         }
         let path = template
             .replace("/api/units/{id}", &format!("/api/units/{}", w.unit_a))
+            .replace(
+                "/api/attachments/{id}",
+                &format!("/api/attachments/{file_id}"),
+            )
             .replace("{id}", &item);
         for role in ROLES {
             let token = (role != "anonymous").then(|| w.token(role));

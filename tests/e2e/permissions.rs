@@ -226,10 +226,27 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
         (&d, readers_of_draft),
         (&c, readers_of_c),
     ] {
-        for tail in ["", "/events", "/progress"] {
+        for tail in ["", "/events", "/progress", "/attachments"] {
             table.push((Method::GET, format!("/api/items/{id}{tail}"), None, readers));
         }
     }
+    // A file unit A uploaded on item A: read as item A is, except by another unit (none
+    // here besides unit B, who does not read item A at all).
+    let (status, file) = crate::attachments::upload(
+        app,
+        &w.token("unit_a"),
+        w.item_a,
+        "办结报告.pdf",
+        crate::attachments::PDF.to_vec(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{file}");
+    table.push((
+        Method::GET,
+        format!("/api/attachments/{}", file["id"].as_str().unwrap()),
+        None,
+        readers_of_a,
+    ));
     let mut mismatches = Vec::new();
     let mut cells = 0;
     for (method, path, body, expected) in &table {
@@ -267,6 +284,35 @@ async fn every_endpoint_answers_every_role_as_the_table_says() {
         mismatches.join("\n")
     );
     assert_eq!(cells, table.len() * ROLES.len());
+
+    // Uploading a file (multipart): whoever reads the item may attach to it.
+    for (id, readers) in [
+        (&x, readers_of_a),
+        (&d, readers_of_draft),
+        (&c, readers_of_c),
+    ] {
+        for (col, (role, token)) in w.tokens.iter().enumerate() {
+            let form = reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(crate::attachments::PDF.to_vec())
+                    .file_name("佐证.pdf"),
+            );
+            let mut req = app
+                .http
+                .post(app.url(&format!("/api/items/{id}/attachments")))
+                .multipart(form);
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            let status = req.send().await.expect("upload").status().as_u16();
+            let expected = if readers[col] == OK {
+                NEW
+            } else {
+                readers[col]
+            };
+            assert_eq!(status, expected, "upload to {id} as {role}");
+        }
+    }
 
     // What each role sees in the list, the export and the statistics: item A from 交办 on,
     // the draft only where drafts are read (offices, 督查室, administrators).

@@ -121,20 +121,46 @@ pub fn policy() -> Arc<xiaohao_core::Policy> {
         .clone()
 }
 
-/// A store, an engine on a manual clock, and the database guard.
+/// A store, an engine on a manual clock (its evidence files in a directory of its own),
+/// and the database guard.
 pub struct TestEngine {
     pub engine: Engine,
     pub clock: Arc<ManualClock>,
     pub db: TestDb,
+    /// Where the engine keeps evidence files; removed with the engine.
+    pub files_dir: PathBuf,
+}
+
+impl Drop for TestEngine {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.files_dir);
+    }
 }
 
 impl TestEngine {
     pub async fn new() -> TestEngine {
+        Self::with_files(None).await
+    }
+
+    /// As [`TestEngine::new`], keeping files in `files` instead of a fresh directory.
+    pub async fn with_files(files: Option<xiaohao_engine::files::Files>) -> TestEngine {
         let db = TestDb::new().await;
         let store = db.store().await;
         let clock = Arc::new(ManualClock::new(start_time()));
-        let engine = Engine::new(store, clock.clone(), policy());
-        TestEngine { engine, clock, db }
+        let files_dir =
+            std::env::temp_dir().join(format!("xiaohao-files-{}", uuid::Uuid::new_v4()));
+        let files = match files {
+            Some(f) => f,
+            None => xiaohao_engine::files::Files::local(&files_dir, Default::default())
+                .expect("file store"),
+        };
+        let engine = Engine::new(store, clock.clone(), policy()).with_files(files);
+        TestEngine {
+            engine,
+            clock,
+            db,
+            files_dir,
+        }
     }
 
     pub async fn unit(&self, name: &str, kind: UnitKind) -> Unit {
@@ -173,7 +199,15 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
-        let t = TestEngine::new().await;
+        Self::spawn_on(TestEngine::new().await).await
+    }
+
+    /// The service with its files kept in `files`.
+    pub async fn spawn_with_files(files: xiaohao_engine::files::Files) -> TestApp {
+        Self::spawn_on(TestEngine::with_files(Some(files)).await).await
+    }
+
+    async fn spawn_on(t: TestEngine) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -4,6 +4,7 @@
 //! returns the new item, exactly one event and the notifications to enqueue. The store
 //! applies all of it in one transaction; nothing else changes an item.
 
+use crate::attachment::{self, Attachment};
 use crate::error::DomainError;
 use crate::event::{EventDraft, EventKind};
 use crate::ids::{ChainId, ItemId, PersonId, UnitId};
@@ -42,7 +43,7 @@ pub enum Command {
     RequestClosure {
         evidence: String,
         #[serde(default)]
-        attachments: Vec<String>,
+        attachments: Vec<Attachment>,
     },
     Verify {
         #[serde(default)]
@@ -109,12 +110,12 @@ pub enum Command {
         deadline: NaiveDate,
         reason: String,
     },
-    /// 申请延期: the lead unit asks for `deadline`, with a reason and files (names for now).
+    /// 申请延期: the lead unit asks for `deadline`, with a reason and files.
     RequestExtension {
         deadline: NaiveDate,
         reason: String,
         #[serde(default)]
-        attachments: Vec<String>,
+        attachments: Vec<Attachment>,
     },
     /// 同意延期: the office grants the pending request.
     ApproveExtension {
@@ -347,6 +348,12 @@ pub fn decide(
             Payload::Reported(Reported {
                 period: r.period.clone(),
                 percent: r.percent,
+                attachments: r
+                    .attachments
+                    .iter()
+                    .filter(|a| a.file().is_some())
+                    .cloned()
+                    .collect(),
             })
         }
         Command::RequestClosure {
@@ -354,12 +361,12 @@ pub fn decide(
             attachments,
         } => {
             let evidence = required(validate::EVIDENCE, evidence)?;
-            validate::check_all(validate::ATTACHMENT, attachments, validate::MAX_ATTACHMENTS)?;
+            attachment::check_list(attachments)?;
             next.closure_requested_by = actor.unit;
             notify(item.owner_unit, "closure_requested", &mut notifications);
             Payload::ClosureRequested(ClosureRequested {
                 evidence,
-                attachments: attachments.clone(),
+                attachments: attachment::trimmed(attachments),
             })
         }
         Command::Verify { comment } => {

@@ -35,6 +35,10 @@ pub enum DomainError {
     /// A new password breaks the password rule.
     #[error("password: {}", .0.message_zh())]
     WeakPassword(crate::password::PasswordRule),
+    /// An uploaded file the rules do not take (too large, a kind not allowed, content and
+    /// name disagreeing); `limit` names the rule (`max_bytes:…`, `types:…`).
+    #[error("file: {message}")]
+    FileRefused { message: String, limit: String },
     /// A required field is missing or malformed.
     #[error("{field}: {message}")]
     Invalid {
@@ -51,6 +55,15 @@ impl DomainError {
         }
     }
 
+    /// The limit the input broke, when the rule names one.
+    pub fn limit(&self) -> Option<String> {
+        match self {
+            Self::FileRefused { limit, .. } => Some(limit.clone()),
+            Self::WeakPassword(rule) => Some(rule.limit()),
+            _ => None,
+        }
+    }
+
     /// A stable machine-readable code for APIs and CLIs.
     pub fn code(&self) -> &'static str {
         match self {
@@ -61,6 +74,7 @@ impl DomainError {
             Self::LadderTop { .. } => "escalation_at_top",
             Self::Invalid { .. } => "invalid_input",
             Self::WeakPassword(_) => "weak_password",
+            Self::FileRefused { .. } => "file_refused",
         }
     }
 
@@ -69,6 +83,7 @@ impl DomainError {
         match self {
             Self::Invalid { field, .. } => Some(field),
             Self::WeakPassword(_) => Some("password"),
+            Self::FileRefused { .. } => Some("file"),
             Self::InvalidTransition { .. }
             | Self::NotPermitted { .. }
             | Self::OutsideJurisdiction { .. } => Some("action"),

@@ -102,7 +102,7 @@ pub(crate) fn decide_extension(
             }
             let reason = required(validate::REASON, reason)?;
             validate::check_date("deadline", *deadline)?;
-            validate::check_all(validate::ATTACHMENT, attachments, validate::MAX_ATTACHMENTS)?;
+            crate::attachment::check_list(attachments)?;
             let Some(due) = current_due(item) else {
                 return Err(DomainError::invalid(
                     "deadline",
@@ -122,7 +122,7 @@ pub(crate) fn decide_extension(
                     requested_deadline: *deadline,
                     due_on: Some(due),
                     reason,
-                    attachments: attachments.iter().map(|a| a.trim().to_owned()).collect(),
+                    attachments: crate::attachment::trimmed(attachments),
                 }),
                 notes,
             ))

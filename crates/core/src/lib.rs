@@ -11,6 +11,8 @@
 //! - [`event`]: the hash-chained, append-only event log.
 //! - [`payload`]: what each kind of event says, typed.
 //! - [`extension`]: 延期申请 — asked by the lead unit in time, granted or refused by the office.
+//! - [`attachment`]: evidence files — kinds from the bytes, size, clean names, who reads
+//!   them, how commands reference them.
 //! - [`instruction`]: 批示 — a leader's instruction on an item, open until the lead unit answers.
 //! - [`order`]: 督办单 — numbered per office and year, composed as a document, closed by the
 //!   lead unit's 督办回复; an unanswered one climbs the ladder like a missed duty.
@@ -34,6 +36,7 @@
 
 pub mod access;
 pub mod actor;
+pub mod attachment;
 pub mod bulletin;
 pub mod calendar;
 pub mod channel;

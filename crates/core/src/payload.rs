@@ -4,6 +4,7 @@
 //! event verifies whatever these types later become. Readers parse it back with
 //! [`Payload::parse`] by the event's kind.
 
+use crate::attachment::{self, Attachment};
 use crate::event::EventKind;
 use crate::ids::{ChainId, PersonId, UnitId};
 use crate::item::ItemKind;
@@ -47,11 +48,14 @@ pub struct Resumed {
     pub due_on: Option<NaiveDate>,
 }
 
-/// 反馈进展 (the report itself is its own row).
+/// 反馈进展 (the report itself is its own row); the stored files it carries, whose
+/// SHA-256 the chain thereby covers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reported {
     pub period: String,
     pub percent: Option<i32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
 }
 
 /// 申请销号.
@@ -59,7 +63,7 @@ pub struct Reported {
 pub struct ClosureRequested {
     pub evidence: String,
     #[serde(default)]
-    pub attachments: Vec<String>,
+    pub attachments: Vec<Attachment>,
 }
 
 /// 核验通过 → 销号.
@@ -127,7 +131,7 @@ pub struct Rescheduled {
     pub deadline: NaiveDate,
 }
 
-/// 申请延期: the deadline the lead unit asks for, why, and its files (names for now).
+/// 申请延期: the deadline the lead unit asks for, why, and its files.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExtensionRequested {
     pub requested_deadline: NaiveDate,
@@ -135,7 +139,7 @@ pub struct ExtensionRequested {
     pub due_on: Option<NaiveDate>,
     pub reason: String,
     #[serde(default)]
-    pub attachments: Vec<String>,
+    pub attachments: Vec<Attachment>,
 }
 
 /// 同意延期: the due date before and the deadline granted; the ladder restarts from `to`.
@@ -286,6 +290,17 @@ impl Payload {
         })
     }
 
+    /// The stored files the event references (their SHA-256 is in this payload).
+    pub fn files(&self) -> Vec<&attachment::FileRef> {
+        let list: &[Attachment] = match self {
+            Payload::Reported(r) => &r.attachments,
+            Payload::ClosureRequested(c) => &c.attachments,
+            Payload::ExtensionRequested(x) => &x.attachments,
+            _ => &[],
+        };
+        list.iter().filter_map(Attachment::file).collect()
+    }
+
     /// The reason given, when the kind takes one.
     pub fn reason(&self) -> Option<&str> {
         match self {
@@ -306,6 +321,23 @@ impl Payload {
 
     /// A line for the item's timeline, in the words of an official record.
     pub fn summary_zh(&self) -> String {
+        self.summary(true)
+    }
+
+    /// [`Self::summary_zh`] without the stored files, for a page that links them below.
+    pub fn summary_zh_without_files(&self) -> String {
+        self.summary(false)
+    }
+
+    fn summary(&self, files: bool) -> String {
+        let attached = |list: &[Attachment]| {
+            let shown: Vec<Attachment> = list
+                .iter()
+                .filter(|a| files || a.file().is_none())
+                .cloned()
+                .collect();
+            attachment::names(&shown)
+        };
         let mut out: Vec<String> = Vec::new();
         let mut push = |label: &str, value: String| {
             if !value.is_empty() {
@@ -329,8 +361,12 @@ impl Payload {
                 if let Some(p) = r.percent {
                     push("进度", format!("{p}%"));
                 }
+                push("附件", attached(&r.attachments));
             }
-            Payload::ClosureRequested(c) => push("佐证", c.evidence.clone()),
+            Payload::ClosureRequested(c) => {
+                push("佐证", c.evidence.clone());
+                push("附件", attached(&c.attachments));
+            }
             Payload::Verified(v) => push("意见", v.comment.clone().unwrap_or_default()),
             Payload::Escalated(e) => {
                 push("督办", e.step.clone());
@@ -370,7 +406,7 @@ impl Payload {
                 );
                 push("申请延期至", date_zh(x.requested_deadline));
                 push("理由", x.reason.clone());
-                push("附件", x.attachments.join("、"));
+                push("附件", attached(&x.attachments));
             }
             Payload::ExtensionApproved(x) => {
                 push(

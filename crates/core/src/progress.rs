@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
+use crate::attachment::Attachment;
 use crate::validate;
 
 /// A reported actual value for one of the item's target metrics.
@@ -21,9 +22,9 @@ pub struct ProgressReport {
     pub percent: Option<i32>,
     #[serde(default)]
     pub actuals: Vec<Actual>,
-    /// Names or URLs of attachments.
+    /// Stored files (names, in reports written before files were stored).
     #[serde(default)]
-    pub attachments: Vec<String>,
+    pub attachments: Vec<Attachment>,
 }
 
 impl ProgressReport {
@@ -33,11 +34,7 @@ impl ProgressReport {
             return Err(DomainError::invalid("text", "a progress report needs text"));
         }
         validate::check(validate::REPORT_TEXT, &self.text)?;
-        validate::check_all(
-            validate::ATTACHMENT,
-            &self.attachments,
-            validate::MAX_ATTACHMENTS,
-        )?;
+        crate::attachment::check_list(&self.attachments)?;
         if let Some(p) = self.percent
             && !(0..=100).contains(&p)
         {

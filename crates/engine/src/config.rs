@@ -40,6 +40,8 @@ pub struct Settings {
     pub mail: MailSettings,
     /// Access to `/metrics`.
     pub metrics: MetricsSettings,
+    /// Evidence files: kinds, size limit, local directory or S3-compatible store.
+    pub files: crate::files::FileSettings,
     /// **Tests and drills only.** A file holding one RFC 3339 instant that replaces the
     /// wall clock (`XIAOHAO_CLOCK_FILE=/path`); see [`crate::FileClock`]. Unset: wall time.
     pub clock_file: Option<String>,
@@ -310,6 +312,7 @@ impl Default for Settings {
             orders: xiaohao_core::order::OrderRules::default(),
             mail: MailSettings::default(),
             metrics: MetricsSettings::default(),
+            files: crate::files::FileSettings::default(),
             clock_file: None,
         }
     }
@@ -402,6 +405,7 @@ impl Settings {
             }
         }
         self.scheduler.tick_period()?;
+        self.files.rules()?;
         if self.server.addr.parse::<std::net::SocketAddr>().is_err() {
             return Err(EngineError::Config(format!(
                 "server.addr `{}` is not host:port",

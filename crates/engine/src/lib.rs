@@ -5,6 +5,7 @@
 
 mod account_admin;
 mod accounts;
+pub mod attachments;
 pub mod backup;
 pub mod bulletin;
 pub mod calendar;
@@ -13,6 +14,7 @@ pub mod config;
 mod directory;
 mod error;
 mod escalate;
+pub mod files;
 pub mod ledger;
 pub mod mail;
 pub mod orders;

@@ -46,6 +46,8 @@ pub struct ReportRequest {
     #[serde(default)]
     #[schema(value_type = Vec<Object>)]
     pub actuals: Vec<xiaohao_core::progress::Actual>,
+    /// Ids of files uploaded to the item (`POST /api/items/{id}/attachments`) by the
+    /// reporting unit.
     #[serde(default)]
     pub attachments: Vec<String>,
 }
@@ -66,6 +68,8 @@ pub struct CommandRequest {
     pub reason: Option<String>,
     pub evidence: Option<String>,
     pub comment: Option<String>,
+    /// `request_closure`, `request_extension`: ids of files the acting unit uploaded to the
+    /// item (`POST /api/items/{id}/attachments`); their SHA-256 goes into the event.
     #[serde(default)]
     pub attachments: Vec<String>,
     /// `transfer`: the new lead unit; `assign`: optionally sets the lead unit.
@@ -93,6 +97,41 @@ impl CommandRequest {
             _ => return Vec::new(),
         };
         field.1.map(|k| vec![(field.0, k)]).unwrap_or_default()
+    }
+
+    /// The attachment ids the request references (the report's for `report`), parsed;
+    /// the engine looks them up and puts the files on the command
+    /// ([`xiaohao_core::attachment::referable`]).
+    ///
+    /// # Errors
+    /// `Invalid` on `attachments`: too many, or not an id.
+    pub fn attachment_ids(&self) -> Result<Vec<uuid::Uuid>, EngineError> {
+        let raw: Vec<&String> = self
+            .attachments
+            .iter()
+            .chain(self.report.iter().flat_map(|r| r.attachments.iter()))
+            .collect();
+        let max = xiaohao_core::validate::MAX_ATTACHMENTS;
+        if raw.len() > max {
+            return Err(EngineError::invalid(
+                "attachments",
+                format!(
+                    "最多 {max} 项（现有 {} 项） (at most {max} entries)",
+                    raw.len()
+                ),
+            ));
+        }
+        raw.iter()
+            .map(|s| {
+                s.trim().parse().map_err(|_| {
+                    let shown: String = s.chars().take(40).collect();
+                    EngineError::invalid(
+                        "attachments",
+                        format!("`{shown}` is not an attachment id; upload the file first (POST /api/items/{{id}}/attachments)"),
+                    )
+                })
+            })
+            .collect()
     }
 
     /// Decode into the domain's command, without I/O: `unit(field)` is the unit named in
@@ -140,13 +179,13 @@ impl CommandRequest {
                         text: r.text.clone(),
                         percent: r.percent,
                         actuals: r.actuals.clone(),
-                        attachments: r.attachments.clone(),
+                        attachments: Vec::new(),
                     },
                 }
             }
             Action::RequestClosure => Command::RequestClosure {
                 evidence: text(&self.evidence),
-                attachments: self.attachments.clone(),
+                attachments: Vec::new(),
             },
             Action::Verify => Command::Verify {
                 comment: self.comment.clone(),
@@ -203,7 +242,7 @@ impl CommandRequest {
                     })?,
                 )?,
                 reason: text(&self.reason),
-                attachments: self.attachments.clone(),
+                attachments: Vec::new(),
             },
             Action::ApproveExtension => Command::ApproveExtension {
                 comment: self.comment.clone(),

@@ -22,6 +22,8 @@ pub struct Engine {
     store: Store,
     clock: Arc<dyn Clock>,
     policy: Arc<Policy>,
+    /// Where evidence files are kept; none until [`Engine::with_files`].
+    files: Option<crate::files::Files>,
 }
 
 /// How often a report without an expected version is re-read and re-decided when other
@@ -75,7 +77,24 @@ impl Engine {
             store,
             clock,
             policy,
+            files: None,
         }
+    }
+
+    /// The engine keeping evidence files in `files`.
+    pub fn with_files(mut self, files: crate::files::Files) -> Self {
+        self.files = Some(files);
+        self
+    }
+
+    /// Where evidence files are kept.
+    ///
+    /// # Errors
+    /// `Config` when the engine was built without a file store.
+    pub fn files(&self) -> Result<&crate::files::Files, EngineError> {
+        self.files
+            .as_ref()
+            .ok_or_else(|| EngineError::Config("no file store configured ([files])".into()))
     }
 
     pub fn policy(&self) -> &Arc<Policy> {
@@ -296,7 +315,13 @@ impl Engine {
         if req.action.trim() == Action::AnswerOrder.as_str() {
             return self.answer_order(id, actor, req, admit).await;
         }
-        let command = self.command_from(req).await?;
+        let mut command = self.command_from(req).await?;
+        let ids = req.attachment_ids()?;
+        if !ids.is_empty() {
+            let found = self.store.attachments_by_ids(&ids).await?;
+            let files = xiaohao_core::attachment::referable(id, actor.unit, &ids, &found)?;
+            xiaohao_core::attachment::attach(&mut command, files)?;
+        }
         self.execute_if(id, actor, &command, req.version, admit)
             .await
     }

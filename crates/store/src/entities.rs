@@ -446,3 +446,23 @@ pub mod unit_feed {
     }
     no_relations!();
 }
+
+pub mod attachment {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "attachments")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub item_id: Uuid,
+        pub sha256: String,
+        pub name: String,
+        pub size: i64,
+        pub content_type: String,
+        pub uploaded_by_unit: Uuid,
+        pub uploaded_by_account: Option<Uuid>,
+        pub uploader_role: String,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}

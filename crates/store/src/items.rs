@@ -435,7 +435,7 @@ impl Store {
             .map(|p| {
                 let actuals: Vec<Actual> = serde_json::from_str(&p.actuals)
                     .map_err(|e| StoreError::Corrupt(format!("progress_reports.actuals: {e}")))?;
-                let attachments: Vec<String> =
+                let attachments: Vec<xiaohao_core::attachment::Attachment> =
                     serde_json::from_str(&p.attachments).map_err(|e| {
                         StoreError::Corrupt(format!("progress_reports.attachments: {e}"))
                     })?;

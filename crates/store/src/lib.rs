@@ -6,6 +6,7 @@
 
 mod account_admin;
 mod accounts;
+mod attachments;
 mod backup;
 mod bulletin;
 mod channels;
@@ -29,6 +30,7 @@ mod worklist;
 mod write;
 
 pub use accounts::{NewUser, TokenHolder, TokenKind, User};
+pub use attachments::ReferencedFile;
 pub use backup::{FileCheckError, SqliteFileFacts, inspect_sqlite_file};
 pub use bulletin::{BulletinSummary, IssueRequest, Issued, NewBulletin, StoredBulletin};
 pub use channels::Channel;

@@ -235,6 +235,15 @@ impl Store {
             .filter(unit_alias::Column::UnitId.eq(from.0))
             .exec(&txn)
             .await?;
+        // Its uploads become the surviving unit's (its people now read them there).
+        crate::entities::attachment::Entity::update_many()
+            .col_expr(
+                crate::entities::attachment::Column::UploadedByUnit,
+                Expr::value(into.0),
+            )
+            .filter(crate::entities::attachment::Column::UploadedByUnit.eq(from.0))
+            .exec(&txn)
+            .await?;
         outbox::Entity::update_many()
             .col_expr(outbox::Column::RecipientUnitId, Expr::value(into.0))
             .col_expr(

@@ -90,6 +90,7 @@ impl From<DomainError> for ApiError {
             out.limit = Some(rule.limit());
             return out;
         }
+        let limit = e.limit();
         let status = match &e {
             DomainError::InvalidTransition { .. } | DomainError::LadderTop { .. } => {
                 StatusCode::CONFLICT
@@ -97,9 +98,9 @@ impl From<DomainError> for ApiError {
             DomainError::NotPermitted { .. }
             | DomainError::OutsideJurisdiction { .. }
             | DomainError::SelfVerification => StatusCode::FORBIDDEN,
-            DomainError::Invalid { .. } | DomainError::WeakPassword(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            DomainError::Invalid { .. }
+            | DomainError::WeakPassword(_)
+            | DomainError::FileRefused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         };
         let field = e.field().map(str::to_owned);
         ApiError {
@@ -107,7 +108,7 @@ impl From<DomainError> for ApiError {
             code: e.code(),
             message: e.to_string(),
             field,
-            limit: None,
+            limit,
         }
     }
 }

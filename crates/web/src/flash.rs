@@ -24,7 +24,7 @@ fn field_label(field: &str) -> Option<&'static str> {
         "period" => "报告期",
         "text" => "进展情况",
         "percent" => "完成比例",
-        "attachments" => "附件",
+        "attachments" | "file" => "附件",
         "deadline" => "办理时限",
         "due_on" => "完成时限",
         "extension" => "延期申请",
@@ -74,6 +74,10 @@ pub(crate) fn error_text(code: &str, field: Option<&str>) -> Option<String> {
                 None => "填写内容有误，请检查后重新提交。".to_owned(),
             });
         }
+        "file_refused" => {
+            "附件不符合要求：仅接受规定类型（PDF、图片、Word/Excel/WPS 文档、ZIP 压缩包）且不超过大小上限的文件，请检查后重新上传。"
+        }
+        "payload_too_large" => "上传的文件过大，请分次上传或压缩后重新上传。",
         "internal" => "系统暂时无法完成操作，请稍后重试。",
         _ => return None,
     };

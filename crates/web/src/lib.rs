@@ -8,6 +8,7 @@
 mod account_pages;
 mod api;
 mod api_accounts;
+mod attachments;
 pub mod auth;
 pub mod bulletin;
 mod error;
@@ -77,11 +78,23 @@ pub fn router(engine: Engine) -> Router {
 
 /// The application on a given state (to share [`Metrics`] with the scheduler).
 pub fn router_with(state: AppState) -> Router {
-    let (api, openapi) = api::routes()
+    let (api, mut openapi) = api::routes()
         .merge(recon::api::routes())
         .merge(score::api::routes())
         .merge(orders::api::routes())
         .split_for_parts();
+    // Files travel outside the 2 MB limit of everything else, under a limit of their own.
+    let (files_api, files_doc) = attachments::routes().split_for_parts();
+    openapi.merge(files_doc);
+    let file_limit = state
+        .engine
+        .files()
+        .map(|f| attachments::body_limit(f.rules()))
+        .unwrap_or_else(|_| attachments::body_limit(&Default::default()));
+    let uploads = files_api
+        .merge(pages::upload_routes())
+        .with_state(state.clone())
+        .layer(axum::extract::DefaultBodyLimit::max(file_limit));
     api.merge(pages::routes())
         .merge(account_pages::routes())
         .merge(unit_pages::routes())
@@ -96,6 +109,7 @@ pub fn router_with(state: AppState) -> Router {
         .with_state(state)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .merge(uploads)
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),

@@ -197,7 +197,9 @@ pub struct Progress {
     pub percent: Option<i32>,
     #[schema(value_type = Vec<Object>)]
     pub actuals: Vec<Value>,
-    pub attachments: Vec<String>,
+    /// The report's files: `{"id","name","sha256","size","content_type"}` each (a name
+    /// alone, as a string, in reports written before files were stored).
+    pub attachments: Vec<Value>,
 }
 
 /// Working days late and left (逾期 N 个工作日), by the policy.

@@ -136,6 +136,7 @@ impl Log {
         let p = Payload::Reported(Reported {
             period: period.into(),
             percent: Some(50),
+            attachments: vec![],
         });
         self.push("report", Some(who), p, when);
     }

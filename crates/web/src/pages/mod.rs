@@ -22,6 +22,11 @@ use std::collections::HashMap;
 use xiaohao_core::{AccountRole, Action, Item};
 use xiaohao_engine::{Engine, EngineError, Principal};
 
+/// The forms that carry files: outside the general body limit (see [`crate::attachments`]).
+pub fn upload_routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/items/{id}/act-files", post(item::item_act_files))
+}
+
 pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/", get(home::home))

@@ -64,7 +64,7 @@ impl ExtensionView {
                     .unwrap_or_default(),
                 attachments: details
                     .as_ref()
-                    .map(|x| x.attachments.join("、"))
+                    .map(|x| xiaohao_core::attachment::names(&x.attachments))
                     .unwrap_or_default(),
                 by: request.map(|e| e.actor_name.clone()).unwrap_or_default(),
                 at: request.map(|e| local_time(e.at)).unwrap_or_default(),
@@ -91,29 +91,5 @@ impl ExtensionView {
             can_answer: pending.is_some() && actions.contains(&Action::ApproveExtension),
             pending,
         }
-    }
-}
-
-/// File names typed one per line (or separated by 、 or commas), blanks dropped.
-pub(super) fn attachment_names(raw: Option<&str>) -> Vec<String> {
-    raw.unwrap_or_default()
-        .split(['\n', '、', ',', '，'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_names_split_on_lines_and_commas() {
-        assert_eq!(
-            attachment_names(Some("环评受理通知.pdf\n 会议纪要.docx、现场照片.jpg,,")),
-            vec!["环评受理通知.pdf", "会议纪要.docx", "现场照片.jpg"]
-        );
-        assert!(attachment_names(None).is_empty());
     }
 }

@@ -2,8 +2,11 @@
 //! The office's forms (编辑, 转办, 调整时限, 交办) and the new-item form are in [`forms`].
 
 mod extension;
+mod files;
 mod forms;
 mod instruction;
+
+pub(super) use files::item_act_files;
 
 pub(super) use forms::{edit_submit, new_item_page, new_item_submit};
 
@@ -39,6 +42,8 @@ pub struct EventRow {
     pub strong: bool,
     /// The 督办单 the event issued, answered or escalated: linked from the timeline.
     pub order: Option<uuid::Uuid>,
+    /// The stored files the event references, linked when the reader may open them.
+    pub files: Vec<files::FileLink>,
 }
 
 /// A 督办单 of the item, listed above its timeline.
@@ -95,6 +100,8 @@ struct ItemPage {
     can_verify: bool,
     can_reject: bool,
     can_escalate: bool,
+    /// What the file inputs take, e.g. （PDF、JPEG…，单个不超过 20 MB）.
+    file_hint: String,
     simple: Vec<(&'static str, &'static str)>,
     with_reason: Vec<(&'static str, &'static str)>,
     events: Vec<EventRow>,
@@ -161,6 +168,7 @@ pub(super) async fn item_page(
         None => "—".into(),
     };
     let item_orders = engine.orders_of_item(item.id).await?;
+    let readable = files::readable(engine, &p, id).await?;
     let events = view
         .detail
         .events
@@ -181,9 +189,16 @@ pub(super) async fn item_page(
                 at: local_time(e.at),
                 label: event_label(&e.kind),
                 actor: e.actor_name.clone(),
-                detail: details.map(|p| p.summary_zh()).unwrap_or_default(),
+                detail: details
+                    .as_ref()
+                    .map(|p| p.summary_zh_without_files())
+                    .unwrap_or_default(),
                 strong: instruction::stands_out(&e.kind),
                 order,
+                files: details
+                    .as_ref()
+                    .map(|p| files::links(p, &readable))
+                    .unwrap_or_default(),
             }
         })
         .collect();
@@ -278,6 +293,7 @@ pub(super) async fn item_page(
         can_verify: has(Action::Verify),
         can_reject: has(Action::Reject),
         can_escalate,
+        file_hint: files::hint(engine),
         simple,
         with_reason,
         events,
@@ -308,8 +324,6 @@ pub(super) struct ActForm {
     lead_unit: Option<String>,
     /// 交办, 调整时限, 申请延期: `YYYY-MM-DD`.
     deadline: Option<String>,
-    /// 申请延期: file names, one per line.
-    attachments: Option<String>,
     /// 批示 by an office: the leader it writes for.
     by: Option<String>,
     /// 督办回复: the 督办单 answered.
@@ -324,6 +338,18 @@ pub(super) async fn item_act(
     Form(f): Form<ActForm>,
 ) -> PageResult {
     let id = parse_item_id(&raw)?;
+    act(&state, &p, id, f, Vec::new()).await
+}
+
+/// Execute a form's action (with the ids of files already uploaded for it) and send the
+/// reader back to the item page with the outcome.
+async fn act(
+    state: &AppState,
+    p: &xiaohao_engine::Principal,
+    id: xiaohao_core::ItemId,
+    f: ActForm,
+    attachments: Vec<String>,
+) -> PageResult {
     let action = f.action.clone();
     let result = async {
         let report = if action == "report" {
@@ -345,14 +371,14 @@ pub(super) async fn item_act(
             to: blank_none(f.to.clone()),
             lead_unit: blank_none(f.lead_unit.clone()),
             deadline: blank_none(f.deadline.clone()),
-            attachments: extension::attachment_names(f.attachments.as_deref()),
+            attachments,
             // The form's text is the report's for `report`, the 批示's or 回复's otherwise.
             text: blank_none(f.text.clone()).filter(|_| action != "report"),
             by: blank_none(f.by.clone()),
             order: blank_none(f.order.clone()),
             report,
         };
-        state.engine.act_as(&p, id, &req).await
+        state.engine.act_as(p, id, &req).await
     }
     .await;
     let target = match result {
