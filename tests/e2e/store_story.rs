@@ -191,6 +191,11 @@ async fn audit_finds_the_first_edited_event() {
     }
     let (items, events, broken) = e.raw_store().verify_all_chains().await.unwrap();
     assert_eq!((items, events, broken), (2, 4, None));
+    // The walk reads the events by keyset pages: chains straddling pages check the same.
+    for page in [1, 3, 4] {
+        let walked = e.raw_store().verify_all_chains_by(page).await.unwrap();
+        assert_eq!(walked, (2, 4, None), "pages of {page}");
+    }
 
     // Someone edits a stored event behind the application's back.
     let db = e.raw_store().connection();
@@ -212,6 +217,11 @@ async fn audit_finds_the_first_edited_event() {
     let (_, _, broken) = e.raw_store().verify_all_chains().await.unwrap();
     let broken = broken.expect("the edit is found");
     assert_eq!((broken.item_id, broken.seq), (victim, 2));
+    for page in [1, 3] {
+        let (_, _, broken) = e.raw_store().verify_all_chains_by(page).await.unwrap();
+        let broken = broken.expect("the edit is found whatever the page");
+        assert_eq!((broken.item_id, broken.seq), (victim, 2), "pages of {page}");
+    }
 }
 
 #[tokio::test]

@@ -456,31 +456,67 @@ impl Store {
             .collect()
     }
 
-    /// Recompute every item's hash chain. Returns how many events were checked and the
-    /// first broken link, if any. Reads item by item so memory stays bounded.
+    /// Recompute every item's hash chain. Returns how many items and events were checked
+    /// and the first broken link (in item order), if any. Walks the events in `(item_id,
+    /// seq)` order by keyset pages — one statement per page, not one per item — so time
+    /// grows with the events and memory stays at a page and one chain.
     ///
     /// # Errors
     /// On database failure or an unreadable row.
     pub async fn verify_all_chains(&self) -> StoreResult<(u64, u64, Option<BrokenLink>)> {
-        let mut items_checked = 0u64;
+        self.verify_all_chains_by(5_000).await
+    }
+
+    /// [`Store::verify_all_chains`] with pages of `page` events (a test walks small pages so
+    /// chains straddle them).
+    ///
+    /// # Errors
+    /// On database failure or an unreadable row.
+    pub async fn verify_all_chains_by(
+        &self,
+        page: u64,
+    ) -> StoreResult<(u64, u64, Option<BrokenLink>)> {
+        use sea_orm::sea_query::{Expr, ExprTrait};
+        let page = Ord::max(page, 1);
+        let items_checked = item::Entity::find().count(&self.db).await?;
         let mut events_checked = 0u64;
-        let mut pages = item::Entity::find()
-            .select_only()
-            .column(item::Column::Id)
-            .order_by_asc(item::Column::Id)
-            .into_tuple::<Uuid>()
-            .paginate(&self.db, 500);
-        while let Some(ids) = pages.fetch_and_next().await? {
-            for id in ids {
-                let events = self.events(id.into()).await?;
-                items_checked += 1;
-                events_checked += events.len() as u64;
-                if let Err(broken) = verify_chain(&events) {
-                    return Ok((items_checked, events_checked, Some(broken)));
+        let mut after: Option<(Uuid, i64)> = None;
+        let mut chain: Vec<Event> = Vec::new();
+        loop {
+            let mut q = event::Entity::find()
+                .order_by_asc(event::Column::ItemId)
+                .order_by_asc(event::Column::Seq)
+                .limit(page);
+            if let Some((id, seq)) = after {
+                q = q.filter(
+                    Expr::tuple([
+                        Expr::col(event::Column::ItemId),
+                        Expr::col(event::Column::Seq),
+                    ])
+                    .gt(Expr::tuple([Expr::value(id), Expr::value(seq)])),
+                );
+            }
+            let rows = q.all(&self.db).await?;
+            let last_page = (rows.len() as u64) < page;
+            for row in rows {
+                after = Some((row.item_id, row.seq));
+                let e = event_from_row(row)?;
+                if chain.last().is_some_and(|l| l.item_id != e.item_id) {
+                    events_checked += chain.len() as u64;
+                    if let Err(broken) = verify_chain(&chain) {
+                        return Ok((items_checked, events_checked, Some(broken)));
+                    }
+                    chain.clear();
                 }
+                chain.push(e);
+            }
+            if last_page {
+                break;
             }
         }
-        Ok((items_checked, events_checked, None))
+        events_checked += chain.len() as u64;
+        let broken = verify_chain(&chain).err();
+        Ok((items_checked, events_checked, broken))
     }
 }
 
