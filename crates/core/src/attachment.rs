@@ -306,7 +306,8 @@ pub fn referable(
     Ok(out)
 }
 
-/// Put referenced files on the command that carries them (report, 申请销号, 申请延期).
+/// Put referenced files on the command that carries them (report, 申请销号, 申请延期,
+/// 督办回复, 回复批示).
 ///
 /// # Errors
 /// `Invalid` on `attachments` when the command takes no files.
@@ -317,12 +318,14 @@ pub fn attach(command: &mut Command, files: Vec<Attachment>) -> Result<(), Domai
     let list = match command {
         Command::Report { report } => &mut report.attachments,
         Command::RequestClosure { attachments, .. }
-        | Command::RequestExtension { attachments, .. } => attachments,
+        | Command::RequestExtension { attachments, .. }
+        | Command::AnswerOrder { attachments, .. }
+        | Command::AnswerInstruction { attachments, .. } => attachments,
         other => {
             return Err(DomainError::invalid(
                 "attachments",
                 format!(
-                    "`{}` takes no files; files go with report, request_closure and request_extension",
+                    "`{}` takes no files; files go with report, request_closure, request_extension, answer_order and answer_instruction",
                     other.action().as_str()
                 ),
             ));
