@@ -306,6 +306,16 @@ pub fn referable(
     Ok(out)
 }
 
+/// The actions whose events carry files (their payloads name each file's SHA-256): what
+/// `audit verify --files` reads.
+pub const FILE_ACTIONS: [crate::state::Action; 5] = [
+    crate::state::Action::Report,
+    crate::state::Action::RequestClosure,
+    crate::state::Action::RequestExtension,
+    crate::state::Action::AnswerOrder,
+    crate::state::Action::AnswerInstruction,
+];
+
 /// Put referenced files on the command that carries them (report, 申请销号, 申请延期,
 /// 督办回复, 回复批示).
 ///
