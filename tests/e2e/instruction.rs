@@ -188,7 +188,11 @@ async fn a_leaders_instruction_stands_until_the_lead_unit_answers() {
     assert!(answered.payload.contains(file["sha256"].as_str().unwrap()));
     assert!(xiaohao_core::event::verify_chain(&events).is_ok());
     let audit = t.engine.verify_files().await.unwrap();
-    assert_eq!((audit.files, audit.references), (1, 1), "one content, one reference");
+    assert_eq!(
+        (audit.files, audit.references),
+        (1, 1),
+        "one content, one reference"
+    );
     assert!(audit.problems.is_empty(), "{:?}", audit.problems);
     // The office opens it from the timeline.
     let page = app

@@ -168,7 +168,10 @@ mod tests {
         assert_eq!(a.notifications[0].recipient, office.unit.unwrap());
         assert_eq!(a.event.payload.summary_zh(), "回复：已部署，月底前报送");
         // An answer without files is stored as before files were taken.
-        assert_eq!(a.event.payload.to_json(), r#"{"text":"已部署，月底前报送"}"#);
+        assert_eq!(
+            a.event.payload.to_json(),
+            r#"{"text":"已部署，月底前报送"}"#
+        );
     }
 
     #[test]

@@ -27,9 +27,7 @@ async fn a_reply_carries_the_lead_units_files_into_the_chain_and_onto_the_docume
     assert_eq!(status, StatusCode::CREATED, "{file}");
     let (status, co_file) = upload(&w.app, &co, id, "配合材料.pdf", PDF.to_vec()).await;
     assert_eq!(status, StatusCode::CREATED, "{co_file}");
-    let answer = |files: Value| {
-        json!({"action": "answer_order", "order": order.id, "text": "已整改到位", "attachments": files})
-    };
+    let answer = |files: Value| json!({"action": "answer_order", "order": order.id, "text": "已整改到位", "attachments": files});
 
     // Another unit's file, an unknown id and a name are refused on `attachments`; the order
     // stays open.
@@ -42,7 +40,15 @@ async fn a_reply_carries_the_lead_units_files_into_the_chain_and_onto_the_docume
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(body["error"]["field"], "attachments", "{body}");
     }
-    assert!(t.engine.raw_store().order(order.id).await.unwrap().answered_at.is_none());
+    assert!(
+        t.engine
+            .raw_store()
+            .order(order.id)
+            .await
+            .unwrap()
+            .answered_at
+            .is_none()
+    );
 
     t.clock.set(at(d(2026, 3, 10), 15));
     let (status, body) = act(&w, &lead, id, answer(json!([file["id"]]))).await;
@@ -63,7 +69,9 @@ async fn a_reply_carries_the_lead_units_files_into_the_chain_and_onto_the_docume
     assert!(audit.problems.is_empty(), "{:?}", audit.problems);
 
     // The print page and the .docx list it by name.
-    let print = w.page(&office, &format!("/orders/{}/print", order.id)).await;
+    let print = w
+        .page(&office, &format!("/orders/{}/print", order.id))
+        .await;
     assert!(print.contains("附件：1.整改报告（盖章）.pdf"), "{print}");
     let docx = w
         .download(&office, &format!("/orders/{}/document.docx", order.id))
@@ -72,8 +80,16 @@ async fn a_reply_carries_the_lead_units_files_into_the_chain_and_onto_the_docume
     assert!(text.contains("附件：1.整改报告（盖章）.pdf"), "{text}");
     // The order page and the timeline link it; the office opens it.
     let href = format!("/api/attachments/{}", file["id"].as_str().unwrap());
-    assert!(w.page(&office, &format!("/orders/{}", order.id)).await.contains(&href));
-    assert!(w.page(&office, &format!("/items/{id}")).await.contains(&href));
+    assert!(
+        w.page(&office, &format!("/orders/{}", order.id))
+            .await
+            .contains(&href)
+    );
+    assert!(
+        w.page(&office, &format!("/items/{id}"))
+            .await
+            .contains(&href)
+    );
     assert_eq!(w.download(&office, &href).await, PDF);
 
     // A changed stored file is found by the audit at the answer's event.

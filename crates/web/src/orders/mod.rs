@@ -8,7 +8,9 @@ pub(crate) mod api;
 pub mod docx;
 
 use crate::auth::PageAuth;
-use crate::pages::{FileLink, Me, PageError, PageResult, file_hint, file_link, me, readable_files, zh_date};
+use crate::pages::{
+    FileLink, Me, PageError, PageResult, file_hint, file_link, me, readable_files, zh_date,
+};
 use crate::{ApiError, AppState};
 use askama::Template;
 use askama_web::WebTemplate;

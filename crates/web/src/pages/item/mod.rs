@@ -7,7 +7,9 @@ mod forms;
 mod instruction;
 
 pub(super) use files::item_act_files;
-pub(crate) use files::{FileLink, hint as file_hint, link as file_link, readable as readable_files};
+pub(crate) use files::{
+    FileLink, hint as file_hint, link as file_link, readable as readable_files,
+};
 
 pub(super) use forms::{edit_submit, new_item_page, new_item_submit};
 
