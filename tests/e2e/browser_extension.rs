@@ -141,6 +141,15 @@ async fn the_unit_asks_on_its_phone_and_the_office_approves_from_its_list() {
                 && review.contains("环评受理通知.pdf"),
             "{review}"
         );
+        // The request's file is linked in the box, to open before deciding.
+        let link = b
+            .c()
+            .find(Locator::Css("#extension-review-files a"))
+            .await
+            .expect("the request's file is linked in the review box");
+        assert_eq!(link.text().await.unwrap(), "环评受理通知.pdf");
+        let href = link.attr("href").await.unwrap().unwrap_or_default();
+        assert!(href.starts_with("/api/attachments/"), "{href}");
         b.fill("#approve-extension-comment", "同意延期").await;
         assert!(!b.overflows().await, "the answer forms fit at {width} px");
         b.shot(&shot("office-reviews")).await;

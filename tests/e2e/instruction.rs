@@ -1,7 +1,8 @@
 //! 批示 end to end, on both databases: a leader who reads the item (through his chain)
 //! instructs, the lead and co-units are told at once and see it on their 待办 until the
 //! lead unit answers; the office writes one on a leader's behalf only naming him; a unit
-//! cannot instruct, a co-unit cannot answer, nothing open cannot be answered.
+//! cannot instruct, a co-unit cannot answer, nothing open cannot be answered; the answer
+//! carries the lead unit's files (never another unit's), their SHA-256 in the chain.
 
 use crate::scheduler::{at, d};
 use crate::support::TestApp;
@@ -146,10 +147,23 @@ async fn a_leaders_instruction_stands_until_the_lead_unit_answers() {
     };
     assert_eq!(x.by, "郭宁宁");
 
-    // A co-unit cannot answer; the lead unit does.
-    let answer = json!({"action": "answer_instruction", "text": "已专题部署，月底前报送"});
-    let (status, body) = act(&app, &co_tok, id, answer.clone()).await;
+    // A co-unit cannot answer; the lead unit does, with its file — not another unit's.
+    let pdf = crate::attachments::PDF.to_vec();
+    let (status, co_file) =
+        crate::attachments::upload(&app, &co_tok, id, "配合情况.pdf", pdf.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{co_file}");
+    let (status, file) =
+        crate::attachments::upload(&app, &lead_tok, id, "部署会议纪要.pdf", pdf.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{file}");
+    let answer_with = |files: Value| json!({"action": "answer_instruction", "text": "已专题部署，月底前报送", "attachments": files});
+    let answer = answer_with(json!([file["id"]]));
+    let (status, body) = act(&app, &co_tok, id, answer_with(json!([co_file["id"]]))).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    for foreign in [json!([co_file["id"]]), json!([uuid::Uuid::now_v7()])] {
+        let (status, body) = act(&app, &lead_tok, id, answer_with(foreign)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(field(&body), "attachments");
+    }
     let (status, body) = act(&app, &lead_tok, id, answer.clone()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["item"]["instructed_at"], Value::Null);
@@ -165,9 +179,32 @@ async fn a_leaders_instruction_stands_until_the_lead_unit_answers() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(field(&body), "instruction");
     let events = t.engine.raw_store().events(id).await.unwrap();
+    let answered = events.last().unwrap();
     assert_eq!(
-        events.last().unwrap().details().unwrap().summary_zh(),
-        "回复：已专题部署，月底前报送"
+        answered.details().unwrap().summary_zh(),
+        "回复：已专题部署，月底前报送；附件：部署会议纪要.pdf"
     );
+    // The file's SHA-256 is in the chain, and the file audit checks it.
+    assert!(answered.payload.contains(file["sha256"].as_str().unwrap()));
     assert!(xiaohao_core::event::verify_chain(&events).is_ok());
+    let audit = t.engine.verify_files().await.unwrap();
+    assert_eq!(
+        (audit.files, audit.references),
+        (1, 1),
+        "one content, one reference"
+    );
+    assert!(audit.problems.is_empty(), "{:?}", audit.problems);
+    // The office opens it from the timeline.
+    let page = app
+        .http
+        .get(app.url(&format!("/items/{id}")))
+        .bearer_auth(&office_tok)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let href = format!("/api/attachments/{}", file["id"].as_str().unwrap());
+    assert!(page.contains(&href), "the timeline links the answer's file");
 }

@@ -2,9 +2,11 @@
 //! duplicates while two instances (two engines with their own pools, two schedulers) issue
 //! orders at once; the .docx names the number and the unit; the lead unit's 督办回复 closes
 //! the order (an event on the item, refused twice and to anyone else); an order unanswered
-//! past its reply date climbs the ladder like a missed duty, and stops once answered.
+//! past its reply date climbs the ladder like a missed duty, and stops once answered; the
+//! reply's files are in the chain and on the document (`files`).
 
 mod browser;
+mod files;
 mod world;
 
 use crate::bulletin::docx_text;

@@ -306,7 +306,18 @@ pub fn referable(
     Ok(out)
 }
 
-/// Put referenced files on the command that carries them (report, 申请销号, 申请延期).
+/// The actions whose events carry files (their payloads name each file's SHA-256): what
+/// `audit verify --files` reads.
+pub const FILE_ACTIONS: [crate::state::Action; 5] = [
+    crate::state::Action::Report,
+    crate::state::Action::RequestClosure,
+    crate::state::Action::RequestExtension,
+    crate::state::Action::AnswerOrder,
+    crate::state::Action::AnswerInstruction,
+];
+
+/// Put referenced files on the command that carries them (report, 申请销号, 申请延期,
+/// 督办回复, 回复批示).
 ///
 /// # Errors
 /// `Invalid` on `attachments` when the command takes no files.
@@ -317,12 +328,14 @@ pub fn attach(command: &mut Command, files: Vec<Attachment>) -> Result<(), Domai
     let list = match command {
         Command::Report { report } => &mut report.attachments,
         Command::RequestClosure { attachments, .. }
-        | Command::RequestExtension { attachments, .. } => attachments,
+        | Command::RequestExtension { attachments, .. }
+        | Command::AnswerOrder { attachments, .. }
+        | Command::AnswerInstruction { attachments, .. } => attachments,
         other => {
             return Err(DomainError::invalid(
                 "attachments",
                 format!(
-                    "`{}` takes no files; files go with report, request_closure and request_extension",
+                    "`{}` takes no files; files go with report, request_closure, request_extension, answer_order and answer_instruction",
                     other.action().as_str()
                 ),
             ));

@@ -132,16 +132,18 @@ pub enum Command {
         by: Option<String>,
         text: String,
     },
-    /// 回复批示: the lead unit answers the open instruction.
+    /// 回复批示: the lead unit answers the open instruction, with files.
     AnswerInstruction {
         text: String,
+        #[serde(default)]
+        attachments: Vec<Attachment>,
     },
-    /// 督办回复: the lead unit answers `order` (as the engine read it) in writing.
+    /// 督办回复: the lead unit answers `order` (as the engine read it) in writing, with files.
     AnswerOrder {
         order: crate::order::OrderRef,
         text: String,
         #[serde(default)]
-        attachments: Vec<String>,
+        attachments: Vec<Attachment>,
     },
 }
 

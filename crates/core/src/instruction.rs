@@ -56,7 +56,7 @@ pub(crate) fn decide_instruction(
             }
             Ok((Payload::Instructed(Instructed { by, text }), told))
         }
-        Command::AnswerInstruction { text } => {
+        Command::AnswerInstruction { text, attachments } => {
             if item.instructed_at.is_none() {
                 return Err(DomainError::invalid(
                     "instruction",
@@ -64,6 +64,7 @@ pub(crate) fn decide_instruction(
                 ));
             }
             let text = required(validate::INSTRUCTION, text)?;
+            crate::attachment::check_list(attachments)?;
             next.instructed_at = None;
             let told = item
                 .owner_unit
@@ -71,7 +72,10 @@ pub(crate) fn decide_instruction(
                 .into_iter()
                 .collect();
             Ok((
-                Payload::InstructionAnswered(InstructionAnswered { text }),
+                Payload::InstructionAnswered(InstructionAnswered {
+                    text,
+                    attachments: crate::attachment::trimmed(attachments),
+                }),
                 told,
             ))
         }
@@ -149,6 +153,7 @@ mod tests {
         // Only the lead unit answers, and only an open 批示.
         let answer = Command::AnswerInstruction {
             text: "已部署，月底前报送".into(),
+            attachments: vec![],
         };
         assert!(matches!(
             decide(&d.item, &co, &answer, now()),
@@ -162,5 +167,49 @@ mod tests {
         assert_eq!(a.item.instructed_at, None);
         assert_eq!(a.notifications[0].recipient, office.unit.unwrap());
         assert_eq!(a.event.payload.summary_zh(), "回复：已部署，月底前报送");
+        // An answer without files is stored as before files were taken.
+        assert_eq!(
+            a.event.payload.to_json(),
+            r#"{"text":"已部署，月底前报送"}"#
+        );
+    }
+
+    #[test]
+    fn an_answer_carries_its_files_sha256_into_the_payload() {
+        use crate::attachment::{Attachment, FileRef};
+        let office = actor("专班办公室", Capacity::Office);
+        let lead = actor("省工信厅", Capacity::Unit);
+        let leader = actor("郭宁宁", Capacity::Leader);
+        let new = NewItem {
+            title: "推进古雷石化基地配套项目".into(),
+            lead_unit: lead.unit,
+            ..NewItem::default()
+        };
+        let mut item = new_item(ItemId::new(), &new, &office, now()).unwrap().item;
+        item.state = ItemState::InProgress;
+        let instruct = Command::Instruct {
+            by: None,
+            text: "请月底前报送".into(),
+        };
+        let item = decide(&item, &leader, &instruct, now()).unwrap().item;
+        let file = FileRef {
+            id: uuid::Uuid::now_v7(),
+            name: "落实情况.pdf".into(),
+            sha256: crate::attachment::sha256_hex(b"%PDF-1.7"),
+            size: 8,
+            content_type: "application/pdf".into(),
+        };
+        let answer = Command::AnswerInstruction {
+            text: "已落实".into(),
+            attachments: vec![Attachment::File(file.clone())],
+        };
+        let a = decide(&item, &lead, &answer, now()).unwrap();
+        assert_eq!(a.event.payload.files(), vec![&file]);
+        assert_eq!(
+            a.event.payload.summary_zh(),
+            "回复：已落实；附件：落实情况.pdf"
+        );
+        let back = Payload::parse(a.event.kind, &a.event.payload.to_json()).unwrap();
+        assert_eq!(back, a.event.payload);
     }
 }

@@ -124,7 +124,7 @@ pub(crate) fn decide_answer(
         ));
     }
     let text = required(validate::INSTRUCTION, text)?;
-    validate::check_all(validate::ATTACHMENT, attachments, validate::MAX_ATTACHMENTS)?;
+    crate::attachment::check_list(attachments)?;
     let told = item
         .owner_unit
         .map(|o| Notification {
@@ -141,7 +141,7 @@ pub(crate) fn decide_answer(
             order: order.id,
             number: order.number.clone(),
             text,
-            attachments: attachments.clone(),
+            attachments: crate::attachment::trimmed(attachments),
             reply_due: order.reply_due,
         }),
         told,
@@ -216,6 +216,8 @@ pub struct OrderDocument {
     pub issued_on: String,
     /// The 督办回复, when answered: date and text.
     pub answer: Option<(String, String)>,
+    /// The 督办回复's files as the 附件 lines list them (`1.整改报告.pdf`).
+    pub answer_files: Vec<String>,
 }
 
 /// The facts a 督办单 is composed from (read by the engine; days late are the policy's
@@ -238,6 +240,8 @@ pub struct OrderFacts {
     /// Reporting duties the lead unit missed on the item: (title, period, due date).
     pub missed_duties: Vec<(String, String, NaiveDate)>,
     pub answered: Option<(NaiveDate, String)>,
+    /// The names of the files sent with the 督办回复.
+    pub answer_files: Vec<String>,
 }
 
 /// Compose the 督办单 in the register of an official notice.
@@ -306,6 +310,15 @@ pub fn compose(f: &OrderFacts) -> OrderDocument {
         issuer: f.issuer.clone(),
         issued_on: date_zh(f.issued_on),
         answer: f.answered.as_ref().map(|(d, t)| (date_zh(*d), t.clone())),
+        answer_files: if f.answered.is_some() {
+            f.answer_files
+                .iter()
+                .enumerate()
+                .map(|(i, n)| format!("{}.{n}", i + 1))
+                .collect()
+        } else {
+            Vec::new()
+        },
     }
 }
 

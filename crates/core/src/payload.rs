@@ -166,10 +166,13 @@ pub struct Instructed {
     pub text: String,
 }
 
-/// 回复批示: the lead unit's answer.
+/// 回复批示: the lead unit's answer and its files (absent from the stored text when there
+/// are none, as in answers written before files were taken).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InstructionAnswered {
     pub text: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
 }
 
 /// 督办回复: the lead unit's written answer to a 督办单, which closes it.
@@ -179,8 +182,10 @@ pub struct OrderAnswered {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
     pub text: String,
+    /// Files (their SHA-256 in the chain); answers written before files were taken carry
+    /// typed names, read back as [`Attachment::Named`].
     #[serde(default)]
-    pub attachments: Vec<String>,
+    pub attachments: Vec<Attachment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_due: Option<NaiveDate>,
 }
@@ -296,6 +301,8 @@ impl Payload {
             Payload::Reported(r) => &r.attachments,
             Payload::ClosureRequested(c) => &c.attachments,
             Payload::ExtensionRequested(x) => &x.attachments,
+            Payload::OrderAnswered(x) => &x.attachments,
+            Payload::InstructionAnswered(x) => &x.attachments,
             _ => &[],
         };
         list.iter().filter_map(Attachment::file).collect()
@@ -426,14 +433,17 @@ impl Payload {
                 push("批示领导", x.by.clone());
                 push("批示", x.text.clone());
             }
-            Payload::InstructionAnswered(x) => push("回复", x.text.clone()),
+            Payload::InstructionAnswered(x) => {
+                push("回复", x.text.clone());
+                push("附件", attached(&x.attachments));
+            }
             Payload::OrderAnswered(x) => {
                 push(
                     "督办单",
                     x.number.clone().unwrap_or_else(|| "未编号".into()),
                 );
                 push("督办回复", x.text.clone());
-                push("附件", x.attachments.join("、"));
+                push("附件", attached(&x.attachments));
             }
             Payload::DutyEscalated(d) if d.subject.as_deref() == Some("order") => {
                 push("督办单", d.period.clone());

@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use uuid::Uuid;
+use xiaohao_core::attachment::FileRef;
 use xiaohao_core::order::{OrderDocument, OrderFacts, compose, may_answer};
 use xiaohao_core::payload::Payload;
 use xiaohao_core::{Actor, Command, Item, ItemId, UnitId};
@@ -44,6 +45,8 @@ pub struct OrderView {
     pub item: Item,
     pub document: OrderDocument,
     pub answer_text: Option<String>,
+    /// The files sent with the 督办回复 (the reader's scope on them is checked on download).
+    pub answer_files: Vec<FileRef>,
     /// The reader may answer it now (the lead unit, order open).
     pub can_answer: bool,
 }
@@ -133,6 +136,19 @@ impl Engine {
                     _ => None,
                 }
             });
+        // The files of the 督办回复: those its event carries.
+        let answer_files: Vec<FileRef> = events
+            .iter()
+            .find_map(|e| match Payload::parse(e.kind, &e.payload) {
+                Ok(Payload::OrderAnswered(a)) if a.order == o.id => Some(
+                    a.attachments
+                        .iter()
+                        .filter_map(|f| f.file().cloned())
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .unwrap_or_default();
         let missed = self
             .store()
             .missed_duties_of_item(item.id, item.lead_unit.map(|u| u.0))
@@ -166,6 +182,7 @@ impl Engine {
                     o.answer_text.clone().unwrap_or_default(),
                 )
             }),
+            answer_files: answer_files.iter().map(|f| f.name.clone()).collect(),
         };
         let actor = self.with_jurisdiction(&who.actor).await?;
         let can_answer = may_answer(&item, &actor, &o.to_ref(&self.policy().orders));
@@ -173,6 +190,7 @@ impl Engine {
             line: self.order_line(&o, &item, &units),
             document: compose(&facts),
             answer_text: o.answer_text.clone(),
+            answer_files,
             can_answer,
             item,
         })
@@ -202,11 +220,12 @@ impl Engine {
             }
             Err(e) => return Err(e.into()),
         };
-        let command = Command::AnswerOrder {
+        let mut command = Command::AnswerOrder {
             order: o.to_ref(&self.policy().orders),
             text: req.text.clone().unwrap_or_default(),
-            attachments: req.attachments.clone(),
+            attachments: Vec::new(),
         };
+        self.attach_referenced(id, actor, req, &mut command).await?;
         self.execute_if(id, actor, &command, req.version, admit)
             .await
     }

@@ -68,8 +68,9 @@ pub struct CommandRequest {
     pub reason: Option<String>,
     pub evidence: Option<String>,
     pub comment: Option<String>,
-    /// `request_closure`, `request_extension`: ids of files the acting unit uploaded to the
-    /// item (`POST /api/items/{id}/attachments`); their SHA-256 goes into the event.
+    /// `request_closure`, `request_extension`, `answer_order`, `answer_instruction`: ids of
+    /// files the acting unit uploaded to the item (`POST /api/items/{id}/attachments`);
+    /// their SHA-256 goes into the event.
     #[serde(default)]
     pub attachments: Vec<String>,
     /// `transfer`: the new lead unit; `assign`: optionally sets the lead unit.
@@ -256,6 +257,7 @@ impl CommandRequest {
             },
             Action::AnswerInstruction => Command::AnswerInstruction {
                 text: text(&self.text),
+                attachments: Vec::new(),
             },
             Action::AnswerOrder => {
                 // Decided against the order as stored: see `Engine::answer_order`.

@@ -316,14 +316,28 @@ impl Engine {
             return self.answer_order(id, actor, req, admit).await;
         }
         let mut command = self.command_from(req).await?;
+        self.attach_referenced(id, actor, req, &mut command).await?;
+        self.execute_if(id, actor, &command, req.version, admit)
+            .await
+    }
+
+    /// Put the files `req.attachments` (and a report's) names on `command`: each a file of
+    /// this item the acting unit uploaded; an unknown or another unit's id is `Invalid` on
+    /// `attachments`.
+    pub(crate) async fn attach_referenced(
+        &self,
+        id: ItemId,
+        actor: &Actor,
+        req: &CommandRequest,
+        command: &mut Command,
+    ) -> Result<(), EngineError> {
         let ids = req.attachment_ids()?;
         if !ids.is_empty() {
             let found = self.store.attachments_by_ids(&ids).await?;
             let files = xiaohao_core::attachment::referable(id, actor.unit, &ids, &found)?;
-            xiaohao_core::attachment::attach(&mut command, files)?;
+            xiaohao_core::attachment::attach(command, files)?;
         }
-        self.execute_if(id, actor, &command, req.version, admit)
-            .await
+        Ok(())
     }
 
     /// The item's SLA clocks now (the policy's rule over its event trail).

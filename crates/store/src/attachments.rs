@@ -7,10 +7,10 @@ use crate::entities::{attachment, event};
 use crate::{Store, StoreError, StoreResult};
 use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
+use xiaohao_core::ItemId;
 use xiaohao_core::attachment::{FileRef, StoredFile};
 use xiaohao_core::event::EventKind;
 use xiaohao_core::payload::Payload;
-use xiaohao_core::{Action, ItemId};
 
 /// A file the event log references: which event, which file.
 #[derive(Debug, Clone)]
@@ -137,12 +137,8 @@ impl Store {
         page: u64,
         per_page: u64,
     ) -> StoreResult<(Vec<ReferencedFile>, bool)> {
-        let kinds = [
-            Action::Report,
-            Action::RequestClosure,
-            Action::RequestExtension,
-        ]
-        .map(|a| EventKind::Action(a).to_string());
+        let kinds =
+            xiaohao_core::attachment::FILE_ACTIONS.map(|a| EventKind::Action(a).to_string());
         let rows = event::Entity::find()
             .filter(event::Column::Kind.is_in(kinds))
             .filter(event::Column::Payload.contains("sha256"))

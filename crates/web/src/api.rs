@@ -480,8 +480,9 @@ async fn item_events(
 /// `request_extension` (the lead unit: `deadline`, `reason`, `attachments`; on or before the
 /// due date unless configured otherwise, one pending at a time), `approve_extension` (the
 /// office: optional `comment`; the deadline moves to the date asked) and `refuse_extension`
-/// (the office: `reason`). A refused rule is 422 naming the field (`due_on`, `extension`,
-/// `deadline`, `reason`), another role's action 403.
+/// (the office: `reason`). `answer_order` (`order`, `text`) and `answer_instruction`
+/// (`text`) take `attachments` too. A refused rule is 422 naming the field (`due_on`,
+/// `extension`, `deadline`, `reason`, `attachments`), another role's action 403.
 #[utoipa::path(post, path = "/api/items/{id}/transitions", params(("id" = String, Path)), request_body = CommandRequest,
     responses((status = 200, body = schemas::Outcome), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn transition(

@@ -228,7 +228,55 @@ fn files_go_only_on_commands_that_carry_them() {
         Some("attachments")
     );
     attach(&mut accept, vec![]).unwrap();
-    assert!(check_list(&[file.clone(), file]).is_err());
+    assert!(check_list(&[file.clone(), file.clone()]).is_err());
+    // The replies carry files too, and the audit reads the events of every action that does.
+    let order = crate::order::OrderRef {
+        id: Uuid::new_v4(),
+        item: crate::ItemId::new(),
+        number: None,
+        reply_due: None,
+        answered_at: None,
+    };
+    let mut carriers = vec![
+        closure,
+        Command::RequestExtension {
+            deadline: chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap(),
+            reason: "x".into(),
+            attachments: vec![],
+        },
+        Command::AnswerOrder {
+            order,
+            text: "x".into(),
+            attachments: vec![],
+        },
+        Command::AnswerInstruction {
+            text: "x".into(),
+            attachments: vec![],
+        },
+    ];
+    for c in &mut carriers {
+        attach(c, vec![file.clone()]).unwrap();
+        assert!(FILE_ACTIONS.contains(&c.action()), "{:?}", c.action());
+    }
+}
+
+#[test]
+fn a_reply_written_before_files_keeps_its_stored_text() {
+    use crate::event::EventKind;
+    use crate::payload::Payload;
+    use crate::state::Action;
+    // 督办回复 stored typed names; 回复批示 stored no attachments at all.
+    let order = r#"{"attachments":["整改报告.pdf"],"order":"00000000-0000-0000-0000-000000000000","text":"已整改"}"#;
+    let p = Payload::parse(EventKind::Action(Action::AnswerOrder), order).unwrap();
+    assert_eq!(
+        p.to_json(),
+        order,
+        "the stored text, hence the hash, is unchanged"
+    );
+    assert!(p.files().is_empty());
+    let answer = r#"{"text":"已落实"}"#;
+    let p = Payload::parse(EventKind::Action(Action::AnswerInstruction), answer).unwrap();
+    assert_eq!(p.to_json(), answer);
 }
 
 #[test]

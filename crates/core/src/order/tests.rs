@@ -128,6 +128,75 @@ fn only_the_lead_unit_answers_an_open_order_of_its_item_and_the_office_hears() {
 }
 
 #[test]
+fn a_reply_with_files_carries_their_sha256_in_the_payload_and_the_document_lists_them() {
+    use crate::attachment::{Attachment, FileRef};
+    let office = actor("专班办公室", Capacity::Office);
+    let lead = actor("省工信厅", Capacity::Unit);
+    let co = actor("省科技厅", Capacity::Unit);
+    let item = running_item(&office, &lead, &co);
+    let o = order(&item);
+    let file = FileRef {
+        id: Uuid::now_v7(),
+        name: "整改报告.pdf".into(),
+        sha256: crate::attachment::sha256_hex(b"%PDF-1.4"),
+        size: 8,
+        content_type: "application/pdf".into(),
+    };
+    let command = Command::AnswerOrder {
+        order: o.clone(),
+        text: "已整改".into(),
+        attachments: vec![Attachment::File(file.clone())],
+    };
+    let d = decide(&item, &lead, &command, now()).unwrap();
+    assert_eq!(d.event.payload.files(), vec![&file]);
+    assert!(d.event.payload.to_json().contains(&file.sha256));
+    assert_eq!(
+        d.event.payload.summary_zh_without_files(),
+        "督办单：督〔2026〕12号；督办回复：已整改"
+    );
+    // The same file twice is refused on `attachments`.
+    let twice = Command::AnswerOrder {
+        order: o,
+        text: "已整改".into(),
+        attachments: vec![Attachment::File(file.clone()), Attachment::File(file)],
+    };
+    assert_eq!(
+        decide(&item, &lead, &twice, now()).unwrap_err().field(),
+        Some("attachments")
+    );
+    // Listed by name on the document, only once answered.
+    let facts = OrderFacts {
+        number: None,
+        step: "督办".into(),
+        item_number: None,
+        item_title: "推进古雷石化基地配套项目".into(),
+        lead_unit: "省工信厅".into(),
+        co_units: vec![],
+        issuer: "石化专班办公室".into(),
+        due_on: date(9, 30),
+        working_days_late: 5,
+        issued_on: date(10, 13),
+        reply_due: None,
+        reason: None,
+        missed_duties: vec![],
+        answered: Some((date(10, 15), "已整改".into())),
+        answer_files: vec!["整改报告.pdf".into(), "现场照片.jpg".into()],
+    };
+    assert_eq!(
+        compose(&facts).answer_files,
+        vec!["1.整改报告.pdf", "2.现场照片.jpg"]
+    );
+    assert!(
+        compose(&OrderFacts {
+            answered: None,
+            ..facts
+        })
+        .answer_files
+        .is_empty()
+    );
+}
+
+#[test]
 fn an_unanswered_order_climbs_the_ladder_from_its_reply_date_and_an_answered_one_does_not() {
     let office = actor("专班办公室", Capacity::Office);
     let lead = actor("省工信厅", Capacity::Unit);
@@ -177,6 +246,7 @@ fn the_document_names_number_unit_days_late_missed_duties_and_the_reply_date() {
         reason: None,
         missed_duties: vec![("月度进展".into(), "2026-09".into(), date(9, 25))],
         answered: None,
+        answer_files: vec![],
     };
     let doc = compose(&facts);
     assert_eq!(doc.number, "督〔2026〕12号");

@@ -1,13 +1,16 @@
 //! 督办单 on the web: the list (a unit's own, the office's and 督查室's in scope; open or
 //! answered), the order page (the document as an A4 sheet, the 督办回复 form for the lead
-//! unit), the A4 print view and the .docx download. The answer posts to the item's one
-//! command form (`answer_order`), so it is an event on the item like any command.
+//! unit, with files), the A4 print view and the .docx download (both list the reply's files
+//! by name). The answer posts to the item's form with files (`answer_order`), so it is an
+//! event on the item like any command and its files' SHA-256 are in the chain.
 
 pub(crate) mod api;
 pub mod docx;
 
 use crate::auth::PageAuth;
-use crate::pages::{Me, PageError, PageResult, me, zh_date};
+use crate::pages::{
+    FileLink, Me, PageError, PageResult, file_hint, file_link, me, readable_files, zh_date,
+};
 use crate::{ApiError, AppState};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -134,6 +137,10 @@ struct OrderPage {
     answered_on: Option<String>,
     can_answer: bool,
     version: i64,
+    /// The 督办回复's files, linked when the reader may open them.
+    answer_files: Vec<FileLink>,
+    /// What the reply form's file input takes.
+    file_hint: String,
 }
 
 async fn order_page(
@@ -145,6 +152,7 @@ async fn order_page(
     let v: OrderView = state.engine.order_for(&p, id).await?;
     let policy = state.engine.policy().clone();
     let r = row(&v.line, |t| policy.local_date(t));
+    let readable = readable_files(&state.engine, &p, v.item.id).await?;
     Ok(OrderPage {
         me: Some(me(&state.engine, &p).await?),
         id,
@@ -159,6 +167,12 @@ async fn order_page(
         answered_on: r.answered_on,
         can_answer: v.can_answer,
         version: v.item.version,
+        answer_files: v
+            .answer_files
+            .iter()
+            .map(|f| file_link(f, &readable))
+            .collect(),
+        file_hint: file_hint(&state.engine),
     }
     .into_response())
 }

@@ -10,6 +10,8 @@ mod login;
 mod progress;
 mod supervision;
 
+pub(crate) use item::{FileLink, file_hint, file_link, readable_files};
+
 use crate::{ApiError, AppState};
 use askama::Template;
 use askama_web::WebTemplate;

@@ -1,5 +1,6 @@
 //! 延期申请 on an item page: the lead unit's 申请延期 form while it may ask, the pending
-//! request for every reader, and the office's 同意 / 不同意 forms. What may be done comes
+//! request for every reader, and the office's 同意 / 不同意 forms beside the request's files
+//! (linked, as in the timeline). What may be done comes
 //! from the domain (the transition table, the policy's due-date rule); posts go to the
 //! item's one form endpoint like every other action.
 
@@ -13,7 +14,10 @@ pub struct PendingView {
     pub asked: String,
     pub from: String,
     pub reason: String,
+    /// Names typed as text (requests written before files were stored).
     pub attachments: String,
+    /// The request's files, linked when the reader may open them.
+    pub files: Vec<super::files::FileLink>,
     pub by: String,
     pub at: String,
 }
@@ -39,6 +43,7 @@ impl ExtensionView {
         events: &[Event],
         actions: &[Action],
         now: chrono::DateTime<chrono::Utc>,
+        readable: &std::collections::HashSet<uuid::Uuid>,
     ) -> Self {
         let due = item.due_on.or(item.deadline);
         let pending = item.extension_requested.map(|asked| {
@@ -64,7 +69,25 @@ impl ExtensionView {
                     .unwrap_or_default(),
                 attachments: details
                     .as_ref()
-                    .map(|x| xiaohao_core::attachment::names(&x.attachments))
+                    .map(|x| {
+                        let typed: Vec<_> = x
+                            .attachments
+                            .iter()
+                            .filter(|a| a.file().is_none())
+                            .cloned()
+                            .collect();
+                        xiaohao_core::attachment::names(&typed)
+                    })
+                    .unwrap_or_default(),
+                files: details
+                    .as_ref()
+                    .map(|x| {
+                        x.attachments
+                            .iter()
+                            .filter_map(|a| a.file())
+                            .map(|f| super::files::link(f, readable))
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 by: request.map(|e| e.actor_name.clone()).unwrap_or_default(),
                 at: request.map(|e| local_time(e.at)).unwrap_or_default(),

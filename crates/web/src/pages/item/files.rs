@@ -1,4 +1,5 @@
-//! Files on an item page: the forms that carry them (反馈进展, 申请销号, 申请延期) post
+//! Files on an item page: the forms that carry them (反馈进展, 申请销号, 申请延期, 回复批示,
+//! and the 督办回复 on the order page) post
 //! `multipart/form-data` here — each file is taken by the engine first (the rules decide,
 //! the bytes are stored), then the action references the new ids — and the timeline links
 //! each event's files (images and PDF open in the browser, the rest download).
@@ -16,7 +17,7 @@ use axum::response::{IntoResponse, Redirect};
 use std::collections::HashSet;
 use uuid::Uuid;
 use xiaohao_core::ItemId;
-use xiaohao_core::attachment::FileKind;
+use xiaohao_core::attachment::{FileKind, FileRef};
 use xiaohao_core::payload::Payload;
 use xiaohao_engine::{Engine, EngineError, Principal};
 
@@ -31,7 +32,7 @@ pub struct FileLink {
 }
 
 /// The ids of the item's files the reader may open.
-pub(super) async fn readable(
+pub(crate) async fn readable(
     engine: &Engine,
     p: &Principal,
     item: ItemId,
@@ -55,26 +56,31 @@ fn size_zh(bytes: u64) -> String {
     }
 }
 
+/// A stored file as a link: empty `href` when the reader may not open it.
+pub(crate) fn link(f: &FileRef, readable: &HashSet<Uuid>) -> FileLink {
+    FileLink {
+        name: f.name.clone(),
+        href: if readable.contains(&f.id) {
+            format!("/api/attachments/{}", f.id)
+        } else {
+            String::new()
+        },
+        inline: FileKind::by_mime(&f.content_type).is_some_and(FileKind::inline),
+        size: size_zh(f.size),
+    }
+}
+
 /// The event's files as links.
 pub(super) fn links(payload: &Payload, readable: &HashSet<Uuid>) -> Vec<FileLink> {
     payload
         .files()
         .into_iter()
-        .map(|f| FileLink {
-            name: f.name.clone(),
-            href: if readable.contains(&f.id) {
-                format!("/api/attachments/{}", f.id)
-            } else {
-                String::new()
-            },
-            inline: FileKind::by_mime(&f.content_type).is_some_and(FileKind::inline),
-            size: size_zh(f.size),
-        })
+        .map(|f| link(f, readable))
         .collect()
 }
 
 /// What the file inputs take, from the configured rules.
-pub(super) fn hint(engine: &Engine) -> String {
+pub(crate) fn hint(engine: &Engine) -> String {
     let Ok(files) = engine.files() else {
         return String::new();
     };
@@ -141,7 +147,7 @@ pub(in crate::pages) async fn item_act_files(
     let form = ActForm::from_parts(&parts);
     if !matches!(
         form.action.as_str(),
-        "report" | "request_closure" | "request_extension"
+        "report" | "request_closure" | "request_extension" | "answer_order" | "answer_instruction"
     ) && !parts.files.is_empty()
     {
         return back_with(

@@ -7,6 +7,9 @@ mod forms;
 mod instruction;
 
 pub(super) use files::item_act_files;
+pub(crate) use files::{
+    FileLink, hint as file_hint, link as file_link, readable as readable_files,
+};
 
 pub(super) use forms::{edit_submit, new_item_page, new_item_submit};
 
@@ -275,6 +278,7 @@ pub(super) async fn item_page(
         &view.detail.events,
         &actions,
         engine.now(),
+        &readable,
     );
     let page = ItemPage {
         me: Some(me(engine, &p).await?),
