@@ -222,14 +222,7 @@ impl Scheduler {
                     entries.push(Write::decision_on(item, head, decision).firing(firing));
                 }
                 let decided = started.elapsed();
-                let mut fired = 0u64;
-                for r in store.write(&entries, Atomicity::Each).await? {
-                    match r {
-                        Ok(_) => fired += 1,
-                        Err(StoreError::Conflict(_)) => report.skipped += 1,
-                        Err(e) => return Err(e.into()),
-                    }
-                }
+                let fired = write_steps(store, &entries, report).await?;
                 tracing::debug!(
                     step = %step.name, fetched, fired,
                     read_ms = read.as_millis(),
@@ -308,14 +301,7 @@ impl Scheduler {
                     );
                     entries.push(Write::duty_step(decision, item, now));
                 }
-                let mut fired = 0u64;
-                for r in store.write(&entries, Atomicity::Each).await? {
-                    match r {
-                        Ok(_) => fired += 1,
-                        Err(StoreError::Conflict(_)) => report.skipped += 1,
-                        Err(e) => return Err(e.into()),
-                    }
-                }
+                let fired = write_steps(store, &entries, report).await?;
                 *report.duty_steps.entry(step.name.clone()).or_default() += fired;
                 if (fetched < self.batch_size && deferred == 0) || fired == 0 {
                     break;
@@ -389,14 +375,7 @@ impl Scheduler {
                     };
                     entries.push(Write::duty_step(decision, Some((item, head)), now));
                 }
-                let mut fired = 0u64;
-                for r in store.write(&entries, Atomicity::Each).await? {
-                    match r {
-                        Ok(_) => fired += 1,
-                        Err(StoreError::Conflict(_)) => report.skipped += 1,
-                        Err(e) => return Err(e.into()),
-                    }
-                }
+                let fired = write_steps(store, &entries, report).await?;
                 *report.order_steps.entry(step.name.clone()).or_default() += fired;
                 if (fetched < self.batch_size && deferred == 0) || fired == 0 {
                     break;
@@ -428,6 +407,25 @@ impl Scheduler {
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_else(|| date.and_time(chrono::NaiveTime::MIN).and_utc())
     }
+}
+
+/// Write a batch of ladder steps, each on its own ([`Atomicity::Each`]): returns how many
+/// were written; one whose item changed or whose step had fired is counted as skipped (the
+/// next tick retries it).
+async fn write_steps(
+    store: &xiaohao_store::Store,
+    entries: &[Write],
+    report: &mut TickReport,
+) -> Result<u64, EngineError> {
+    let mut fired = 0u64;
+    for r in store.write(entries, Atomicity::Each).await? {
+        match r {
+            Ok(_) => fired += 1,
+            Err(StoreError::Conflict(_)) => report.skipped += 1,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(fired)
 }
 
 /// Days past `now` the scheduler looks for occurrences moved back to a working day: more
