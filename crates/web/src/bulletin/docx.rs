@@ -62,16 +62,10 @@ pub(crate) fn blank() -> Paragraph {
     para(run("", FANGSONG, BODY))
 }
 
-/// The .docx bytes of a document.
-///
-/// # Errors
-/// When the archive cannot be written (never for an in-memory buffer in practice).
-pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
-    let right_four = |p: Paragraph| {
-        p.align(AlignmentType::Right)
-            .indent(None, None, Some(4 * CHAR), None)
-    };
-    let mut d = Docx::new()
+/// An empty A4 document in the 公文 layout (GB/T 9704: margins 37/35/28/26 mm, body in
+/// 仿宋_GB2312 三号): what the 通报 and the 督办单 are written on.
+pub(crate) fn page() -> Docx {
+    Docx::new()
         .page_size(11906, 16838)
         .page_margin(
             PageMargin::new()
@@ -83,7 +77,21 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
                 .footer(mm(28.0)),
         )
         .default_fonts(fonts(FANGSONG))
-        .default_size(BODY);
+        .default_size(BODY)
+}
+
+/// A right-aligned line four characters in from the right margin: the 落款 and its date.
+pub(crate) fn right_four(p: Paragraph) -> Paragraph {
+    p.align(AlignmentType::Right)
+        .indent(None, None, Some(4 * CHAR), None)
+}
+
+/// The .docx bytes of a document.
+///
+/// # Errors
+/// When the archive cannot be written (never for an in-memory buffer in practice).
+pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
+    let mut d = page();
     // 发文机关标志 and 文号.
     d = d.add_paragraph(
         Paragraph::new()

@@ -5,9 +5,9 @@
 //! its files in the 附件 lines.
 
 use crate::bulletin::docx::{
-    BODY, CHAR, FANGSONG, HEITI, XIAOBIAOSONG, blank, fonts, indented, mm, para, run,
+    BODY, FANGSONG, HEITI, XIAOBIAOSONG, blank, indented, page, para, right_four, run,
 };
-use docx_rs::{AlignmentType, Docx, PageMargin, Paragraph};
+use docx_rs::{AlignmentType, Paragraph};
 use xiaohao_core::order::OrderDocument;
 
 /// The .docx bytes of a 督办单.
@@ -15,23 +15,7 @@ use xiaohao_core::order::OrderDocument;
 /// # Errors
 /// When the archive cannot be written (never for an in-memory buffer in practice).
 pub fn render(doc: &OrderDocument) -> Result<Vec<u8>, String> {
-    let right_four = |p: Paragraph| {
-        p.align(AlignmentType::Right)
-            .indent(None, None, Some(4 * CHAR), None)
-    };
-    let mut d = Docx::new()
-        .page_size(11906, 16838)
-        .page_margin(
-            PageMargin::new()
-                .top(mm(37.0))
-                .bottom(mm(35.0))
-                .left(mm(28.0))
-                .right(mm(26.0))
-                .header(mm(15.0))
-                .footer(mm(28.0)),
-        )
-        .default_fonts(fonts(FANGSONG))
-        .default_size(BODY);
+    let mut d = page();
     d = d.add_paragraph(
         Paragraph::new()
             .add_run(run(&doc.title, XIAOBIAOSONG, 52).color("FF0000"))
