@@ -202,6 +202,9 @@ pub async fn run(cli: Cli) -> CliResult {
     let store = open(&settings).await?;
     let files = xiaohao_engine::files::Files::from_settings(&settings.files, &cli.home)?;
     let engine = Engine::new(store, clock, policy).with_files(files);
+    // Rows written before this version, or under another calendar or light thresholds,
+    // get the light dates the pages select by.
+    engine.index_lights().await?;
     if matches!(cli.command, Command::Serve { .. } | Command::Tick { .. }) {
         let year = chrono::Datelike::year(&engine.today());
         if let Some(w) = xiaohao_engine::calendar::coverage_warning(engine.calendar(), year) {

@@ -17,6 +17,7 @@ mod m20261201_000410_extension_instruction;
 mod m20261201_000500_attachments;
 mod m20261201_000510_robots;
 mod m20261201_000520_order_numbers;
+mod m20261201_000600_derived_columns;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000500_attachments::Migration),
             Box::new(m20261201_000510_robots::Migration),
             Box::new(m20261201_000520_order_numbers::Migration),
+            Box::new(m20261201_000600_derived_columns::Migration),
         ]
     }
 }

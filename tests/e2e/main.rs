@@ -22,6 +22,7 @@ mod hardening;
 mod import_export;
 mod instruction;
 mod ladder;
+mod ledger_sort;
 mod ledger_web;
 mod ledger_workbench;
 mod lifecycle_http;

@@ -310,6 +310,40 @@ async fn one_light_rule_agrees_on_page_filter_export_metrics_and_mail() {
                 let all: BTreeSet<String> = all.iter().map(|i| i.id.to_string()).collect();
                 assert_eq!(all, want, "{light} via all_for");
             }
+            // The dashboard's tiles are counted in SQL over the stored light dates.
+            let stats = t.engine.stats_for(&who).await.expect("stats");
+            for light in Light::ALL {
+                let tile = match light {
+                    Light::Red => stats.all.red,
+                    Light::Yellow => stats.all.yellow,
+                    Light::Green => stats.all.green,
+                    Light::Blue => stats.all.blue,
+                    Light::Grey => stats.all.grey,
+                };
+                let want = page.get(&light).map_or(0, BTreeSet::len) as u64;
+                assert_eq!(tile, want, "{light} tile (case {case}, {today})");
+            }
+            // The leader's 序时进度 list selects in SQL what the policy calls lagging.
+            let lagging = t
+                .engine
+                .all_for(
+                    &who,
+                    ItemFilter {
+                        lagging_on: Some(today),
+                        ..ItemFilter::default()
+                    },
+                )
+                .await
+                .expect("lagging");
+            let lagging: BTreeSet<ItemId> = lagging.iter().map(|i| i.id).collect();
+            for id in &ids {
+                let item = t.engine.raw_store().item(*id).await.expect("item");
+                assert_eq!(
+                    lagging.contains(id),
+                    t.engine.policy().lagging(&item, today).is_some(),
+                    "lagging of {item:?} on {today}"
+                );
+            }
         }
     }
 }
@@ -441,4 +475,61 @@ fn an_admin_loads_a_calendar_year_without_rebuilding() {
     let shown = run(&["calendar", "show"]);
     assert!(String::from_utf8_lossy(&shown.stdout).contains("[2027]"));
     let _ = std::fs::remove_dir_all(&home);
+}
+
+/// The writer keeps every row's light dates as it writes them; when the light thresholds
+/// change, the engine computes them again at start, once, and the filters follow the new
+/// rule.
+#[tokio::test]
+async fn light_dates_are_kept_by_the_writer_and_recomputed_when_the_policy_changes() {
+    let mut runner = TestRunner::new(Config::default());
+    let specs = specs().new_tree(&mut runner).expect("specs").current();
+    let t = TestEngine::new().await;
+    let base = d(2026, 9, 20);
+    let ids = build(&t, base, &specs).await;
+    let first = t.engine.index_lights().await.expect("index");
+    assert!(first.full, "no policy was recorded yet");
+    assert_eq!(
+        first.updated, 0,
+        "the writer kept every row's dates: {first:?}"
+    );
+    assert_eq!(first.read, ids.len() as u64);
+
+    let mut wider = (*crate::support::policy()).clone();
+    wider.lights.yellow_within_working_days = 10;
+    wider.lights.lag_percent = 5;
+    let other = Engine::new(
+        t.engine.raw_store().clone(),
+        t.clock.clone(),
+        std::sync::Arc::new(wider),
+    );
+    let changed = other.index_lights().await.expect("index");
+    assert!(changed.full && changed.updated > 0, "{changed:?}");
+    let again = other.index_lights().await.expect("index");
+    assert!(!again.full && again.updated == 0, "{again:?}");
+    for offset in [0i64, 5, 12, 30] {
+        let today = base + Duration::days(offset);
+        t.clock.set(bj(today, 10));
+        for light in Light::ALL {
+            let got: BTreeSet<ItemId> = other
+                .raw_store()
+                .all_items(&ItemFilter {
+                    light: Some(other.light_filter(light)),
+                    ..ItemFilter::default()
+                })
+                .await
+                .expect("items")
+                .iter()
+                .map(|i| i.id)
+                .collect();
+            for id in &ids {
+                let item = other.raw_store().item(*id).await.expect("item");
+                assert_eq!(
+                    got.contains(id),
+                    other.light_of(&item) == light,
+                    "{light} under the new thresholds on {today}: {item:?}"
+                );
+            }
+        }
+    }
 }

@@ -22,6 +22,9 @@ pub enum BenchWorkload {
     Pages,
     /// The supervision dashboard and a unit's 待办 page only, as `pages` measures them.
     Dashboard,
+    /// The office's ledger download (.csv and .xlsx) of every item, as `pages` measures
+    /// a page: time, size and the server's peak memory.
+    Export,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

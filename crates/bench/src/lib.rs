@@ -49,6 +49,9 @@ pub async fn run(args: BenchArgs) -> BenchResult {
         BenchWorkload::Dashboard => {
             return pages::pages_bench(&scratch, &args, pages::Pages::Dashboard).await;
         }
+        BenchWorkload::Export => {
+            return pages::pages_bench(&scratch, &args, pages::Pages::Export).await;
+        }
         _ => {}
     }
     let store = fixtures::open(&scratch.url, (args.writers as u32 + 2).max(4)).await?;
@@ -63,6 +66,7 @@ pub async fn run(args: BenchArgs) -> BenchResult {
         BenchWorkload::Outbox
         | BenchWorkload::Api
         | BenchWorkload::Pages
-        | BenchWorkload::Dashboard => Ok(()),
+        | BenchWorkload::Dashboard
+        | BenchWorkload::Export => Ok(()),
     }
 }

@@ -21,6 +21,8 @@ pub(crate) enum Pages {
     All,
     /// The supervision dashboard and a unit's 待办 (issue 17's measure).
     Dashboard,
+    /// The ledger download of every item, as CSV and as a workbook.
+    Export,
 }
 
 /// The accounts of the run: (username, role).
@@ -39,15 +41,26 @@ fn pages(which: Pages) -> Vec<(&'static str, &'static str)> {
         ("bench-supervision", "/overview"),
         ("bench-unit", "/"),
     ];
-    if which == Pages::Dashboard {
-        return dashboard;
+    match which {
+        Pages::Dashboard => return dashboard,
+        Pages::Export => {
+            return vec![
+                ("bench-office", "/api/export/ledger.csv"),
+                ("bench-office", "/api/export/ledger.xlsx"),
+            ];
+        }
+        Pages::All => {}
     }
     let mut all = dashboard;
     all.extend([
         ("bench-office", "/"),
         ("bench-office", "/ledger"),
         ("bench-office", "/ledger?light=red"),
+        ("bench-office", "/ledger?light=yellow"),
         ("bench-office", "/ledger?sort=late&dir=desc"),
+        ("bench-office", "/ledger?sort=level&dir=desc"),
+        ("bench-office", "/ledger?sort=number"),
+        ("bench-office", "/orders"),
         ("bench-office", "/ledger?q=重点项目&overdue=true"),
         ("bench-office", "/overview"),
         ("bench-office", "/items/{item}"),
@@ -238,6 +251,7 @@ pub(crate) async fn pages_bench(scratch: &Scratch, args: &BenchArgs, which: Page
     let name = match which {
         Pages::All => "pages",
         Pages::Dashboard => "dashboard",
+        Pages::Export => "export",
     };
     println!(
         "{name} items={} samples={samples} p50_ms={:.0} worst={} p95_ms={:.0} peak_rss_mib={peak:.0} rss_mib={rss:.0}   [{settings}]",

@@ -52,6 +52,7 @@ pub mod instruction;
 pub mod item;
 pub mod light;
 pub mod notify;
+pub mod numbering;
 pub mod order;
 pub mod org;
 pub mod password;

@@ -160,6 +160,99 @@ pub fn behind_schedule(
     (expected - input.progress_percent.unwrap_or(0) > policy.lag_percent).then_some(expected)
 }
 
+/// A day before any ledger: "always" for a light date that holds on every day.
+pub const ALWAYS: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(d) => d,
+    None => panic!("1900-01-01 is a date"),
+};
+
+/// The days on which a running item's light turns, given its due date, filing date and
+/// progress: with the due date (red from the day after it) they decide the light on any
+/// day without the calendar. They change only when the due date, the progress or the
+/// policy does, so the store keeps them on the item row and selects by light in SQL
+/// ([`light_on`] is that SQL rule, and agrees with [`light`] on every day).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LightDates {
+    /// The first day the due date is within the yellow window; `None` without a due date.
+    pub near_on: Option<NaiveDate>,
+    /// The first day the progress is behind 序时进度 by more than the policy allows;
+    /// `None` when it never is before the due date (or there is none).
+    pub lagging_on: Option<NaiveDate>,
+}
+
+/// The first day in `[lo, hi]` on which the monotone `turned` holds (it holds on `hi`),
+/// or [`ALWAYS`] when it already holds on `lo` and so on every earlier day.
+fn first_day(lo: NaiveDate, hi: NaiveDate, turned: impl Fn(NaiveDate) -> bool) -> NaiveDate {
+    if turned(lo) {
+        return ALWAYS;
+    }
+    // Invariant: not turned on `lo`, turned on `hi`.
+    let (mut lo, mut hi) = (lo, hi);
+    while (hi - lo).num_days() > 1 {
+        let mid = lo + chrono::Duration::days((hi - lo).num_days() / 2);
+        if turned(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
+}
+
+/// The light dates of an item (see [`LightDates`]); both tests of the yellow rule are
+/// monotone in the day, so each date is found by bisection with the rule's own functions.
+pub fn light_dates(
+    input: &LightInput,
+    calendar: &WorkingCalendar,
+    policy: &LightPolicy,
+) -> LightDates {
+    let Some(due) = input.due_on else {
+        return LightDates::default();
+    };
+    let window = i64::from(policy.yellow_within_working_days);
+    // The working days left shrink as the day nears the due date: look back far enough
+    // that even the longest holidays leave more than the window.
+    let near = |day: NaiveDate| {
+        calendar
+            .working_days_between(day, due)
+            .map_or(true, |left| left <= window)
+    };
+    let back = due - chrono::Duration::days(window * 2 + 60);
+    let near_on = first_day(back.max(ALWAYS), due, near);
+    let lags = |day: NaiveDate| behind_schedule(input, due, day, policy).is_some();
+    let lagging_on = lags(due).then(|| first_day(input.started_on.min(due), due, lags));
+    LightDates {
+        near_on: Some(near_on),
+        lagging_on,
+    }
+}
+
+/// The light on `today` from the state, the due date and the light dates — the rule the
+/// store asks in SQL. Equal to [`light`] on every day (`light_dates_agree_with_the_rule`).
+pub fn light_on(
+    state: ItemState,
+    due_on: Option<NaiveDate>,
+    dates: &LightDates,
+    today: NaiveDate,
+) -> Light {
+    match state {
+        ItemState::Closed => return Light::Blue,
+        ItemState::Draft | ItemState::Cancelled | ItemState::Suspended => return Light::Grey,
+        _ => {}
+    }
+    let Some(due) = due_on else {
+        return Light::Green;
+    };
+    let turned = |d: Option<NaiveDate>| d.is_some_and(|d| d <= today);
+    if today > due {
+        Light::Red
+    } else if turned(dates.near_on) || turned(dates.lagging_on) {
+        Light::Yellow
+    } else {
+        Light::Green
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,9 @@ use crate::cycles::CycleDef;
 use crate::escalation::Ladder;
 use crate::escalation::Step;
 use crate::item::Item;
-use crate::light::{Light, LightInput, LightPolicy, behind_schedule, light, running};
+use crate::light::{
+    Light, LightDates, LightInput, LightPolicy, behind_schedule, light, light_dates, running,
+};
 use crate::sla::SlaPolicy;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
@@ -62,6 +64,31 @@ impl Policy {
     /// cannot answer (never under the Monday–Friday fallback) shows grey.
     pub fn light(&self, item: &Item, today: NaiveDate) -> Light {
         light(&self.light_input(item), today, &self.calendar, &self.lights).unwrap_or(Light::Grey)
+    }
+
+    /// The days `item`'s light turns (see [`LightDates`]), kept on its row by the store.
+    pub fn light_dates(&self, item: &Item) -> LightDates {
+        light_dates(&self.light_input(item), &self.calendar, &self.lights)
+    }
+
+    /// A digest of everything [`Policy::light_dates`] depends on besides the item: the
+    /// time zone, the light thresholds and every working day of the covered years. When it
+    /// differs from the one the stored dates were computed with, they are computed again.
+    pub fn light_fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(self.timezone.name());
+        h.update(self.lights.yellow_within_working_days.to_le_bytes());
+        h.update(self.lights.lag_percent.to_le_bytes());
+        for year in self.calendar.coverage() {
+            h.update(year.to_le_bytes());
+            let mut day = NaiveDate::from_ymd_opt(year, 1, 1);
+            while let Some(d) = day.filter(|d| d.year() == year) {
+                h.update([u8::from(self.calendar.is_working_day(d).unwrap_or(false))]);
+                day = d.succ_opt();
+            }
+        }
+        hex::encode(h.finalize())
     }
 
     fn light_input(&self, item: &Item) -> LightInput {
@@ -280,6 +307,38 @@ pub(crate) mod tests {
             p.working_days_late(&item(ItemState::Closed, d(2026, 9, 30)), d(2026, 10, 9)),
             0
         );
+    }
+
+    proptest::proptest! {
+        /// The stored light dates and the SQL rule built on them colour every item as the
+        /// policy's light rule does, on every day, in covered and uncovered years alike.
+        #[test]
+        fn light_dates_agree_with_the_rule(
+            state in 0usize..8,
+            filed in 0i64..900,
+            due_after in -30i64..400,
+            pct in proptest::option::of(0i32..=100),
+            today_after in -60i64..700,
+            window in 0u32..12,
+            lag in 0i32..60,
+        ) {
+            let mut p = test_policy();
+            p.lights = LightPolicy { yellow_within_working_days: window, lag_percent: lag };
+            let filed_on = d(2025, 1, 1) + chrono::Duration::days(filed);
+            let mut it = item(ItemState::ALL[state], filed_on + chrono::Duration::days(due_after));
+            it.created_at = filed_on.and_hms_opt(2, 0, 0).unwrap().and_utc();
+            it.progress_percent = pct;
+            let dates = p.light_dates(&it);
+            let today = filed_on + chrono::Duration::days(today_after);
+            proptest::prop_assert_eq!(
+                crate::light::light_on(it.state, it.due_on, &dates, today),
+                p.light(&it, today)
+            );
+            let lag_by_dates = running(it.state)
+                && it.due_on.is_some_and(|due| today <= due)
+                && dates.lagging_on.is_some_and(|l| l <= today);
+            proptest::prop_assert_eq!(lag_by_dates, p.lagging(&it, today).is_some());
+        }
     }
 
     #[test]

@@ -103,6 +103,83 @@ pub struct LedgerPlan {
     pub errors: Vec<LineError>,
 }
 
+/// Rows read per page of a streamed ledger.
+const LEDGER_PAGE: u64 = 1000;
+
+/// The ledger page by page in plan order (filed first first): items with names, light,
+/// latest progress and working days late, read by keyset pages so memory stays flat.
+pub struct LedgerCursor {
+    engine: Engine,
+    filter: ItemFilter,
+    after: Option<(chrono::DateTime<chrono::Utc>, ItemId)>,
+    done: bool,
+    units: HashMap<UnitId, String>,
+    chains: HashMap<ChainId, String>,
+    people: HashMap<xiaohao_core::PersonId, String>,
+}
+
+impl LedgerCursor {
+    /// The next page; empty at the end.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn next_page(&mut self) -> Result<Vec<LedgerEntry>, EngineError> {
+        if self.done {
+            return Ok(Vec::new());
+        }
+        let store = self.engine.store();
+        let items = store
+            .items_filed_after(&self.filter, self.after, LEDGER_PAGE)
+            .await?;
+        self.done = (items.len() as u64) < LEDGER_PAGE;
+        self.after = items.last().map(|i| (i.created_at, i.id));
+        let ids: Vec<ItemId> = items.iter().map(|i| i.id).collect();
+        let mut progress = store.latest_progress_of(&ids).await?;
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let leader = match item.leader {
+                Some(p) => {
+                    if let std::collections::hash_map::Entry::Vacant(e) = self.people.entry(p) {
+                        e.insert(store.person(p).await?.name);
+                    }
+                    self.people.get(&p).cloned()
+                }
+                None => None,
+            };
+            out.push(LedgerEntry {
+                chain: item.chain_id.and_then(|c| self.chains.get(&c).cloned()),
+                lead: item.lead_unit.and_then(|u| self.units.get(&u).cloned()),
+                co: item
+                    .co_units
+                    .iter()
+                    .filter_map(|u| self.units.get(u).cloned())
+                    .collect(),
+                leader,
+                light: self.engine.light_of(&item),
+                latest_progress: progress.remove(&item.id),
+                working_days_late: self.engine.working_days_late(&item),
+                item,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every remaining entry at once (the command line, tests).
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn collect(mut self) -> Result<Vec<LedgerEntry>, EngineError> {
+        let mut all = Vec::new();
+        loop {
+            let page = self.next_page().await?;
+            if page.is_empty() {
+                return Ok(all);
+            }
+            all.extend(page);
+        }
+    }
+}
+
 impl Engine {
     /// Every item (optionally of one chain, or led or co-handled by one unit) as the
     /// ledger shows it, in plan order. For the command line, which sees everything.
@@ -114,19 +191,16 @@ impl Engine {
         chain: Option<ChainId>,
         unit: Option<UnitId>,
     ) -> Result<Vec<LedgerEntry>, EngineError> {
-        let items = self
-            .store()
-            .all_items(&ItemFilter {
-                chain,
-                unit,
-                ..Default::default()
-            })
-            .await?;
-        self.ledger_entries(items).await
+        let filter = ItemFilter {
+            chain,
+            unit,
+            ..Default::default()
+        };
+        self.ledger_cursor(filter).await?.collect().await
     }
 
     /// The items `who` may read that match `filter` (no paging), as the ledger shows
-    /// them, in plan order: the web download of the ledger page.
+    /// them, in plan order.
     ///
     /// # Errors
     /// On store failure.
@@ -135,56 +209,33 @@ impl Engine {
         who: &Principal,
         filter: ItemFilter,
     ) -> Result<Vec<LedgerEntry>, EngineError> {
-        let items = self.all_for(who, filter).await?;
-        self.ledger_entries(items).await
+        self.ledger_cursor_for(who, filter).await?.collect().await
     }
 
-    /// Items with names, light, latest progress and working days late, in plan order
-    /// (filed first first).
-    async fn ledger_entries(&self, mut items: Vec<Item>) -> Result<Vec<LedgerEntry>, EngineError> {
-        let store = self.store();
-        items.sort_by_key(|i| (i.created_at, i.id));
-        let names: HashMap<UnitId, String> = store
-            .units()
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect();
-        let chains: HashMap<ChainId, String> = store
-            .chains()
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect();
-        let progress = store.latest_progress().await?;
-        let mut people: HashMap<xiaohao_core::PersonId, String> = HashMap::new();
-        let mut out = Vec::with_capacity(items.len());
-        for item in items {
-            let leader = match item.leader {
-                Some(p) => {
-                    if let std::collections::hash_map::Entry::Vacant(e) = people.entry(p) {
-                        e.insert(store.person(p).await?.name);
-                    }
-                    people.get(&p).cloned()
-                }
-                None => None,
-            };
-            out.push(LedgerEntry {
-                chain: item.chain_id.and_then(|c| chains.get(&c).cloned()),
-                lead: item.lead_unit.and_then(|u| names.get(&u).cloned()),
-                co: item
-                    .co_units
-                    .iter()
-                    .filter_map(|u| names.get(u).cloned())
-                    .collect(),
-                leader,
-                light: self.light_of(&item),
-                latest_progress: progress.get(&item.id).cloned(),
-                working_days_late: self.working_days_late(&item),
-                item,
-            });
-        }
-        Ok(out)
+    /// The ledger `who` may read that matches `filter`, page by page in plan order: the
+    /// web download streams it in bounded memory.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn ledger_cursor_for(
+        &self,
+        who: &Principal,
+        mut filter: ItemFilter,
+    ) -> Result<LedgerCursor, EngineError> {
+        filter.scope = Some(who.scope.clone());
+        self.ledger_cursor(filter).await
+    }
+
+    async fn ledger_cursor(&self, filter: ItemFilter) -> Result<LedgerCursor, EngineError> {
+        Ok(LedgerCursor {
+            engine: self.clone(),
+            filter,
+            after: None,
+            done: false,
+            units: self.unit_names().await?,
+            chains: self.chain_names().await?,
+            people: HashMap::new(),
+        })
     }
 
     /// Read an edited workbook of the 台账 layout and validate it against the ledger

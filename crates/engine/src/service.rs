@@ -72,7 +72,9 @@ pub fn capacity_of(kind: UnitKind) -> Capacity {
 impl Engine {
     /// The engine over `store`, reading time from `clock` and every rule from `policy`
     /// (the one value built at start and shared by every component).
+    /// The store's writer keeps the policy's light dates on every item row from now on.
     pub fn new(store: Store, clock: Arc<dyn Clock>, policy: Arc<Policy>) -> Self {
+        store.use_policy(policy.clone());
         Self {
             store,
             clock,

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use xiaohao_core::{
     AccountRole, Action, Item, ItemId, ItemState, Light, Scope, UnitId, permitted_actions,
 };
-use xiaohao_store::{ItemFilter, ItemPage, LightFilter};
+use xiaohao_store::{ItemFilter, ItemOrder, ItemPage, LedgerSort, LightFilter, SortKey};
 
 /// An item's clocks, as of today in the policy's time zone. Delays are working days.
 #[derive(Debug, Clone, Serialize)]
@@ -55,15 +55,15 @@ pub struct LightCounts {
 }
 
 impl LightCounts {
-    fn add(&mut self, l: Light) {
+    fn add(&mut self, l: Light, n: u64) {
         match l {
-            Light::Red => self.red += 1,
-            Light::Yellow => self.yellow += 1,
-            Light::Green => self.green += 1,
-            Light::Blue => self.blue += 1,
-            Light::Grey => self.grey += 1,
+            Light::Red => self.red += n,
+            Light::Yellow => self.yellow += n,
+            Light::Green => self.green += n,
+            Light::Blue => self.blue += n,
+            Light::Grey => self.grey += n,
         }
-        self.total += 1;
+        self.total += n;
     }
 }
 
@@ -117,11 +117,20 @@ pub struct AuditStatus {
 #[derive(Debug, Clone, Serialize)]
 pub struct Supervision {
     pub today: NaiveDate,
+    /// The most overdue items (at most [`SUPERVISION_ROWS`]), most working days late first.
     pub overdue: Vec<Item>,
+    /// All overdue items.
+    pub overdue_total: u64,
+    /// Open items under 督办 (at most [`SUPERVISION_ROWS`]), highest level first.
     pub escalated: Vec<Item>,
+    /// All open items under 督办.
+    pub escalated_total: u64,
     pub delays: Vec<DelayRow>,
     pub audit: AuditStatus,
 }
+
+/// Rows of each list on the supervision page; the ledger, filtered, lists them all.
+pub const SUPERVISION_ROWS: u64 = 100;
 
 /// The month a report is due for, as stored in `period` (`YYYY-MM`).
 pub fn month_period(day: NaiveDate) -> String {
@@ -145,22 +154,35 @@ impl Engine {
         }
     }
 
-    /// The light filter for `light` today, from the policy.
+    /// The light filter for `light` today: the policy's rule, in SQL over the light dates
+    /// the writer keeps on each row.
     pub fn light_filter(&self, light: Light) -> LightFilter {
-        let today = self.today();
         LightFilter {
             light,
-            today,
-            yellow_until: self.policy().yellow_until(today),
+            today: self.today(),
         }
     }
 
-    /// Whether `item` passes the part of `filter` SQL cannot decide: the light, by the
-    /// policy's one rule.
-    pub(crate) fn passes_light(&self, filter: &ItemFilter, item: &Item) -> bool {
-        filter
-            .light
-            .is_none_or(|l| l.is_exact() || self.policy().light(item, l.today) == l.light)
+    /// Compute the light dates the store keeps on each item row where they are missing,
+    /// or on every row when the policy they were computed with changed (a new calendar
+    /// year, other thresholds). Run at start, before any page is served.
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn index_lights(&self) -> Result<xiaohao_store::LightIndexRun, EngineError> {
+        let run = self
+            .store()
+            .index_lights(&self.policy().light_fingerprint())
+            .await?;
+        if run.updated > 0 {
+            tracing::info!(
+                read = run.read,
+                updated = run.updated,
+                full = run.full,
+                "light dates computed"
+            );
+        }
+        Ok(run)
     }
 
     /// A page of the items `who` may read.
@@ -176,57 +198,21 @@ impl Engine {
         self.list(&filter).await
     }
 
-    /// A page of items, newest first. A yellow or green filter walks the SQL candidates by
-    /// id and keeps those the policy colours so, so the list holds exactly what the pages
-    /// and the dashboard's tiles show.
+    /// A page of items in the filter's order (newest first unless it says otherwise);
+    /// the light is the policy's, selected in SQL.
     ///
     /// # Errors
     /// On store failure.
     pub async fn list(&self, filter: &ItemFilter) -> Result<ItemPage, EngineError> {
-        if filter.light.is_none_or(|l| l.is_exact()) {
-            return Ok(self.store().items(filter).await?);
-        }
-        let mut keys: Vec<(chrono::DateTime<chrono::Utc>, ItemId)> = Vec::new();
-        self.walk(filter, |it| keys.push((it.created_at, it.id)))
-            .await?;
-        // The store's order: newest first, then by id.
-        keys.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        let limit = xiaohao_store::page_limit(filter.limit);
-        let page: Vec<ItemId> = keys
-            .iter()
-            .skip(usize::try_from(filter.offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(limit).unwrap_or(usize::MAX))
-            .map(|k| k.1)
-            .collect();
-        let mut found = self.store().items_by_ids(&page).await?;
-        Ok(ItemPage {
-            items: page.iter().filter_map(|id| found.remove(id)).collect(),
-            total: keys.len() as u64,
-            limit,
-            offset: filter.offset,
-        })
+        Ok(self.store().items(filter).await?)
     }
 
-    /// Visit every item matching `filter` (the light by the policy), 2,000 rows at a time.
+    /// Visit every item matching `filter`, by id, 2,000 rows at a time: bounded memory
+    /// over any number of items (a supervision account sees them all).
     ///
     /// # Errors
     /// On store failure.
     pub async fn walk(
-        &self,
-        filter: &ItemFilter,
-        mut visit: impl FnMut(&Item),
-    ) -> Result<(), EngineError> {
-        self.walk_rows(filter, |it| {
-            if self.passes_light(filter, it) {
-                visit(it);
-            }
-        })
-        .await
-    }
-
-    /// Visit every row the SQL side of `filter` selects, by id, 2,000 at a time: bounded
-    /// memory over any number of items (a supervision account sees them all).
-    async fn walk_rows(
         &self,
         filter: &ItemFilter,
         mut visit: impl FnMut(&Item),
@@ -253,14 +239,11 @@ impl Engine {
         mut filter: ItemFilter,
     ) -> Result<Vec<Item>, EngineError> {
         filter.scope = Some(who.scope.clone());
-        let mut items = self.store().all_items(&filter).await?;
-        items.retain(|it| self.passes_light(&filter, it));
-        Ok(items)
+        Ok(self.store().all_items(&filter).await?)
     }
 
-    /// Items per state and per light today (the policy's rule), for `/metrics`. Red, blue
-    /// and grey are counted in SQL; yellow and green by walking the running items that are
-    /// not red.
+    /// Items per state and per light today (the policy's rule), for `/metrics`: counted
+    /// in SQL.
     ///
     /// # Errors
     /// On store failure.
@@ -268,40 +251,21 @@ impl Engine {
         &self,
     ) -> Result<(Vec<(String, u64)>, Vec<(Light, u64)>), EngineError> {
         let by_state = self.store().item_counts_by_state().await?;
-        let mut by_light = Vec::with_capacity(Light::ALL.len());
-        let (mut yellow, mut green) = (0u64, 0u64);
-        let candidates = ItemFilter {
-            light: Some(self.light_filter(Light::Yellow)),
-            ..ItemFilter::default()
-        };
-        let today = self.today();
-        self.walk_rows(&candidates, |it| match self.policy().light(it, today) {
-            Light::Yellow => yellow += 1,
-            Light::Green => green += 1,
-            _ => {}
-        })
-        .await?;
-        // Green items without a due date are not in the yellow candidates.
-        let undated = ItemFilter {
-            light: Some(self.light_filter(Light::Green)),
-            ..ItemFilter::default()
-        };
-        green += self.store().count_items_without_due(&undated).await?;
-        for light in Light::ALL {
-            let n = match light {
-                Light::Yellow => yellow,
-                Light::Green => green,
-                exact => {
-                    self.store()
-                        .count_items(&ItemFilter {
-                            light: Some(self.light_filter(exact)),
-                            ..ItemFilter::default()
-                        })
-                        .await?
-                }
-            };
-            by_light.push((light, n));
-        }
+        let counts = self
+            .store()
+            .light_counts(&ItemFilter::default(), self.today())
+            .await?;
+        let by_light = Light::ALL
+            .into_iter()
+            .map(|l| {
+                let n = counts
+                    .iter()
+                    .filter(|c| c.light == l)
+                    .map(|c| c.items)
+                    .sum();
+                (l, n)
+            })
+            .collect();
         Ok((by_state, by_light))
     }
 
@@ -363,20 +327,24 @@ impl Engine {
         let mut by_state = BTreeMap::new();
         let mut by_chain: BTreeMap<Option<xiaohao_core::ChainId>, LightCounts> = BTreeMap::new();
         let mut by_unit: BTreeMap<Option<UnitId>, LightCounts> = BTreeMap::new();
-        // Page by page: a supervision account sees every item, and a million of them at once
-        // took gigabytes (100k: 1.3 s and 420 MiB before paging).
+        // Counted in SQL by chain, lead unit, state and light: a supervision account sees
+        // every item, and reading them took seconds at 100,000.
         let filter = ItemFilter {
             scope: Some(who.scope.clone()),
             ..ItemFilter::default()
         };
-        self.walk_rows(&filter, |it| {
-            let l = self.light_of(it);
-            all.add(l);
-            *by_state.entry(it.state.as_str().to_owned()).or_insert(0) += 1;
-            by_chain.entry(it.chain_id).or_default().add(l);
-            by_unit.entry(it.lead_unit).or_default().add(l);
-        })
-        .await?;
+        for c in self.store().light_counts(&filter, today).await? {
+            all.add(c.light, c.items);
+            *by_state.entry(c.state).or_insert(0) += c.items;
+            by_chain
+                .entry(c.chain.map(xiaohao_core::ChainId))
+                .or_default()
+                .add(c.light, c.items);
+            by_unit
+                .entry(c.lead_unit.map(UnitId))
+                .or_default()
+                .add(c.light, c.items);
+        }
         let row = |id: Option<uuid::Uuid>, name: String, counts: LightCounts| StatsRow {
             id,
             name,
@@ -425,14 +393,12 @@ impl Engine {
                 },
             )
             .await?;
+        let items: Vec<Item> = items.into_iter().filter(|i| i.state.is_open()).collect();
+        let ids: Vec<ItemId> = items.iter().map(|i| i.id).collect();
+        let reported_ids = self.store().reported_by(unit, &period, &ids).await?;
         let mut out = Vec::new();
-        for item in items.into_iter().filter(|i| i.state.is_open()) {
-            let reported = self
-                .store()
-                .progress(item.id)
-                .await?
-                .iter()
-                .any(|p| p.report.period == period && p.unit == Some(unit));
+        for item in items {
+            let reported = reported_ids.contains(&item.id);
             let can_report = matches!(who.role(), AccountRole::Unit | AccountRole::Office)
                 && matches!(item.state, ItemState::Accepted | ItemState::InProgress);
             out.push(Duty {
@@ -458,47 +424,81 @@ impl Engine {
             ));
         }
         let today = self.today();
-        let items = self.all_for(who, ItemFilter::default()).await?;
         let units: BTreeMap<_, _> = self.unit_names().await?;
+        let scope = ItemFilter {
+            scope: Some(who.scope.clone()),
+            ..ItemFilter::default()
+        };
+        // Delays per lead unit: the items per due date counted in SQL, each due date's
+        // working days late counted once by the policy.
         let mut delays: BTreeMap<UnitId, DelayRow> = BTreeMap::new();
-        let mut overdue = Vec::new();
-        let mut escalated = Vec::new();
-        for it in items {
-            if self.light_of(&it) == Light::Red {
-                let late = self.working_days_late(&it);
-                if let Some(u) = it.lead_unit {
-                    let row = delays.entry(u).or_insert_with(|| DelayRow {
-                        unit: u,
-                        name: units.get(&u).cloned().unwrap_or_default(),
-                        late_items: 0,
-                        total_days_late: 0,
-                        max_days_late: 0,
-                    });
-                    row.late_items += 1;
-                    row.total_days_late += late;
-                    row.max_days_late = row.max_days_late.max(late);
-                }
-                overdue.push(it.clone());
-            }
-            if it.escalation_level > 0 && it.state.is_open() {
-                escalated.push(it);
-            }
+        for group in self.store().late_by_due_date(&scope, today).await? {
+            let Some(u) = group.lead_unit.map(UnitId) else {
+                continue;
+            };
+            let late = self.policy().days_late_on(group.due_on, today);
+            let row = delays.entry(u).or_insert_with(|| DelayRow {
+                unit: u,
+                name: units.get(&u).cloned().unwrap_or_default(),
+                late_items: 0,
+                total_days_late: 0,
+                max_days_late: 0,
+            });
+            row.late_items += group.items;
+            row.total_days_late += late * i64::try_from(group.items).unwrap_or(i64::MAX);
+            row.max_days_late = row.max_days_late.max(late);
         }
         let mut delays: Vec<DelayRow> = delays.into_values().collect();
         delays.sort_by_key(|d| std::cmp::Reverse(d.total_days_late));
-        overdue.sort_by_key(|i| i.due_on);
-        let (items_checked, events_checked, broken) = self.store().verify_all_chains().await?;
+        // Both lists most first (days late, 督办 level).
+        let by = |key, today| ItemOrder::By {
+            sort: LedgerSort {
+                key,
+                descending: true,
+            },
+            today,
+        };
+        let overdue = self
+            .store()
+            .items(&ItemFilter {
+                light: Some(self.light_filter(Light::Red)),
+                order: by(SortKey::DaysLate, today),
+                limit: SUPERVISION_ROWS,
+                ..scope.clone()
+            })
+            .await?;
+        let escalated = self
+            .store()
+            .items(&ItemFilter {
+                escalated_open: true,
+                order: by(SortKey::Level, today),
+                limit: SUPERVISION_ROWS,
+                ..scope
+            })
+            .await?;
+        let audit = self.audit_status().await?;
         Ok(Supervision {
             today,
-            overdue,
-            escalated,
+            overdue: overdue.items,
+            overdue_total: overdue.total,
+            escalated: escalated.items,
+            escalated_total: escalated.total,
             delays,
-            audit: AuditStatus {
-                items_checked,
-                events_checked,
-                ok: broken.is_none(),
-                broken: broken.map(|b| format!("item {} seq {}: {}", b.item_id, b.seq, b.reason)),
-            },
+            audit,
+        })
+    }
+
+    /// Whether every item's event chain still verifies (the 督查室 page's 审计链 line).
+    ///
+    /// # Errors
+    /// On store failure.
+    pub async fn audit_status(&self) -> Result<AuditStatus, EngineError> {
+        let (items_checked, events_checked, broken) = self.store().verify_all_chains().await?;
+        Ok(AuditStatus {
+            items_checked,
+            events_checked,
+            ok: broken.is_none(),
+            broken: broken.map(|b| format!("item {} seq {}: {}", b.item_id, b.seq, b.reason)),
         })
     }
 

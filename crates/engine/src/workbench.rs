@@ -5,166 +5,13 @@
 
 use crate::{Engine, EngineError, Outcome, Principal};
 use std::cmp::Ordering;
-use std::collections::HashMap;
-use std::str::FromStr;
-use xiaohao_core::{ChainId, Command, Item, ItemId, ItemState, Light, PersonId, UnitId};
+pub use xiaohao_core::numbering::number_key;
+use xiaohao_core::{Command, Item, ItemId, ItemState, PersonId};
 use xiaohao_store::{ItemFilter, ItemPage};
+pub use xiaohao_store::{LedgerSort, SortKey};
 
 /// The reason recorded on the edit a bulk 交办 makes before it hands a draft out.
 pub const BULK_ASSIGN_REASON: &str = "批量交办";
-
-/// A ledger column the page sorts by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortKey {
-    /// 序号 as printed, read as numbers: (二) before (十二).
-    Number,
-    Title,
-    Lead,
-    Chain,
-    State,
-    Deadline,
-    /// 逾期(工作日), the policy's count.
-    DaysLate,
-    /// Red first, as the policy colours.
-    Light,
-    Level,
-    Percent,
-}
-
-impl SortKey {
-    pub const ALL: [SortKey; 10] = [
-        Self::Number,
-        Self::Title,
-        Self::Lead,
-        Self::Chain,
-        Self::State,
-        Self::Deadline,
-        Self::DaysLate,
-        Self::Light,
-        Self::Level,
-        Self::Percent,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Number => "number",
-            Self::Title => "title",
-            Self::Lead => "lead",
-            Self::Chain => "chain",
-            Self::State => "state",
-            Self::Deadline => "deadline",
-            Self::DaysLate => "late",
-            Self::Light => "light",
-            Self::Level => "level",
-            Self::Percent => "percent",
-        }
-    }
-}
-
-impl FromStr for SortKey {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s.trim())
-            .ok_or_else(|| format!("`{s}` is not a ledger column"))
-    }
-}
-
-/// A column and its direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LedgerSort {
-    pub key: SortKey,
-    pub descending: bool,
-}
-
-/// One item's value in a sort column; an empty cell sorts last either way.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum SortValue {
-    Numbers(Vec<u32>, String),
-    Int(i64),
-    Text(String),
-}
-
-/// The numbers a printed 序号 carries, in order: `(十二)` → [12], `2.3` → [2, 3].
-pub fn number_key(number: &str) -> Vec<u32> {
-    let mut out = Vec::new();
-    let mut digits = String::new();
-    let mut chinese = String::new();
-    let flush = |digits: &mut String, chinese: &mut String, out: &mut Vec<u32>| {
-        if !digits.is_empty() {
-            out.push(digits.parse().unwrap_or(u32::MAX));
-            digits.clear();
-        }
-        if !chinese.is_empty() {
-            out.push(chinese_number(chinese));
-            chinese.clear();
-        }
-    };
-    for c in number.chars() {
-        if c.is_ascii_digit() {
-            if !chinese.is_empty() {
-                flush(&mut digits, &mut chinese, &mut out);
-            }
-            digits.push(c);
-        } else if chinese_digit(c).is_some() || matches!(c, '十' | '百') {
-            if !digits.is_empty() {
-                flush(&mut digits, &mut chinese, &mut out);
-            }
-            chinese.push(c);
-        } else {
-            flush(&mut digits, &mut chinese, &mut out);
-        }
-    }
-    flush(&mut digits, &mut chinese, &mut out);
-    out
-}
-
-fn chinese_digit(c: char) -> Option<u32> {
-    Some(match c {
-        '零' | '〇' => 0,
-        '一' => 1,
-        '二' | '两' => 2,
-        '三' => 3,
-        '四' => 4,
-        '五' => 5,
-        '六' => 6,
-        '七' => 7,
-        '八' => 8,
-        '九' => 9,
-        _ => return None,
-    })
-}
-
-/// 十二 → 12, 二十 → 20, 一百零五 → 105.
-fn chinese_number(s: &str) -> u32 {
-    let (mut total, mut digit) = (0u32, 0u32);
-    for c in s.chars() {
-        match c {
-            '十' => {
-                total += digit.max(1) * 10;
-                digit = 0;
-            }
-            '百' => {
-                total += digit.max(1) * 100;
-                digit = 0;
-            }
-            other => digit = chinese_digit(other).unwrap_or(0),
-        }
-    }
-    total + digit
-}
-
-fn light_rank(l: Light) -> i64 {
-    match l {
-        Light::Red => 0,
-        Light::Yellow => 1,
-        Light::Green => 2,
-        Light::Blue => 3,
-        Light::Grey => 4,
-    }
-}
 
 /// What a bulk 交办 sets on every selected draft; `None` or empty keeps the draft's own.
 #[derive(Debug, Clone, Default)]
@@ -206,9 +53,8 @@ fn blank(v: Option<&String>) -> Option<&str> {
 }
 
 impl Engine {
-    /// A page of the ledger `who` may read, sorted by a column (the store's order,
-    /// newest first, without one). Sorting walks the matching items keeping only a key per
-    /// item, so memory stays bounded; the light and days late are the policy's.
+    /// A page of the ledger `who` may read, sorted by a column (newest first without
+    /// one): ordered by the database, so a page reads only its own rows.
     ///
     /// # Errors
     /// On store failure.
@@ -218,97 +64,13 @@ impl Engine {
         mut filter: ItemFilter,
         sort: Option<LedgerSort>,
     ) -> Result<ItemPage, EngineError> {
-        let Some(sort) = sort else {
-            return self.list_for(who, filter).await;
-        };
-        filter.scope = Some(who.scope.clone());
-        let units: HashMap<UnitId, String> = self.unit_names().await?;
-        let chains: HashMap<ChainId, String> = self.chain_names().await?;
-        let mut keys: Vec<(SortValue, chrono::DateTime<chrono::Utc>, ItemId)> = Vec::new();
-        // By id, 2,000 at a time, without co-units (no sort key needs them); the light
-        // filter by the policy's rule, as `Engine::walk` applies it.
-        const BATCH: u64 = 2000;
-        let mut after = None;
-        loop {
-            let batch = self
-                .store()
-                .items_after_without_co_units(&filter, after, BATCH)
-                .await?;
-            for it in &batch {
-                if self.passes_light(&filter, it) {
-                    keys.push((
-                        self.sort_value(sort.key, it, &units, &chains),
-                        it.created_at,
-                        it.id,
-                    ));
-                }
-            }
-            match batch.last() {
-                Some(last) if batch.len() as u64 == BATCH => after = Some(last.id),
-                _ => break,
-            }
-        }
-        keys.sort_by(|a, b| {
-            let by_value = match (&a.0, &b.0) {
-                // Empty cells last in both directions.
-                (SortValue::Text(x), SortValue::Text(y)) if x.is_empty() != y.is_empty() => {
-                    return x.is_empty().cmp(&y.is_empty());
-                }
-                (x, y) => x.cmp(y),
+        if let Some(sort) = sort {
+            filter.order = xiaohao_store::ItemOrder::By {
+                sort,
+                today: self.today(),
             };
-            let by_value = if sort.descending {
-                by_value.reverse()
-            } else {
-                by_value
-            };
-            by_value.then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
-        });
-        let limit = xiaohao_store::page_limit(filter.limit);
-        let page: Vec<ItemId> = keys
-            .iter()
-            .skip(usize::try_from(filter.offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(limit).unwrap_or(usize::MAX))
-            .map(|k| k.2)
-            .collect();
-        let mut found = self.store().items_by_ids(&page).await?;
-        Ok(ItemPage {
-            items: page.iter().filter_map(|id| found.remove(id)).collect(),
-            total: keys.len() as u64,
-            limit,
-            offset: filter.offset,
-        })
-    }
-
-    fn sort_value(
-        &self,
-        key: SortKey,
-        it: &Item,
-        units: &HashMap<UnitId, String>,
-        chains: &HashMap<ChainId, String>,
-    ) -> SortValue {
-        let text = |s: Option<&String>| SortValue::Text(s.cloned().unwrap_or_default());
-        match key {
-            SortKey::Number => {
-                let n = it.number.clone().unwrap_or_default();
-                SortValue::Numbers(number_key(&n), n)
-            }
-            SortKey::Title => SortValue::Text(it.title.clone()),
-            SortKey::Lead => text(it.lead_unit.as_ref().and_then(|u| units.get(u))),
-            SortKey::Chain => text(it.chain_id.as_ref().and_then(|c| chains.get(c))),
-            SortKey::State => SortValue::Int(
-                ItemState::ALL
-                    .iter()
-                    .position(|s| *s == it.state)
-                    .unwrap_or_default() as i64,
-            ),
-            SortKey::Deadline => SortValue::Int(it.deadline.map_or(i64::MAX, |d| {
-                i64::from(chrono::Datelike::num_days_from_ce(&d))
-            })),
-            SortKey::DaysLate => SortValue::Int(self.lateness(it).working_days),
-            SortKey::Light => SortValue::Int(light_rank(self.light_of(it))),
-            SortKey::Level => SortValue::Int(i64::from(it.escalation_level)),
-            SortKey::Percent => SortValue::Int(it.progress_percent.map_or(-1, i64::from)),
         }
+        self.list_for(who, filter).await
     }
 
     /// 交办 the selected drafts with what `req` sets: for each, an edit (co-units, leader,
@@ -493,7 +255,7 @@ impl Engine {
     }
 }
 
-/// Sort order of two sort values (for tests of the page order).
+/// Sort order of two printed 序号 (for tests of the page order).
 pub fn compare_numbers(a: &str, b: &str) -> Ordering {
     number_key(a).cmp(&number_key(b)).then_with(|| a.cmp(b))
 }
@@ -504,11 +266,6 @@ mod tests {
 
     #[test]
     fn printed_numbers_sort_as_numbers() {
-        assert_eq!(number_key("(十二)"), vec![12]);
-        assert_eq!(number_key("(二十)"), vec![20]);
-        assert_eq!(number_key("一百零五、"), vec![105]);
-        assert_eq!(number_key("2.3"), vec![2, 3]);
-        assert_eq!(number_key(""), Vec::<u32>::new());
         let mut v = vec!["(十二)", "(二)", "(一)", "(十)"];
         v.sort_by(|a, b| compare_numbers(a, b));
         assert_eq!(v, ["(一)", "(二)", "(十)", "(十二)"]);

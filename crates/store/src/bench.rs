@@ -178,6 +178,9 @@ impl Store {
                 closed_at: None,
                 last_seq: 0,
                 last_hash: GENESIS_HASH.into(),
+                near_due_on: None,
+                lagging_on: None,
+                number_sort: None,
             })
             .collect();
         crate::insert_all::<item::Entity, _>(&self.db, &rows).await?;
@@ -227,6 +230,9 @@ impl Store {
                 closed_at: None,
                 last_seq: 1,
                 last_hash: GENESIS_HASH.into(),
+                near_due_on: None,
+                lagging_on: None,
+                number_sort: None,
             })
             .collect();
         let events: Vec<event::Model> = items
@@ -526,13 +532,28 @@ impl Store {
                 closed_at: (state == "closed").then_some(now - Duration::days(3)),
                 last_seq: 0,
                 last_hash: GENESIS_HASH.into(),
+                near_due_on: None,
+                lagging_on: None,
+                number_sort: None,
             });
+            // The light dates the writer would keep (the serve child then has none to
+            // compute at start).
+            if let Some(row) = rows.last_mut()
+                && let Ok(it) = crate::convert::item_from_row(row.clone(), Vec::new())
+            {
+                let d = self.lights.dates(&it);
+                row.near_due_on = d.near_on;
+                row.lagging_on = d.lagging_on;
+                row.number_sort = Some(xiaohao_core::numbering::number_sort_key(
+                    row.number.as_deref().unwrap_or(""),
+                ));
+            }
             if rows.len() == 50_000 {
                 crate::insert_all::<item::Entity, _>(&self.db, &rows).await?;
                 rows.clear();
             }
         }
         crate::insert_all::<item::Entity, _>(&self.db, &rows).await?;
-        Ok(())
+        self.index_lights_done().await
     }
 }

@@ -52,8 +52,14 @@ pub(crate) fn item_from_row(row: item::Model, co_units: Vec<UnitId>) -> Result<I
     })
 }
 
-/// The row of an item whose last event has `last_seq` and `last_hash`.
-pub(crate) fn item_to_row(i: &Item, last_seq: i64, last_hash: &str) -> item::Model {
+/// The row of an item whose last event has `last_seq` and `last_hash`, with the days its
+/// light turns.
+pub(crate) fn item_to_row(
+    i: &Item,
+    last_seq: i64,
+    last_hash: &str,
+    lights: xiaohao_core::light::LightDates,
+) -> item::Model {
     item::Model {
         id: i.id.0,
         kind: i.kind.as_str().to_owned(),
@@ -83,6 +89,11 @@ pub(crate) fn item_to_row(i: &Item, last_seq: i64, last_hash: &str) -> item::Mod
         closed_at: i.closed_at,
         last_seq,
         last_hash: last_hash.to_owned(),
+        near_due_on: lights.near_on,
+        lagging_on: lights.lagging_on,
+        number_sort: Some(xiaohao_core::numbering::number_sort_key(
+            i.number.as_deref().unwrap_or(""),
+        )),
     }
 }
 

@@ -154,6 +154,24 @@ pub mod item {
         /// Head of the event chain: seq and hash of the last event.
         pub last_seq: i64,
         pub last_hash: String,
+        /// The days the light turns (see `xiaohao_core::light::LightDates`).
+        pub near_due_on: Option<Date>,
+        pub lagging_on: Option<Date>,
+        /// The 序号 as text that sorts by its numbers (`xiaohao_core::numbering`).
+        pub number_sort: Option<String>,
+    }
+    no_relations!();
+}
+
+pub mod light_index {
+    use sea_orm::entity::prelude::*;
+    /// The fingerprint of the policy the items' light dates were computed with.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "light_index")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: i32,
+        pub fingerprint: String,
     }
     no_relations!();
 }

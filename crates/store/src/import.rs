@@ -428,7 +428,7 @@ impl Store {
             r.summary.items.push(decision.item.id);
             writes.push(Write::create(decision, new.targets));
         }
-        write_in(&txn, &writes, Atomicity::All).await?;
+        write_in(&txn, &writes, Atomicity::All, &self.lights).await?;
         let summary = r.summary;
         txn.commit().await?;
         Ok(summary)

@@ -2,8 +2,9 @@
 
 use crate::convert::{event_from_row, item_from_row};
 use crate::entities::{event, item, item_co_unit, item_target, progress_report};
+use crate::filter::{ItemFilter, filter_condition, page_limit};
 use crate::{Store, StoreError, StoreResult};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -14,64 +15,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 use xiaohao_core::event::{BrokenLink, Event, verify_chain};
 use xiaohao_core::progress::{Actual, ProgressReport};
-use xiaohao_core::{ChainId, Item, ItemId, ItemState, Light, PlanId, Scope, Target, UnitId};
-
-/// Which items to list.
-#[derive(Debug, Clone, Default)]
-pub struct ItemFilter {
-    pub state: Option<ItemState>,
-    /// Items this unit leads or co-handles.
-    pub unit: Option<UnitId>,
-    pub chain: Option<ChainId>,
-    /// Items of this plan (the source document).
-    pub plan: Option<PlanId>,
-    /// Items at this escalation level (督办级别; 0: not escalated).
-    pub level: Option<i32>,
-    /// Items with a running clock whose due date is before this date (red).
-    pub overdue_on: Option<NaiveDate>,
-    /// Substring of title, text or number.
-    pub text: Option<String>,
-    /// Only items a user with this scope may read.
-    pub scope: Option<Scope>,
-    /// Only items that may show this light (exact for red, blue and grey; a superset for
-    /// yellow and green, which the engine narrows with the policy's light rule).
-    pub light: Option<LightFilter>,
-    /// Only items with a 延期申请 waiting for the office's answer.
-    pub extension_pending: bool,
-    /// Only items with a 批示 the lead unit has not answered yet.
-    pub instruction_pending: bool,
-    pub limit: u64,
-    pub offset: u64,
-}
-
-/// The rows a page holds for a requested `limit`: 50 when none is asked, at most 1,000.
-pub fn page_limit(requested: u64) -> u64 {
-    if requested == 0 {
-        50
-    } else {
-        Ord::min(requested, 1000)
-    }
-}
-
-/// The due-date part of the policy's light rule, as the store can ask it in SQL. Built by
-/// the engine from its policy ([`xiaohao_core::Policy::yellow_until`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LightFilter {
-    pub light: Light,
-    /// The local day the light is for.
-    pub today: NaiveDate,
-    /// The last due date within the yellow window of working days on `today`.
-    pub yellow_until: NaiveDate,
-}
-
-impl LightFilter {
-    /// Whether the SQL condition selects exactly the items of this light; when false the
-    /// caller must keep only those the policy colours so (序时进度 needs the item's progress
-    /// and filing date, and a rest day right after the window is still within it).
-    pub fn is_exact(&self) -> bool {
-        !matches!(self.light, Light::Yellow | Light::Green)
-    }
-}
+use xiaohao_core::{Item, ItemId, Target, UnitId};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemPage {
@@ -202,7 +146,16 @@ impl Store {
         Ok(out)
     }
 
-    /// A page of items, newest first.
+    /// Rows as items, with their co-units (one more query for all of them).
+    async fn with_co_units(&self, rows: Vec<item::Model>) -> StoreResult<Vec<Item>> {
+        Ok(with_co_units(&self.db, rows)
+            .await?
+            .into_iter()
+            .map(|(item, _)| item)
+            .collect())
+    }
+
+    /// A page of items in the filter's order (newest first unless it says otherwise).
     ///
     /// # Errors
     /// On database failure.
@@ -211,18 +164,12 @@ impl Store {
         let query = item::Entity::find().filter(cond);
         let total = query.clone().count(&self.db).await?;
         let limit = page_limit(f.limit);
-        let rows = query
-            .order_by_desc(item::Column::CreatedAt)
-            .order_by_asc(item::Column::Id)
+        let rows = crate::order::ordered(query, f.order, self.backend())
             .limit(limit)
             .offset(f.offset)
             .all(&self.db)
             .await?;
-        let items = with_co_units(&self.db, rows)
-            .await?
-            .into_iter()
-            .map(|(item, _)| item)
-            .collect();
+        let items = self.with_co_units(rows).await?;
         Ok(ItemPage {
             items,
             total,
@@ -252,37 +199,38 @@ impl Store {
             .limit(Ord::max(limit, 1))
             .all(&self.db)
             .await?;
-        Ok(with_co_units(&self.db, rows)
-            .await?
-            .into_iter()
-            .map(|(item, _)| item)
-            .collect())
+        self.with_co_units(rows).await
     }
 
-    /// As [`Store::items_after`], without the co-units (left empty): for walks that only
-    /// weigh items (sort keys, lights), one query per batch instead of two.
+    /// The next `limit` items matching the filter filed after `after` (filing time, id),
+    /// in filing order: for streaming the ledger in plan order in bounded memory.
     ///
     /// # Errors
     /// On database failure.
-    pub async fn items_after_without_co_units(
+    pub async fn items_filed_after(
         &self,
         f: &ItemFilter,
-        after: Option<ItemId>,
+        after: Option<(DateTime<Utc>, ItemId)>,
         limit: u64,
     ) -> StoreResult<Vec<Item>> {
         let mut cond = filter_condition(f);
-        if let Some(a) = after {
-            cond = cond.add(item::Column::Id.gt(a.0));
+        if let Some((at, id)) = after {
+            cond = cond.add(
+                Condition::any().add(item::Column::CreatedAt.gt(at)).add(
+                    Condition::all()
+                        .add(item::Column::CreatedAt.eq(at))
+                        .add(item::Column::Id.gt(id.0)),
+                ),
+            );
         }
-        item::Entity::find()
+        let rows = item::Entity::find()
             .filter(cond)
+            .order_by_asc(item::Column::CreatedAt)
             .order_by_asc(item::Column::Id)
             .limit(Ord::max(limit, 1))
             .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|r| item_from_row(r, Vec::new()))
-            .collect()
+            .await?;
+        self.with_co_units(rows).await
     }
 
     /// Every item matching the filter (no paging), for dashboards, exports and feeds.
@@ -296,11 +244,7 @@ impl Store {
             .order_by_asc(item::Column::Id)
             .all(&self.db)
             .await?;
-        Ok(with_co_units(&self.db, rows)
-            .await?
-            .into_iter()
-            .map(|(item, _)| item)
-            .collect())
+        self.with_co_units(rows).await
     }
 
     /// Items per state, counted in the database (for `/metrics`, scraped every few
@@ -555,133 +499,20 @@ pub(crate) async fn with_co_units<C: ConnectionTrait>(
         .collect()
 }
 
-/// The columns to write: all of them, or only those that differ from `before` (a command
-/// touches a handful of fields; writing 28 columns each time costs throughput).
-/// The columns of `after` that differ from `before`, always with the chain head.
+/// The columns of `after` that differ from `before`, always with the chain head and the
+/// light dates (the row read may hold dates of an older policy).
 pub(crate) fn changed_column_list(before: &item::Model, after: &item::Model) -> Vec<item::Column> {
     use sea_orm::{Iterable, ModelTrait};
     item::Column::iter()
         .filter(|col| {
-            matches!(col, item::Column::LastSeq | item::Column::LastHash)
-                || before.get(*col) != after.get(*col)
+            matches!(
+                col,
+                item::Column::LastSeq
+                    | item::Column::LastHash
+                    | item::Column::NearDueOn
+                    | item::Column::LaggingOn
+            ) || before.get(*col) != after.get(*col)
         })
-        .collect()
-}
-
-/// The WHERE clause of an item filter.
-fn filter_condition(f: &ItemFilter) -> Condition {
-    let mut cond = Condition::all();
-    if let Some(s) = f.state {
-        cond = cond.add(item::Column::State.eq(s.as_str()));
-    }
-    if let Some(c) = f.chain {
-        cond = cond.add(item::Column::ChainId.eq(c.0));
-    }
-    if let Some(u) = f.unit {
-        cond = cond.add(party_condition(u));
-    }
-    if let Some(p) = f.plan {
-        cond = cond.add(item::Column::PlanId.eq(p.0));
-    }
-    if let Some(level) = f.level {
-        cond = cond.add(item::Column::EscalationLevel.eq(level));
-    }
-    if let Some(day) = f.overdue_on {
-        // Overdue is red: a running clock past the due date (a suspended item is not late).
-        cond = cond
-            .add(item::Column::DueOn.lt(day))
-            .add(item::Column::State.is_in(running_states()));
-    }
-    if let Some(q) = f.text.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        cond = cond.add(
-            Condition::any()
-                .add(item::Column::Title.contains(q))
-                .add(item::Column::Text.contains(q))
-                .add(item::Column::Number.contains(q)),
-        );
-    }
-    if let Some(scope) = &f.scope {
-        cond = cond.add(scope_condition(scope));
-    }
-    if let Some(l) = f.light {
-        cond = cond.add(light_condition(&l));
-    }
-    if f.extension_pending {
-        cond = cond.add(item::Column::ExtensionRequested.is_not_null());
-    }
-    if f.instruction_pending {
-        cond = cond.add(item::Column::InstructedAt.is_not_null());
-    }
-    cond
-}
-
-fn party_condition(u: UnitId) -> Condition {
-    Condition::any().add(item::Column::LeadUnitId.eq(u.0)).add(
-        item::Column::Id.in_subquery(
-            sea_orm::sea_query::Query::select()
-                .column(item_co_unit::Column::ItemId)
-                .from(item_co_unit::Entity)
-                .and_where(Expr::col(item_co_unit::Column::UnitId).eq(u.0))
-                .to_owned(),
-        ),
-    )
-}
-
-/// The SQL twin of [`Scope::admits`]; `scope_twin_agrees_with_admits` (e2e) checks them
-/// against each other for every state × role × tie.
-fn scope_condition(scope: &Scope) -> Condition {
-    let mut cond = Condition::all();
-    if !scope.drafts {
-        cond = cond.add(item::Column::State.ne(ItemState::Draft.as_str()));
-    }
-    if scope.all {
-        return cond;
-    }
-    // A scope with no ties sees nothing: the primary key is never NULL.
-    let mut any = Condition::any().add(item::Column::Id.is_null());
-    if !scope.owners.is_empty() {
-        any = any.add(item::Column::OwnerUnitId.is_in(scope.owners.iter().map(|u| u.0)));
-    }
-    if let Some(u) = scope.party {
-        any = any.add(party_condition(u));
-    }
-    if !scope.chains.is_empty() {
-        any = any.add(item::Column::ChainId.is_in(scope.chains.iter().map(|c| c.0)));
-    }
-    cond.add(any)
-}
-
-/// The SQL side of the policy's light rule (see [`LightFilter::is_exact`]): red, blue and
-/// grey depend on state and due date only; yellow and green are narrowed in Rust.
-fn light_condition(f: &LightFilter) -> Condition {
-    let running = || item::Column::State.is_in(running_states());
-    match f.light {
-        Light::Blue => Condition::all().add(item::Column::State.eq(ItemState::Closed.as_str())),
-        Light::Grey => Condition::all().add(item::Column::State.is_in([
-            ItemState::Draft.as_str(),
-            ItemState::Cancelled.as_str(),
-            ItemState::Suspended.as_str(),
-        ])),
-        Light::Red => Condition::all()
-            .add(running())
-            .add(item::Column::DueOn.lt(f.today)),
-        // Due today or later: near the date, or lagging behind 序时进度.
-        Light::Yellow => Condition::all()
-            .add(running())
-            .add(item::Column::DueOn.gte(f.today)),
-        Light::Green => Condition::all().add(running()).add(
-            Condition::any()
-                .add(item::Column::DueOn.is_null())
-                .add(item::Column::DueOn.gt(f.yellow_until)),
-        ),
-    }
-}
-
-fn running_states() -> Vec<&'static str> {
-    ItemState::ALL
-        .iter()
-        .filter(|s| xiaohao_core::light::running(**s))
-        .map(|s| s.as_str())
         .collect()
 }
 

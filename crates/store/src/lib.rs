@@ -16,8 +16,11 @@ pub mod bench;
 mod convert;
 pub mod entities;
 mod error;
+mod filter;
 mod import;
 mod items;
+mod lights;
+mod order;
 mod orders;
 mod org;
 mod outbox;
@@ -35,8 +38,11 @@ pub use backup::{FileCheckError, SqliteFileFacts, inspect_sqlite_file};
 pub use bulletin::{BulletinSummary, IssueRequest, Issued, NewBulletin, StoredBulletin};
 pub use channels::Channel;
 pub use error::StoreError;
+pub use filter::{ItemFilter, LightFilter, page_limit};
 pub use import::{ChainImport, ImportSummary, ItemImport, PlanImport};
-pub use items::{ChainHead, ItemFilter, ItemPage, LightFilter, ProgressRow, page_limit};
+pub use items::{ChainHead, ItemPage, ProgressRow};
+pub use lights::{DueCount, LightCount, LightIndexRun};
+pub use order::{ItemOrder, LedgerSort, SortKey};
 pub use orders::OrderStatus;
 pub use org::{NewChain, NewPerson, NewPlan, NewUnit};
 pub use outbox::{ClaimSpec, DIGEST_KIND, OutboxRow, OutboxStatus, digest_key};
@@ -71,6 +77,26 @@ pub struct DbSettings {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    /// The policy's light dates rule, shared by every clone of this handle.
+    lights: LightRule,
+}
+
+/// How the writer computes the light dates it keeps on each item row: the policy the
+/// engine was built with ([`Store::use_policy`]); all clones of a store share it. A store
+/// without one writes no dates, and the engine fills them in at start.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LightRule(
+    std::sync::Arc<std::sync::RwLock<Option<std::sync::Arc<xiaohao_core::Policy>>>>,
+);
+
+impl LightRule {
+    pub(crate) fn dates(&self, item: &xiaohao_core::Item) -> xiaohao_core::light::LightDates {
+        self.0
+            .read()
+            .ok()
+            .and_then(|p| p.as_ref().map(|p| p.light_dates(item)))
+            .unwrap_or_default()
+    }
 }
 
 /// Rows per multi-row statement with `columns` bound values a row. PostgreSQL takes up to
@@ -135,7 +161,12 @@ impl Store {
         let mut attempt = 0u64;
         loop {
             match Database::connect(opt.clone()).await {
-                Ok(db) => return Ok(Store { db }),
+                Ok(db) => {
+                    return Ok(Store {
+                        db,
+                        lights: LightRule::default(),
+                    });
+                }
                 Err(e)
                     if settings.url.starts_with("sqlite:")
                         && attempt < 20
@@ -151,7 +182,10 @@ impl Store {
 
     /// Wrap an existing connection (tests, benchmarks).
     pub fn from_connection(db: DatabaseConnection) -> Store {
-        Store { db }
+        Store {
+            db,
+            lights: LightRule::default(),
+        }
     }
 
     pub fn connection(&self) -> &DatabaseConnection {

@@ -155,9 +155,59 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub async fn latest_progress(&self) -> StoreResult<HashMap<ItemId, String>> {
+        self.latest_progress_where(None).await
+    }
+
+    /// Which of `ids` `unit` has reported on for `period` (`YYYY-MM`).
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn reported_by(
+        &self,
+        unit: UnitId,
+        period: &str,
+        ids: &[ItemId],
+    ) -> StoreResult<std::collections::HashSet<ItemId>> {
+        use crate::entities::progress_report;
+        let mut out = std::collections::HashSet::new();
+        for chunk in ids.chunks(500) {
+            let rows: Vec<Uuid> = progress_report::Entity::find()
+                .select_only()
+                .column(progress_report::Column::ItemId)
+                .filter(progress_report::Column::UnitId.eq(unit.0))
+                .filter(progress_report::Column::Period.eq(period))
+                .filter(progress_report::Column::ItemId.is_in(chunk.iter().map(|i| i.0)))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            out.extend(rows.into_iter().map(ItemId::from));
+        }
+        Ok(out)
+    }
+
+    /// [`Store::latest_progress`] of `ids` only.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn latest_progress_of(&self, ids: &[ItemId]) -> StoreResult<HashMap<ItemId, String>> {
+        let mut out = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            out.extend(self.latest_progress_where(Some(chunk)).await?);
+        }
+        Ok(out)
+    }
+
+    async fn latest_progress_where(
+        &self,
+        ids: Option<&[ItemId]>,
+    ) -> StoreResult<HashMap<ItemId, String>> {
         use crate::entities::progress_report;
         let mut out: HashMap<ItemId, (i64, String)> = HashMap::new();
-        for (id, seq, text) in progress_report::Entity::find()
+        let mut query = progress_report::Entity::find();
+        if let Some(ids) = ids {
+            query = query.filter(progress_report::Column::ItemId.is_in(ids.iter().map(|i| i.0)));
+        }
+        for (id, seq, text) in query
             .select_only()
             .column(progress_report::Column::ItemId)
             .column(progress_report::Column::EventSeq)

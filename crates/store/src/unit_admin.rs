@@ -180,7 +180,7 @@ impl Store {
         if !usage_ok(&usage_in(&txn, from).await?) {
             return Err(StoreError::Conflict(format!("unit {from} came into use")));
         }
-        write_in(&txn, writes, Atomicity::All).await?;
+        write_in(&txn, writes, Atomicity::All, &self.lights).await?;
         // Whatever still names the unit after the commands is a closed item: refuse.
         let left = item::Entity::find()
             .filter(item::Column::LeadUnitId.eq(from.0))

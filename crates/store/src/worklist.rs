@@ -1,9 +1,11 @@
 //! Reads behind the 待办 homes that the item filter cannot express: the 督办单 issued, and
 //! how each item last entered its state (a 核验不通过 or 重新打开 is work to redo).
 
-use crate::entities::{event, supervision_order};
-use crate::{Store, StoreResult};
+use crate::entities::{event, item, supervision_order};
+use crate::filter::filter_condition;
+use crate::{ItemFilter, Store, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -101,35 +103,44 @@ impl Store {
         Ok(latest)
     }
 
-    /// For each of `ids`, its latest state-changing event.
+    /// Items matching `filter` whose latest change of state was one of `kinds` (核验不通过,
+    /// 重新打开), with that event: found from the events of those kinds, which are few,
+    /// keeping those no later change of state followed.
     ///
     /// # Errors
     /// On database failure.
-    pub async fn last_transitions(
+    pub async fn last_entered_by(
         &self,
-        ids: &[ItemId],
-    ) -> StoreResult<HashMap<ItemId, Transition>> {
-        let mut out: HashMap<ItemId, (i64, Transition)> = HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            let rows = event::Entity::find()
-                .filter(event::Column::ItemId.is_in(chunk.iter().map(|i| i.0)))
-                .all(&self.db)
-                .await?;
-            for e in rows {
-                if e.from_state.as_deref() == Some(e.to_state.as_str()) {
-                    continue;
-                }
-                let id = ItemId::from(e.item_id);
-                if out.get(&id).is_none_or(|(seq, _)| *seq < e.seq) {
-                    let t = Transition {
+        filter: &ItemFilter,
+        kinds: &[&str],
+    ) -> StoreResult<Vec<(ItemId, Transition)>> {
+        let items = Query::select()
+            .column(item::Column::Id)
+            .from(item::Entity)
+            .cond_where(filter_condition(filter))
+            .to_owned();
+        let rows = event::Entity::find()
+            .filter(event::Column::Kind.is_in(kinds.iter().copied()))
+            .filter(event::Column::ItemId.in_subquery(items))
+            .filter(Expr::cust(
+                "NOT EXISTS (SELECT 1 FROM events later WHERE later.item_id = events.item_id \
+                 AND later.seq > events.seq \
+                 AND (later.from_state IS NULL OR later.from_state <> later.to_state))",
+            ))
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|e| {
+                (
+                    ItemId::from(e.item_id),
+                    Transition {
                         kind: e.kind,
                         payload: e.payload,
                         at: e.at,
-                    };
-                    out.insert(id, (e.seq, t));
-                }
-            }
-        }
-        Ok(out.into_iter().map(|(k, (_, t))| (k, t)).collect())
+                    },
+                )
+            })
+            .collect())
     }
 }

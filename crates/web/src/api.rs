@@ -563,8 +563,8 @@ async fn export_ledger(
 ) -> Result<Response, ApiError> {
     let Query(q) = query?;
     let filter = item_filter(&state.engine, q).await?;
-    let entries = state.engine.ledger_for(&p, filter).await?;
-    let csv = crate::export::csv(&entries)?;
+    let cursor = state.engine.ledger_cursor_for(&p, filter).await?;
+    let csv = crate::export::csv(cursor)?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -589,8 +589,8 @@ async fn export_ledger_xlsx(
 ) -> Result<Response, ApiError> {
     let Query(q) = query?;
     let filter = item_filter(&state.engine, q).await?;
-    let entries = state.engine.ledger_for(&p, filter).await?;
-    let body = crate::export::xlsx(&entries)?;
+    let cursor = state.engine.ledger_cursor_for(&p, filter).await?;
+    let body = crate::export::xlsx(cursor).await?;
     Ok((
         [
             (

@@ -370,8 +370,14 @@ pub struct AuditStatus {
 #[derive(ToSchema)]
 pub struct Supervision {
     pub today: NaiveDate,
+    /// The 100 most overdue items, most working days late first.
     pub overdue: Vec<Item>,
+    /// How many items are overdue.
+    pub overdue_total: u64,
+    /// Up to 100 open items under 督办, highest level first.
     pub escalated: Vec<Item>,
+    /// How many open items are under 督办.
+    pub escalated_total: u64,
     pub delays: Vec<DelayRow>,
     pub audit: AuditStatus,
 }

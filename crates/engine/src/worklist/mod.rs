@@ -438,8 +438,11 @@ impl Engine {
         let mut escalated = self
             .picked_section(
                 who,
-                mine(),
-                |it| it.escalation_level > 0 && it.state.is_open(),
+                ItemFilter {
+                    escalated_open: true,
+                    ..mine()
+                },
+                |_| true,
                 |it| (it.due_on, it.id),
             )
             .await?;
@@ -513,12 +516,11 @@ impl Engine {
             scope: Some(who.scope.clone()),
             ..filter
         };
-        let mut ids = Vec::new();
-        self.walk(&filter, |it| ids.push(it.id)).await?;
-        let last = self.store().last_transitions(&ids).await?;
-        let mut redo: Vec<(DateTime<Utc>, ItemId, Option<String>)> = last
+        let mut redo: Vec<(DateTime<Utc>, ItemId, Option<String>)> = self
+            .store()
+            .last_entered_by(&filter, &["reject", "reopen"])
+            .await?
             .into_iter()
-            .filter(|(_, t)| t.kind == "reject" || t.kind == "reopen")
             .map(|(id, t)| (t.at, id, payload_reason(&t.payload)))
             .collect();
         redo.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));

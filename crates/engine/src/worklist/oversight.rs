@@ -10,6 +10,15 @@ use std::collections::BTreeMap;
 use xiaohao_core::{AccountRole, ChainId, Item, ItemId, Light, UnitId};
 use xiaohao_store::ItemFilter;
 
+impl RankRow {
+    /// `items` more late items, each `days_late` working days late.
+    fn add(&mut self, items: u64, days_late: i64) {
+        self.late_items += items;
+        self.total_days_late += days_late * i64::try_from(items).unwrap_or(i64::MAX);
+        self.max_days_late = self.max_days_late.max(days_late);
+    }
+}
+
 /// Rows by total working days late, then by count, then by name.
 fn ranked<K>(m: BTreeMap<K, RankRow>) -> Vec<RankRow> {
     let mut v: Vec<RankRow> = m.into_values().collect();
@@ -77,8 +86,11 @@ impl Engine {
         let mut lagging = self
             .picked_section(
                 who,
-                self.light_only(Light::Yellow),
-                |it| self.policy().lagging(it, today).is_some(),
+                ItemFilter {
+                    lagging_on: Some(today),
+                    ..ItemFilter::default()
+                },
+                |_| true,
                 |it| (it.due_on, it.id),
             )
             .await?;
@@ -118,8 +130,10 @@ impl Engine {
             scope: Some(who.scope.clone()),
             chain: f.chain,
             unit: f.unit,
-            ..self.light_only(Light::Red)
+            plan: f.plan,
+            ..ItemFilter::default()
         };
+        let today = self.today();
         let mut by_unit: BTreeMap<Option<UnitId>, RankRow> = BTreeMap::new();
         let mut by_chain: BTreeMap<Option<ChainId>, RankRow> = BTreeMap::new();
         let blank = |id: Option<uuid::Uuid>, name: String| RankRow {
@@ -129,33 +143,27 @@ impl Engine {
             total_days_late: 0,
             max_days_late: 0,
         };
-        self.walk(&filter, |it| {
-            if f.plan.is_some() && it.plan_id != f.plan {
-                return;
-            }
-            let late = self.working_days_late(it);
-            let u = by_unit.entry(it.lead_unit).or_insert_with(|| {
-                let name = it.lead_unit.and_then(|u| units.get(&u).cloned());
+        // The late items per due date are counted in SQL; each due date's working days
+        // late are counted once, by the policy.
+        for group in self.store().late_by_due_date(&filter, today).await? {
+            let late = self.policy().days_late_on(group.due_on, today);
+            let n = group.items;
+            let lead = group.lead_unit.map(UnitId);
+            let u = by_unit.entry(lead).or_insert_with(|| {
+                let name = lead.and_then(|u| units.get(&u).cloned());
                 blank(
-                    it.lead_unit.map(|u| u.0),
+                    group.lead_unit,
                     name.unwrap_or_else(|| "(未定牵头单位)".into()),
                 )
             });
-            u.late_items += 1;
-            u.total_days_late += late;
-            u.max_days_late = u.max_days_late.max(late);
-            let c = by_chain.entry(it.chain_id).or_insert_with(|| {
-                let name = it.chain_id.and_then(|c| chains.get(&c).cloned());
-                blank(
-                    it.chain_id.map(|c| c.0),
-                    name.unwrap_or_else(|| "(未归链)".into()),
-                )
+            u.add(n, late);
+            let chain = group.chain.map(ChainId);
+            let c = by_chain.entry(chain).or_insert_with(|| {
+                let name = chain.and_then(|c| chains.get(&c).cloned());
+                blank(group.chain, name.unwrap_or_else(|| "(未归链)".into()))
             });
-            c.late_items += 1;
-            c.total_days_late += late;
-            c.max_days_late = c.max_days_late.max(late);
-        })
-        .await?;
+            c.add(n, late);
+        }
         let open_orders = self
             .orders_for(who, xiaohao_store::OrderStatus::Open, |it| {
                 it.state.is_open()

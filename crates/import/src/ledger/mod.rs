@@ -22,7 +22,7 @@ use chrono::NaiveDate;
 use std::borrow::Cow;
 
 pub use read::{LedgerInput, RowError, parse_date_text, read_ledger, split_units};
-pub use write::{write_ledger, write_ledger_csv};
+pub use write::{LedgerBook, LedgerCsv, write_ledger, write_ledger_csv};
 
 /// The sheet name of the 台账.
 pub const SHEET: &str = "台账";

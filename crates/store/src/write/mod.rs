@@ -20,7 +20,7 @@ use crate::entities::{
 };
 use crate::items::{ChainHead, event_payload};
 use crate::outbox::{insert_rows, notification_row};
-use crate::{Store, StoreError, StoreResult, insert_all, rows_per_statement};
+use crate::{LightRule, Store, StoreError, StoreResult, insert_all, rows_per_statement};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -201,11 +201,11 @@ impl Store {
             && self.backend() == DbBackend::Postgres
             && let Some((before, head, decision)) = sql::fits_one_statement(only)
         {
-            let event = sql::one_statement(&self.db, decision, head, before).await?;
+            let event = sql::one_statement(&self.db, decision, head, before, &self.lights).await?;
             return Ok(vec![Ok(Some(event))]);
         }
         let txn = self.begin_write().await?;
-        let out = write_in(&txn, writes, atomicity).await?;
+        let out = write_in(&txn, writes, atomicity, &self.lights).await?;
         txn.commit().await?;
         Ok(out)
     }
@@ -235,6 +235,7 @@ pub(crate) async fn write_in(
     txn: &DatabaseTransaction,
     writes: &[Write],
     atomicity: Atomicity,
+    lights: &LightRule,
 ) -> StoreResult<Vec<WriteResult>> {
     let backend = txn.get_database_backend();
     let mut fate = vec![Fate::Pending; writes.len()];
@@ -273,6 +274,7 @@ pub(crate) async fn write_in(
             writes,
             &round,
             atomicity,
+            lights,
             &mut heads,
             &mut latest,
             &mut events,
@@ -325,6 +327,7 @@ async fn write_round(
     writes: &[Write],
     round: &[usize],
     atomicity: Atomicity,
+    lights: &LightRule,
     heads: &mut HashMap<ItemId, ChainHead>,
     latest: &mut HashMap<ItemId, Item>,
     events: &mut [Option<Event>],
@@ -358,7 +361,7 @@ async fn write_round(
             } => {
                 let it = &decision.item;
                 let event = Event::chain(it.id, decision.event.clone(), it.updated_at, None);
-                new_rows.push(item_to_row(it, event.seq, &event.hash));
+                new_rows.push(item_to_row(it, event.seq, &event.hash, lights.dates(it)));
                 co_units.extend(co_unit_rows(it));
                 targets.extend(ts.iter().map(|t| target_row(it.id, t)));
                 events[i] = Some(event);
@@ -398,7 +401,7 @@ async fn write_round(
             Some((before.as_ref(), &d.item, events[*i].as_ref()?))
         })
         .collect();
-    let updated = sql::update_items(txn, rows).await?;
+    let updated = sql::update_items(txn, rows, lights).await?;
     for (_, i) in &updates {
         let Some(d) = writes[*i].decision_ref() else {
             continue;

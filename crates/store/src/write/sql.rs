@@ -2,6 +2,7 @@
 //! rows, and the one-statement strategy for a single decision on PostgreSQL.
 
 use super::{Subject, Write};
+use crate::LightRule;
 use crate::convert::{event_to_row, item_to_row};
 use crate::entities::{escalation_fire, event, item};
 use crate::items::{ChainHead, changed_column_list, event_payload};
@@ -16,6 +17,7 @@ use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 use xiaohao_core::escalation::Fire;
 use xiaohao_core::event::Event;
+use xiaohao_core::light::LightDates;
 use xiaohao_core::{Decision, Item, ItemId};
 
 pub(super) fn fire_model(fire: &Fire, now: DateTime<Utc>) -> escalation_fire::Model {
@@ -89,15 +91,16 @@ pub(super) async fn read_heads(
 pub(super) async fn update_items(
     txn: &DatabaseTransaction,
     rows: Vec<(Option<&Item>, &Item, &Event)>,
+    lights: &LightRule,
 ) -> StoreResult<HashSet<Uuid>> {
     let backend = txn.get_database_backend();
     // Rows grouped by the columns they change (a sweep's batch is usually one group).
     type Group = (Vec<item::Column>, Vec<(item::Model, i64)>);
     let mut groups: HashMap<Vec<&'static str>, Group> = HashMap::new();
     for (before, after, event) in rows {
-        let new_row = item_to_row(after, event.seq, &event.hash);
+        let new_row = item_to_row(after, event.seq, &event.hash, lights.dates(after));
         let cols = match before {
-            Some(b) => changed_column_list(&item_to_row(b, 0, ""), &new_row),
+            Some(b) => changed_column_list(&item_to_row(b, 0, "", LightDates::default()), &new_row),
             None => item::Column::iter()
                 .filter(|c| !matches!(c, item::Column::Id))
                 .collect(),
@@ -226,6 +229,7 @@ pub(super) async fn one_statement(
     decision: &Decision,
     head: &ChainHead,
     before: &Item,
+    lights: &LightRule,
 ) -> StoreResult<Event> {
     let it = &decision.item;
     let expected = it.version - 1;
@@ -235,16 +239,17 @@ pub(super) async fn one_statement(
         it.updated_at,
         Some((head.seq, head.hash.as_str())),
     );
-    let after = item_to_row(it, event.seq, &event.hash);
+    let after = item_to_row(it, event.seq, &event.hash, lights.dates(it));
     let mut values: Vec<Value> = Vec::new();
     let mut param = |v: Value| {
         values.push(v);
         format!("${}", values.len())
     };
-    let sets: Vec<String> = changed_column_list(&item_to_row(before, 0, ""), &after)
-        .into_iter()
-        .map(|c| format!("\"{}\" = {}", c.as_str(), param(after.get(c))))
-        .collect();
+    let sets: Vec<String> =
+        changed_column_list(&item_to_row(before, 0, "", LightDates::default()), &after)
+            .into_iter()
+            .map(|c| format!("\"{}\" = {}", c.as_str(), param(after.get(c))))
+            .collect();
     let id = param(Value::from(it.id.0));
     let version = param(Value::from(expected));
     let event_row = event_to_row(&event);
