@@ -68,7 +68,11 @@ pub(crate) async fn start_server(
         // Only the API is measured: no ticks, no mail.
         .env("XIAOHAO_SCHEDULER__ENABLED", "false")
         .env("XIAOHAO_MAIL__WORKER", "false")
-        .env("XIAOHAO_LOG", "warn")
+        // XIAOHAO_BENCH_SERVER_LOG (e.g. `warn,sqlx::query=debug`) to see its statements.
+        .env(
+            "XIAOHAO_LOG",
+            std::env::var("XIAOHAO_BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .env("XIAOHAO_CALENDAR_DIR", config.join("calendar"))
         .env("XIAOHAO_SCORING_FILE", config.join("scoring.toml"))
         .stdout(Stdio::null())

@@ -159,6 +159,16 @@ impl Jurisdiction {
         }
     }
 
+    /// The owners whose items this jurisdiction governs (the SQL twin of
+    /// [`Jurisdiction::covers`]); `None` for every item.
+    pub fn governed_owners(&self, own_unit: Option<UnitId>) -> Option<Vec<UnitId>> {
+        match self {
+            Self::All => None,
+            Self::Units(units) => Some(units.iter().copied().collect()),
+            Self::OwnUnit => Some(own_unit.into_iter().collect()),
+        }
+    }
+
     /// The owners whose items this jurisdiction reaches, besides `own_unit` (for the
     /// [`Scope`] of an office, which reads what it may act on).
     fn owners(&self, own_unit: UnitId) -> Vec<UnitId> {
@@ -359,6 +369,20 @@ mod tests {
             Jurisdiction::All
         );
         assert_eq!(AccountRole::Office.actor(top, "x").jurisdiction, *OWN);
+        // The owners listed for SQL are exactly those `covers` admits.
+        for (j, own) in [
+            (of(top), top),
+            (of(petro), petro),
+            (OWN.clone(), petro),
+            (Jurisdiction::All, top),
+        ] {
+            for owner in [top, petro, gulei, energy] {
+                let listed = j
+                    .governed_owners(Some(own))
+                    .is_none_or(|o| o.contains(&owner));
+                assert_eq!(listed, j.covers(Some(own), Some(owner)), "{j:?} {owner}");
+            }
+        }
     }
 
     #[test]

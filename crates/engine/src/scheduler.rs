@@ -109,6 +109,8 @@ impl Scheduler {
             .await?;
         self.escalate_orders(now, today, &circle, &mut report)
             .await?;
+        // The ledger grows: the planner's statistics follow (a no-op when they are current).
+        self.engine.store().refresh_planner_statistics().await?;
         Ok(report)
     }
 

@@ -165,11 +165,13 @@ impl Engine {
 
     /// Compute the light dates the store keeps on each item row where they are missing,
     /// or on every row when the policy they were computed with changed (a new calendar
-    /// year, other thresholds). Run at start, before any page is served.
+    /// year, other thresholds), and refresh the query planner's statistics. Run at start,
+    /// before any page is served.
     ///
     /// # Errors
     /// On store failure.
     pub async fn index_lights(&self) -> Result<xiaohao_store::LightIndexRun, EngineError> {
+        self.store().refresh_planner_statistics().await?;
         let run = self
             .store()
             .index_lights(&self.policy().light_fingerprint())

@@ -34,6 +34,10 @@ pub struct ItemFilter {
     pub instruction_pending: bool,
     /// Only open items under 督办 (escalation level above 0).
     pub escalated_open: bool,
+    /// Only items owned by one of these units (an office's jurisdiction).
+    pub owned_by: Option<Vec<UnitId>>,
+    /// Only items whose closure was not asked for by this unit (it may not verify its own).
+    pub closure_not_by: Option<UnitId>,
     /// The order of a page ([`Store::items`]).
     pub order: crate::order::ItemOrder,
     pub limit: u64,
@@ -108,6 +112,21 @@ pub(crate) fn filter_condition(f: &ItemFilter) -> Condition {
     if f.instruction_pending {
         cond = cond.add(item::Column::InstructedAt.is_not_null());
     }
+    if let Some(owners) = &f.owned_by {
+        // No owner at all selects nothing: the primary key is never NULL.
+        cond = cond.add(if owners.is_empty() {
+            Condition::all().add(item::Column::Id.is_null())
+        } else {
+            Condition::all().add(item::Column::OwnerUnitId.is_in(owners.iter().map(|u| u.0)))
+        });
+    }
+    if let Some(u) = f.closure_not_by {
+        cond = cond.add(
+            Condition::any()
+                .add(item::Column::ClosureRequestedBy.is_null())
+                .add(item::Column::ClosureRequestedBy.ne(u.0)),
+        );
+    }
     if f.escalated_open {
         let open: Vec<&str> = ItemState::ALL
             .iter()
@@ -121,16 +140,23 @@ pub(crate) fn filter_condition(f: &ItemFilter) -> Condition {
     cond
 }
 
+/// Items `u` leads or co-handles: one id list (the items it leads, by index, and its
+/// co-unit rows), which the database builds once and looks the items up by, instead of
+/// testing an `OR` on every row of the table.
 fn party_condition(u: UnitId) -> Condition {
-    Condition::any().add(item::Column::LeadUnitId.eq(u.0)).add(
-        item::Column::Id.in_subquery(
-            sea_orm::sea_query::Query::select()
-                .column(item_co_unit::Column::ItemId)
-                .from(item_co_unit::Entity)
-                .and_where(Expr::col(item_co_unit::Column::UnitId).eq(u.0))
-                .to_owned(),
-        ),
-    )
+    use sea_orm::sea_query::{Query, UnionType};
+    let mut leads = Query::select()
+        .column(item::Column::Id)
+        .from(item::Entity)
+        .and_where(Expr::col(item::Column::LeadUnitId).eq(u.0))
+        .to_owned();
+    let co = Query::select()
+        .column(item_co_unit::Column::ItemId)
+        .from(item_co_unit::Entity)
+        .and_where(Expr::col(item_co_unit::Column::UnitId).eq(u.0))
+        .to_owned();
+    Condition::all()
+        .add(item::Column::Id.in_subquery(leads.union(UnionType::Distinct, co).to_owned()))
 }
 
 /// The SQL twin of [`Scope::admits`]; `scope_twin_agrees_with_admits` (e2e) checks them
@@ -144,7 +170,10 @@ fn scope_condition(scope: &Scope) -> Condition {
         return cond;
     }
     // A scope with no ties sees nothing: the primary key is never NULL.
-    let mut any = Condition::any().add(item::Column::Id.is_null());
+    if scope.owners.is_empty() && scope.party.is_none() && scope.chains.is_empty() {
+        return cond.add(item::Column::Id.is_null());
+    }
+    let mut any = Condition::any();
     if !scope.owners.is_empty() {
         any = any.add(item::Column::OwnerUnitId.is_in(scope.owners.iter().map(|u| u.0)));
     }

@@ -5,7 +5,7 @@ use crate::entities::{event, item, item_co_unit, item_target, progress_report};
 use crate::filter::{ItemFilter, filter_condition, page_limit};
 use crate::{Store, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -50,7 +50,7 @@ impl Store {
     /// # Errors
     /// `NotFound` when the item does not exist.
     pub async fn item_with_head(&self, id: ItemId) -> StoreResult<(Item, ChainHead)> {
-        use sea_orm::sea_query::{Alias, Asterisk, Query};
+        use sea_orm::sea_query::{Alias, Query};
         use sea_orm::{FromQueryResult, JoinType};
         // One statement: the item row repeated once per co-unit (a LEFT JOIN), since this
         // read precedes every command and a second round trip is a measurable share of it.
@@ -160,15 +160,31 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub async fn items(&self, f: &ItemFilter) -> StoreResult<ItemPage> {
-        let cond = filter_condition(f);
-        let query = item::Entity::find().filter(cond);
-        let total = query.clone().count(&self.db).await?;
+        use crate::order::ordered;
+        use sea_orm::QueryTrait;
+        let backend = self.backend();
+        let total = self.count_items(f).await?;
         let limit = page_limit(f.limit);
-        let rows = crate::order::ordered(query, f.order, self.backend())
-            .limit(limit)
-            .offset(f.offset)
-            .all(&self.db)
-            .await?;
+        // The page's ids first, then its rows: sorting every matching row whole (titles,
+        // texts) to keep fifty cost five times more at 100,000 items on SQLite.
+        let ids = ordered(
+            item::Entity::find()
+                .select_only()
+                .column(item::Column::Id)
+                .filter(filter_condition(f)),
+            f.order,
+            backend,
+        )
+        .limit(limit)
+        .offset(f.offset)
+        .into_query();
+        let rows = ordered(
+            item::Entity::find().filter(item::Column::Id.in_subquery(ids)),
+            f.order,
+            backend,
+        )
+        .all(&self.db)
+        .await?;
         let items = self.with_co_units(rows).await?;
         Ok(ItemPage {
             items,
@@ -256,7 +272,7 @@ impl Store {
         let by_state: Vec<(String, i64)> = item::Entity::find()
             .select_only()
             .column(item::Column::State)
-            .column_as(Expr::col(item::Column::Id).count(), "n")
+            .column_as(Expr::col(Asterisk).count(), "n")
             .group_by(item::Column::State)
             .order_by_asc(item::Column::State)
             .into_tuple()
@@ -268,26 +284,21 @@ impl Store {
             .collect())
     }
 
-    /// How many items the filter selects that have no due date.
-    ///
-    /// # Errors
-    /// On database failure.
-    pub async fn count_items_without_due(&self, f: &ItemFilter) -> StoreResult<u64> {
-        Ok(item::Entity::find()
-            .filter(filter_condition(f).add(item::Column::DueOn.is_null()))
-            .count(&self.db)
-            .await?)
-    }
-
     /// How many items the filter selects.
     ///
     /// # Errors
     /// On database failure.
     pub async fn count_items(&self, f: &ItemFilter) -> StoreResult<u64> {
-        Ok(item::Entity::find()
+        // `COUNT(id)` over the filter itself: the paginator's count wraps the whole row
+        // select in a subquery, which SQLite materialised (ten times slower).
+        let n: Option<i64> = item::Entity::find()
+            .select_only()
+            .column_as(Expr::col(Asterisk).count(), "n")
             .filter(filter_condition(f))
-            .count(&self.db)
-            .await?)
+            .into_tuple()
+            .one(&self.db)
+            .await?;
+        Ok(n.map_or(0, |n| u64::try_from(n).unwrap_or(0)))
     }
 
     /// Outbox messages per status (for `/metrics`).

@@ -145,7 +145,11 @@ impl Store {
         opt.max_connections(settings.max_connections.max(1))
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(30))
-            .sqlx_logging(false);
+            // Every statement at TRACE (`XIAOHAO_LOG=sqlx::query=trace` shows them with
+            // their time); one slower than a second at WARN, which the default log shows.
+            .sqlx_logging(true)
+            .sqlx_logging_level(log::LevelFilter::Trace)
+            .sqlx_slow_statements_logging_settings(log::LevelFilter::Warn, Duration::from_secs(1));
         if settings.url.starts_with("sqlite:") {
             use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
             opt.map_sqlx_sqlite_opts(|o| {
@@ -249,6 +253,38 @@ impl Store {
             options.sqlite_transaction_mode = Some(SqliteTransactionMode::Immediate);
         }
         Ok(self.db.begin_with_options(options).await?)
+    }
+
+    /// Keep the query planner's statistics current. SQLite has none until `ANALYZE` runs,
+    /// and without them it reads a unit's items through the state index (most of the
+    /// table) instead of the unit's id list: 140 ms instead of 20 at 100,000 items. The
+    /// first call analyses; later ones ask `PRAGMA optimize`, which analyses again only
+    /// the tables that grew or shrank a lot. PostgreSQL's autovacuum does this itself.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn refresh_planner_statistics(&self) -> StoreResult<()> {
+        if self.backend() != DbBackend::Sqlite {
+            return Ok(());
+        }
+        let analysed = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT 1 AS one FROM sqlite_master WHERE name = 'sqlite_stat1'",
+            ))
+            .await?
+            .is_some();
+        let sql = if analysed {
+            // 0x10002: look at every table, not only those this connection queried.
+            "PRAGMA optimize = 0x10002"
+        } else {
+            "ANALYZE"
+        };
+        self.db
+            .execute_raw(sea_orm::Statement::from_string(DbBackend::Sqlite, sql))
+            .await?;
+        Ok(())
     }
 
     /// Settings that matter for durability and throughput, for logs and benchmarks.

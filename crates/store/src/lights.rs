@@ -6,7 +6,7 @@ use crate::entities::{item, light_index};
 use crate::filter::{filter_condition, running_states};
 use crate::{ItemFilter, Store, StoreResult, rows_per_statement};
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Statement, TransactionTrait, Value,
@@ -47,8 +47,8 @@ pub struct LightIndexRun {
     pub full: bool,
 }
 
-/// chain, lead unit, state, light, count.
-type CountRow = (Option<Uuid>, Option<Uuid>, String, String, i64);
+/// chain, lead unit, state, items, red, yellow.
+type CountRow = (Option<Uuid>, Option<Uuid>, String, i64, i64, i64);
 
 /// One row's derived columns.
 struct Derived {
@@ -239,7 +239,9 @@ impl Store {
         Ok(())
     }
 
-    /// Items matching `filter` per chain, lead unit, state and light on `today`.
+    /// Items matching `filter` per chain, lead unit, state and light on `today`. Grouped
+    /// by chain, lead unit and state (the order of an index), each light summed in the
+    /// group, so the database needs no sort.
     ///
     /// # Errors
     /// On database failure.
@@ -248,34 +250,62 @@ impl Store {
         filter: &ItemFilter,
         today: NaiveDate,
     ) -> StoreResult<Vec<LightCount>> {
+        // Red and yellow as `light_on` tells them for a running item; the state (a group
+        // key) decides the rest below. One plain condition per sum: the whole light CASE per
+        // row made the count ten times slower on SQLite. PostgreSQL sums integers as
+        // numeric: the sums are read back as bigints.
+        let count_if = |cond: Condition| {
+            let one: Expr = Expr::case(cond, 1i64).finally(0i64).into();
+            one.sum().cast_as("BIGINT")
+        };
+        let red = Condition::all().add(item::Column::DueOn.lt(today));
+        let yellow = Condition::all().add(item::Column::DueOn.gte(today)).add(
+            Condition::any()
+                .add(item::Column::NearDueOn.lte(today))
+                .add(item::Column::LaggingOn.lte(today)),
+        );
         let rows: Vec<CountRow> = item::Entity::find()
             .select_only()
             .column(item::Column::ChainId)
             .column(item::Column::LeadUnitId)
             .column(item::Column::State)
-            .column_as(light_expr(today, |l| Expr::val(l.as_str())), "light")
-            .column_as(item::Column::Id.count(), "n")
+            .column_as(Expr::col(Asterisk).count(), "n")
+            .column_as(count_if(red), "red")
+            .column_as(count_if(yellow), "yellow")
             .filter(filter_condition(filter))
             .group_by(item::Column::ChainId)
             .group_by(item::Column::LeadUnitId)
             .group_by(item::Column::State)
-            .group_by(Expr::cust("light"))
             .into_tuple()
             .all(&self.db)
             .await?;
-        rows.into_iter()
-            .map(|(chain, lead_unit, state, light, n)| {
-                Ok(LightCount {
-                    chain,
-                    lead_unit,
-                    state,
-                    light: light
-                        .parse()
-                        .map_err(|e: String| crate::StoreError::Corrupt(e))?,
-                    items: u64::try_from(n).unwrap_or(0),
-                })
-            })
-            .collect()
+        let mut out = Vec::with_capacity(rows.len() * 2);
+        for (chain, lead_unit, state, n, red, yellow) in rows {
+            let parsed: ItemState = state.parse().map_err(crate::StoreError::Corrupt)?;
+            let count = |n: i64| u64::try_from(n).unwrap_or(0);
+            let mut push = |light: Light, items: u64| {
+                if items > 0 {
+                    out.push(LightCount {
+                        chain,
+                        lead_unit,
+                        state: state.clone(),
+                        light,
+                        items,
+                    });
+                }
+            };
+            let (n, red, yellow) = (count(n), count(red), count(yellow));
+            match parsed {
+                ItemState::Closed => push(Light::Blue, n),
+                s if !xiaohao_core::light::running(s) => push(Light::Grey, n),
+                _ => {
+                    push(Light::Red, red);
+                    push(Light::Yellow, yellow);
+                    push(Light::Green, n.saturating_sub(red + yellow));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Running items matching `filter` and due before `today` (red), per lead unit, chain
@@ -293,7 +323,7 @@ impl Store {
             .column(item::Column::LeadUnitId)
             .column(item::Column::ChainId)
             .column(item::Column::DueOn)
-            .column_as(item::Column::Id.count(), "n")
+            .column_as(Expr::col(Asterisk).count(), "n")
             .filter(filter_condition(filter))
             .filter(item::Column::State.is_in(running_states()))
             .filter(item::Column::DueOn.lt(today))

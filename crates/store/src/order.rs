@@ -85,6 +85,10 @@ pub enum ItemOrder {
     /// Newest first.
     #[default]
     Newest,
+    /// The earliest due date first (none last), then by id.
+    Due,
+    /// The longest unchanged first (the oldest last change), then by id.
+    OldestChange,
     /// By a ledger column on `today` (days late and the light depend on the day); an empty
     /// cell sorts last either way.
     By { sort: LedgerSort, today: NaiveDate },
@@ -125,10 +129,26 @@ pub(crate) fn ordered(
     order: ItemOrder,
     backend: DbBackend,
 ) -> Select<item::Entity> {
-    let ItemOrder::By { sort, today } = order else {
-        return query
-            .order_by_desc(item::Column::CreatedAt)
-            .order_by_asc(item::Column::Id);
+    let (sort, today) = match order {
+        ItemOrder::Newest => {
+            return query
+                .order_by_desc(item::Column::CreatedAt)
+                .order_by_asc(item::Column::Id);
+        }
+        ItemOrder::Due => {
+            return query
+                .order_by_asc(expr(
+                    Expr::case(item::Column::DueOn.is_null(), 1).finally(0),
+                ))
+                .order_by_asc(item::Column::DueOn)
+                .order_by_asc(item::Column::Id);
+        }
+        ItemOrder::OldestChange => {
+            return query
+                .order_by_asc(item::Column::UpdatedAt)
+                .order_by_asc(item::Column::Id);
+        }
+        ItemOrder::By { sort, today } => (sort, today),
     };
     let dir = if sort.descending {
         Order::Desc

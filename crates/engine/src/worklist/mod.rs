@@ -278,17 +278,26 @@ impl Engine {
             )
             .await?;
         let actor = &who.actor;
+        // What the office may verify: requests on items it governs, not asked for by its
+        // own unit (`permitted_actions`, in SQL); the oldest first.
         let to_verify = self
-            .picked_section(
+            .section(
                 who,
                 ItemFilter {
                     state: Some(ItemState::ClosureRequested),
+                    owned_by: actor.jurisdiction.governed_owners(actor.unit),
+                    closure_not_by: actor.unit,
+                    order: xiaohao_store::ItemOrder::OldestChange,
                     ..ItemFilter::default()
                 },
-                |it| permitted_actions(it, actor).contains(&Action::Verify),
-                |it| it.updated_at,
             )
             .await?;
+        debug_assert!(
+            to_verify
+                .rows
+                .iter()
+                .all(|e| permitted_actions(&e.item, actor).contains(&Action::Verify))
+        );
         let extensions = self
             .picked_section(
                 who,
@@ -436,14 +445,13 @@ impl Engine {
             .await?;
         let to_report = Section::of(duties);
         let mut escalated = self
-            .picked_section(
+            .section(
                 who,
                 ItemFilter {
                     escalated_open: true,
+                    order: xiaohao_store::ItemOrder::Due,
                     ..mine()
                 },
-                |_| true,
-                |it| (it.due_on, it.id),
             )
             .await?;
         let ids: Vec<_> = escalated.rows.iter().map(|e| e.item.id).collect();

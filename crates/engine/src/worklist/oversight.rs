@@ -84,14 +84,13 @@ impl Engine {
             .collect();
         let today = self.today();
         let mut lagging = self
-            .picked_section(
+            .section(
                 who,
                 ItemFilter {
                     lagging_on: Some(today),
+                    order: xiaohao_store::ItemOrder::Due,
                     ..ItemFilter::default()
                 },
-                |_| true,
-                |it| (it.due_on, it.id),
             )
             .await?;
         for e in &mut lagging.rows {
