@@ -3,8 +3,9 @@
 //! from what each row shows (序号 by its numbers, text by code point, empty cells last,
 //! light and days late by the policy, ties by filing time and id).
 
+use crate::policy::bj;
 use crate::support::TestApp;
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{Duration, NaiveDate};
 use std::cmp::Ordering;
 use xiaohao_core::org::UnitKind;
 use xiaohao_core::progress::ProgressReport;
@@ -12,14 +13,6 @@ use xiaohao_core::{AccountRole, Command, Item};
 use xiaohao_engine::workbench::{LedgerSort, SortKey, compare_numbers};
 use xiaohao_engine::{Engine, ItemRequest};
 use xiaohao_store::{ItemFilter, NewChain};
-
-fn bj(d: NaiveDate, hour: u32) -> DateTime<Utc> {
-    chrono_tz::Asia::Shanghai
-        .from_local_datetime(&d.and_hms_opt(hour, 0, 0).expect("time"))
-        .single()
-        .expect("unambiguous")
-        .with_timezone(&Utc)
-}
 
 /// A cell as the rule compares it.
 #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]

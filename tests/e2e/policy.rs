@@ -14,7 +14,8 @@ use xiaohao_core::{AccountRole, Command, ItemId, Light};
 use xiaohao_engine::{Engine, ItemRequest};
 use xiaohao_store::ItemFilter;
 
-fn bj(d: NaiveDate, hour: u32) -> DateTime<Utc> {
+/// `hour` o'clock in Beijing on `d`.
+pub(crate) fn bj(d: NaiveDate, hour: u32) -> DateTime<Utc> {
     chrono_tz::Asia::Shanghai
         .from_local_datetime(&d.and_hms_opt(hour, 0, 0).expect("time"))
         .single()

@@ -193,14 +193,6 @@ impl Policy {
         !self.calendar.covers(date.year())
     }
 
-    /// The last due date that is yellow rather than green by the due-date part of the rule
-    /// on `today` (the lag part needs the item's progress).
-    pub fn yellow_until(&self, today: NaiveDate) -> NaiveDate {
-        self.calendar
-            .add_working_days(today, self.lights.yellow_within_working_days)
-            .unwrap_or(today)
-    }
-
     /// The years from `today`'s on whose calendar file is missing and should be there by
     /// now: this year always, next year from 1 November (the State Council publishes the
     /// next year's holidays each autumn).
