@@ -18,6 +18,7 @@ mod m20261201_000500_attachments;
 mod m20261201_000510_robots;
 mod m20261201_000520_order_numbers;
 mod m20261201_000600_derived_columns;
+mod m20261201_000610_state_light_index;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000510_robots::Migration),
             Box::new(m20261201_000520_order_numbers::Migration),
             Box::new(m20261201_000600_derived_columns::Migration),
+            Box::new(m20261201_000610_state_light_index::Migration),
         ]
     }
 }

@@ -105,6 +105,60 @@ async fn two_concurrent_verifications_one_wins_one_conflicts() {
     assert!(xiaohao_core::event::verify_chain(&events).is_ok());
 }
 
+/// A single command read with its chain head takes the one-trip path (PostgreSQL: one
+/// statement; SQLite: one script guarded by `changes()`): a second decision on the same
+/// read finds the version moved and writes neither its row, its event nor its mail.
+#[tokio::test]
+async fn a_stale_single_command_in_one_trip_writes_nothing() {
+    let t = TestEngine::new().await;
+    let (id, a, b) = closure_requested(&t).await;
+    let store = t.engine.raw_store();
+    let (item, head) = store.item_with_head(id).await.unwrap();
+    let now = t.engine.now();
+    let verify = |who: &Actor, comment: &str| {
+        decide(
+            &item,
+            who,
+            &Command::Verify {
+                comment: Some(comment.into()),
+            },
+            now,
+        )
+        .unwrap()
+    };
+    let first = store
+        .write_one(Write::decision_on(
+            item.clone(),
+            head.clone(),
+            verify(&a, "A"),
+        ))
+        .await;
+    assert!(first.is_ok(), "{first:?}");
+    let second = store
+        .write_one(Write::decision_on(
+            item.clone(),
+            head.clone(),
+            verify(&b, "B"),
+        ))
+        .await;
+    assert!(matches!(second, Err(StoreError::Conflict(_))), "{second:?}");
+
+    let after = store.item(id).await.unwrap();
+    assert_eq!(after.version, item.version + 1);
+    let events = store.events(id).await.unwrap();
+    assert_eq!(events.len() as i64, after.version);
+    assert_eq!(events.iter().filter(|e| e.kind == "verify").count(), 1);
+    let verified = store
+        .outbox(None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|o| o.kind == "verified")
+        .count();
+    assert_eq!(verified, 1);
+    assert!(xiaohao_core::event::verify_chain(&events).is_ok());
+}
+
 #[tokio::test]
 async fn a_burst_of_concurrent_commands_keeps_one_event_per_version() {
     let t = TestEngine::new().await;

@@ -29,6 +29,11 @@ pub(crate) struct Scratch {
 
 impl Drop for Scratch {
     fn drop(&mut self) {
+        // XIAOHAO_BENCH_KEEP=1 keeps the database for a look at its query plans afterwards.
+        if std::env::var_os("XIAOHAO_BENCH_KEEP").is_some() {
+            eprintln!("kept the scratch database: {}", self.url);
+            return;
+        }
         if let Some(f) = self.cleanup.take() {
             f();
         }

@@ -510,19 +510,17 @@ pub(crate) async fn with_co_units<C: ConnectionTrait>(
         .collect()
 }
 
-/// The columns of `after` that differ from `before`, always with the chain head and the
-/// light dates (the row read may hold dates of an older policy).
+/// The columns of `after` that differ from `before`, always with the chain head. `before`
+/// carries the light dates the policy gives the item as read: the row holds those, since
+/// the engine recomputes every row at start when the policy changed (`index_lights`). So a
+/// command that moves neither due date nor progress leaves the light columns, and the
+/// indexes over them, untouched.
 pub(crate) fn changed_column_list(before: &item::Model, after: &item::Model) -> Vec<item::Column> {
     use sea_orm::{Iterable, ModelTrait};
     item::Column::iter()
         .filter(|col| {
-            matches!(
-                col,
-                item::Column::LastSeq
-                    | item::Column::LastHash
-                    | item::Column::NearDueOn
-                    | item::Column::LaggingOn
-            ) || before.get(*col) != after.get(*col)
+            matches!(col, item::Column::LastSeq | item::Column::LastHash)
+                || before.get(*col) != after.get(*col)
         })
         .collect()
 }

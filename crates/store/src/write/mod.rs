@@ -8,7 +8,8 @@
 //! co-units, events, progress reports (settling the unit's duty), 督办单, duty levels and
 //! outbox rows, each as multi-row statements. How the batch is written is a strategy of
 //! this one writer, never a rule of its own: on PostgreSQL a batch of one plain decision is
-//! one statement (one round trip), see [`sql::one_statement`].
+//! one statement (one round trip), on SQLite one script in a transaction, see
+//! [`sql::one_trip`].
 
 mod orders;
 mod sql;
@@ -23,9 +24,7 @@ use crate::outbox::{insert_rows, notification_row};
 use crate::{LightRule, Store, StoreError, StoreResult, insert_all, rows_per_statement};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
 use xiaohao_core::escalation::{DutyDecision, Fire, StepFiring};
@@ -198,10 +197,9 @@ impl Store {
     ) -> StoreResult<Vec<WriteResult>> {
         if let [only] = writes
             && atomicity == Atomicity::All
-            && self.backend() == DbBackend::Postgres
-            && let Some((before, head, decision)) = sql::fits_one_statement(only)
+            && let Some((before, head, decision)) = sql::fits_one_trip(only)
+            && let Some(event) = sql::one_trip(self, decision, head, before, &self.lights).await?
         {
-            let event = sql::one_statement(&self.db, decision, head, before, &self.lights).await?;
             return Ok(vec![Ok(Some(event))]);
         }
         let txn = self.begin_write().await?;

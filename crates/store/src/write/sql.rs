@@ -1,5 +1,5 @@
 //! The statements of the writer: claims, chain heads, the set-based compare-and-set of item
-//! rows, and the one-statement strategy for a single decision on PostgreSQL.
+//! rows, and the one-trip strategy for a single decision.
 
 use super::{Subject, Write};
 use crate::LightRule;
@@ -17,7 +17,6 @@ use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 use xiaohao_core::escalation::Fire;
 use xiaohao_core::event::Event;
-use xiaohao_core::light::LightDates;
 use xiaohao_core::{Decision, Item, ItemId};
 
 pub(super) fn fire_model(fire: &Fire, now: DateTime<Utc>) -> escalation_fire::Model {
@@ -100,7 +99,7 @@ pub(super) async fn update_items(
     for (before, after, event) in rows {
         let new_row = item_to_row(after, event.seq, &event.hash, lights.dates(after));
         let cols = match before {
-            Some(b) => changed_column_list(&item_to_row(b, 0, "", LightDates::default()), &new_row),
+            Some(b) => changed_column_list(&item_to_row(b, 0, "", lights.dates(b)), &new_row),
             None => item::Column::iter()
                 .filter(|c| !matches!(c, item::Column::Id))
                 .collect(),
@@ -195,9 +194,9 @@ pub(super) async fn why_not_written<C: ConnectionTrait>(
     }
 }
 
-/// A write the one-statement strategy can take: a decision on an item read with its head
+/// A write the one-trip strategy can take: a decision on an item read with its head
 /// that writes only the row, its event and outbox rows.
-pub(super) fn fits_one_statement(w: &Write) -> Option<(&Item, &ChainHead, &Decision)> {
+pub(super) fn fits_one_trip(w: &Write) -> Option<(&Item, &ChainHead, &Decision)> {
     match &w.subject {
         Subject::Item {
             before: Some(before),
@@ -219,18 +218,31 @@ pub(super) fn fits_one_statement(w: &Write) -> Option<(&Item, &ChainHead, &Decis
     }
 }
 
-/// PostgreSQL: a decision that writes the item row, its event and outbox rows only, as one
-/// statement — `WITH u AS (UPDATE … WHERE id = … AND version = … RETURNING id), e AS (INSERT
-/// INTO events … SELECT … FROM u), o AS (INSERT INTO outbox … WHERE EXISTS u) SELECT count(*)
-/// FROM u`. A single statement is atomic on its own: either the version matched and all of it
-/// is written, or nothing is. One round trip instead of five (BEGIN, three writes, COMMIT).
-pub(super) async fn one_statement(
-    db: &sea_orm::DatabaseConnection,
+/// The most parameters a SQLite script of [`one_trip`] may bind (SQLite's own limit is
+/// 32,766; a command that notifies more units than this allows takes the general path).
+const SQLITE_SCRIPT_PARAMS: usize = 2_000;
+
+/// A decision that writes the item row, its event and outbox rows only, in one round trip.
+///
+/// - PostgreSQL: one statement — `WITH u AS (UPDATE … WHERE id = … AND version = …
+///   RETURNING id), e AS (INSERT INTO events … SELECT … FROM u), o AS (INSERT INTO outbox …
+///   WHERE EXISTS u) SELECT count(*) FROM u`. A single statement is atomic on its own: one
+///   round trip instead of five (BEGIN, three writes, COMMIT).
+/// - SQLite (no data-modifying CTEs): the same three writes as one script inside a write
+///   transaction, each insert guarded by `changes()` of the statement before it, so an UPDATE
+///   that matched no row (another version) inserts nothing: three round trips (BEGIN, the
+///   script, COMMIT) instead of five.
+///
+/// `None` when the SQLite script would bind too many parameters; the caller writes it the
+/// general way then.
+pub(super) async fn one_trip(
+    store: &crate::Store,
     decision: &Decision,
     head: &ChainHead,
     before: &Item,
     lights: &LightRule,
-) -> StoreResult<Event> {
+) -> StoreResult<Option<Event>> {
+    let backend = store.backend();
     let it = &decision.item;
     let expected = it.version - 1;
     let event = Event::chain(
@@ -239,24 +251,6 @@ pub(super) async fn one_statement(
         it.updated_at,
         Some((head.seq, head.hash.as_str())),
     );
-    let after = item_to_row(it, event.seq, &event.hash, lights.dates(it));
-    let mut values: Vec<Value> = Vec::new();
-    let mut param = |v: Value| {
-        values.push(v);
-        format!("${}", values.len())
-    };
-    let sets: Vec<String> =
-        changed_column_list(&item_to_row(before, 0, "", LightDates::default()), &after)
-            .into_iter()
-            .map(|c| format!("\"{}\" = {}", c.as_str(), param(after.get(c))))
-            .collect();
-    let id = param(Value::from(it.id.0));
-    let version = param(Value::from(expected));
-    let event_row = event_to_row(&event);
-    let event_cols: Vec<&str> = event::Column::iter().map(|c| c.as_str()).collect();
-    let event_params: Vec<String> = event::Column::iter()
-        .map(|c| param(event_row.get(c)))
-        .collect();
     let payload = event_payload(&event);
     let mut seen = HashSet::new();
     let outbox_rows: Vec<_> = decision
@@ -268,6 +262,31 @@ pub(super) async fn one_statement(
     let outbox_cols: Vec<&str> = crate::entities::outbox::Column::iter()
         .map(|c| c.as_str())
         .collect();
+    let outbox_params = outbox_rows.len() * outbox_cols.len();
+    if backend == DbBackend::Sqlite
+        && item::Column::iter().count() + 2 + event::Column::iter().count() + outbox_params
+            > SQLITE_SCRIPT_PARAMS
+    {
+        return Ok(None);
+    }
+    let after = item_to_row(it, event.seq, &event.hash, lights.dates(it));
+    let mut values: Vec<Value> = Vec::new();
+    let mut param = |v: Value| {
+        values.push(v);
+        placeholder(backend, values.len())
+    };
+    let sets: Vec<String> =
+        changed_column_list(&item_to_row(before, 0, "", lights.dates(before)), &after)
+            .into_iter()
+            .map(|c| format!("\"{}\" = {}", c.as_str(), param(after.get(c))))
+            .collect();
+    let id = param(Value::from(it.id.0));
+    let version = param(Value::from(expected));
+    let event_row = event_to_row(&event);
+    let event_cols: Vec<&str> = event::Column::iter().map(|c| c.as_str()).collect();
+    let event_params: Vec<String> = event::Column::iter()
+        .map(|c| param(event_row.get(c)))
+        .collect();
     let tuples: Vec<String> = outbox_rows
         .iter()
         .map(|r| {
@@ -277,37 +296,66 @@ pub(super) async fn one_statement(
             format!("({})", ps.join(", "))
         })
         .collect();
-    let outbox_cte = if tuples.is_empty() {
-        String::new()
-    } else {
-        format!(
-            ", o AS (INSERT INTO outbox ({cols}) SELECT * FROM (VALUES {tuples}) AS v({cols}) \
-             WHERE EXISTS (SELECT 1 FROM u) ON CONFLICT (dedupe_key) DO NOTHING)",
-            cols = outbox_cols.join(", "),
-            tuples = tuples.join(", ")
-        )
-    };
-    let sql = format!(
-        "WITH u AS (UPDATE items SET {sets} WHERE id = {id} AND version = {version} RETURNING id), \
-         e AS (INSERT INTO events ({event_cols}) SELECT {event_params} FROM u){outbox_cte} \
-         SELECT COUNT(*) AS n FROM u",
-        sets = sets.join(", "),
-        event_cols = event_cols.join(", "),
-        event_params = event_params.join(", "),
+    let (sets, event_cols, event_params, outbox_cols, tuples) = (
+        sets.join(", "),
+        event_cols.join(", "),
+        event_params.join(", "),
+        outbox_cols.join(", "),
+        tuples.join(", "),
     );
-    let row = db
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            sql,
-            values,
-        ))
-        .await?;
-    let written = match row {
-        Some(r) => r.try_get::<i64>("", "n")?,
-        None => 0,
+    let update = format!("UPDATE items SET {sets} WHERE id = {id} AND version = {version}");
+    let written = if backend == DbBackend::Postgres {
+        let outbox_cte = if tuples.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", o AS (INSERT INTO outbox ({outbox_cols}) SELECT * FROM (VALUES {tuples}) \
+                 AS v({outbox_cols}) WHERE EXISTS (SELECT 1 FROM u) \
+                 ON CONFLICT (dedupe_key) DO NOTHING)"
+            )
+        };
+        let sql = format!(
+            "WITH u AS ({update} RETURNING id), \
+             e AS (INSERT INTO events ({event_cols}) SELECT {event_params} FROM u){outbox_cte} \
+             SELECT COUNT(*) AS n FROM u"
+        );
+        let row = store
+            .db
+            .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+        let n = match row {
+            Some(r) => r.try_get::<i64>("", "n")?,
+            None => 0,
+        };
+        n == 1
+    } else {
+        // `changes()` is the row count of the statement before: the event only if the row
+        // matched, the outbox rows only if the event went in.
+        let mut sql = format!(
+            "{update}; INSERT INTO events ({event_cols}) SELECT {event_params} \
+             WHERE changes() = 1;"
+        );
+        if !tuples.is_empty() {
+            sql.push_str(&format!(
+                " INSERT INTO outbox ({outbox_cols}) SELECT * FROM (VALUES {tuples}) \
+                 WHERE changes() = 1 ON CONFLICT (dedupe_key) DO NOTHING;"
+            ));
+        }
+        let txn = store.begin_write().await?;
+        let res = txn
+            .execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+        // The row and its event: two rows at least, or none at all.
+        if res.rows_affected() >= 2 {
+            txn.commit().await?;
+            true
+        } else {
+            txn.rollback().await?;
+            false
+        }
     };
-    if written != 1 {
-        return Err(why_not_written(db, it.id, expected).await);
+    if !written {
+        return Err(why_not_written(&store.db, it.id, expected).await);
     }
-    Ok(event)
+    Ok(Some(event))
 }
