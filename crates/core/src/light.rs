@@ -86,7 +86,7 @@ impl Default for LightPolicy {
 }
 
 /// What the light is computed from.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LightInput {
     pub state: ItemState,
     pub due_on: Option<NaiveDate>,

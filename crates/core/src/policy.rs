@@ -71,6 +71,20 @@ impl Policy {
         light_dates(&self.light_input(item), &self.calendar, &self.lights)
     }
 
+    /// The light dates of `before` and `after` (an item before and after a decision): the
+    /// same computation once when the decision left everything they depend on as it was
+    /// (most decisions: a level, a state within the running ones, a comment).
+    pub fn light_dates_of_change(&self, before: &Item, after: &Item) -> (LightDates, LightDates) {
+        let (b, a) = (self.light_input(before), self.light_input(after));
+        let after_dates = light_dates(&a, &self.calendar, &self.lights);
+        let before_dates = if a == b {
+            after_dates
+        } else {
+            light_dates(&b, &self.calendar, &self.lights)
+        };
+        (before_dates, after_dates)
+    }
+
     /// A digest of everything [`Policy::light_dates`] depends on besides the item: the
     /// time zone, the light thresholds and every working day of the covered years. When it
     /// differs from the one the stored dates were computed with, they are computed again.
@@ -330,6 +344,36 @@ pub(crate) mod tests {
                 && it.due_on.is_some_and(|due| today <= due)
                 && dates.lagging_on.is_some_and(|l| l <= today);
             proptest::prop_assert_eq!(lag_by_dates, p.lagging(&it, today).is_some());
+        }
+
+        /// The writer's shortcut (one computation when a decision leaves the light's inputs
+        /// alone) gives each side the dates computed on its own.
+        #[test]
+        fn light_dates_of_a_change_are_each_sides_dates(
+            state in 0usize..8,
+            next_state in 0usize..8,
+            due_after in -30i64..400,
+            moved in proptest::option::of(-20i64..60),
+            pct in proptest::option::of(0i32..=100),
+            next_pct in proptest::option::of(0i32..=100),
+        ) {
+            let p = test_policy();
+            let filed_on = d(2026, 3, 2);
+            let mut before = item(ItemState::ALL[state], filed_on + chrono::Duration::days(due_after));
+            before.created_at = filed_on.and_hms_opt(2, 0, 0).unwrap().and_utc();
+            before.progress_percent = pct;
+            let mut after = before.clone();
+            after.state = ItemState::ALL[next_state];
+            if let (Some(days), Some(due)) = (moved, after.due_on) {
+                after.due_on = Some(due + chrono::Duration::days(days));
+            }
+            after.progress_percent = next_pct;
+            let (was, is) = p.light_dates_of_change(&before, &after);
+            proptest::prop_assert_eq!(was, p.light_dates(&before));
+            proptest::prop_assert_eq!(is, p.light_dates(&after));
+            let (same_was, same_is) = p.light_dates_of_change(&before, &before);
+            proptest::prop_assert_eq!(same_was, p.light_dates(&before));
+            proptest::prop_assert_eq!(same_is, p.light_dates(&before));
         }
     }
 

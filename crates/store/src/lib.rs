@@ -97,6 +97,23 @@ impl LightRule {
             .and_then(|p| p.as_ref().map(|p| p.light_dates(item)))
             .unwrap_or_default()
     }
+
+    /// The light dates of an item before and after a decision (see
+    /// [`xiaohao_core::Policy::light_dates_of_change`]).
+    pub(crate) fn dates_of_change(
+        &self,
+        before: &xiaohao_core::Item,
+        after: &xiaohao_core::Item,
+    ) -> (
+        xiaohao_core::light::LightDates,
+        xiaohao_core::light::LightDates,
+    ) {
+        self.0
+            .read()
+            .ok()
+            .and_then(|p| p.as_ref().map(|p| p.light_dates_of_change(before, after)))
+            .unwrap_or_default()
+    }
 }
 
 /// Rows per multi-row statement with `columns` bound values a row. PostgreSQL takes up to

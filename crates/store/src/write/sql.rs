@@ -97,12 +97,19 @@ pub(super) async fn update_items(
     type Group = (Vec<item::Column>, Vec<(item::Model, i64)>);
     let mut groups: HashMap<Vec<&'static str>, Group> = HashMap::new();
     for (before, after, event) in rows {
-        let new_row = item_to_row(after, event.seq, &event.hash, lights.dates(after));
-        let cols = match before {
-            Some(b) => changed_column_list(&item_to_row(b, 0, "", lights.dates(b)), &new_row),
-            None => item::Column::iter()
-                .filter(|c| !matches!(c, item::Column::Id))
-                .collect(),
+        let (new_row, cols) = match before {
+            Some(b) => {
+                let (was, is) = lights.dates_of_change(b, after);
+                let new_row = item_to_row(after, event.seq, &event.hash, is);
+                let cols = changed_column_list(&item_to_row(b, 0, "", was), &new_row);
+                (new_row, cols)
+            }
+            None => (
+                item_to_row(after, event.seq, &event.hash, lights.dates(after)),
+                item::Column::iter()
+                    .filter(|c| !matches!(c, item::Column::Id))
+                    .collect(),
+            ),
         };
         let key = cols.iter().map(IdenStatic::as_str).collect();
         groups
@@ -269,17 +276,17 @@ pub(super) async fn one_trip(
     {
         return Ok(None);
     }
-    let after = item_to_row(it, event.seq, &event.hash, lights.dates(it));
+    let (was, is) = lights.dates_of_change(before, it);
+    let after = item_to_row(it, event.seq, &event.hash, is);
     let mut values: Vec<Value> = Vec::new();
     let mut param = |v: Value| {
         values.push(v);
         placeholder(backend, values.len())
     };
-    let sets: Vec<String> =
-        changed_column_list(&item_to_row(before, 0, "", lights.dates(before)), &after)
-            .into_iter()
-            .map(|c| format!("\"{}\" = {}", c.as_str(), param(after.get(c))))
-            .collect();
+    let sets: Vec<String> = changed_column_list(&item_to_row(before, 0, "", was), &after)
+        .into_iter()
+        .map(|c| format!("\"{}\" = {}", c.as_str(), param(after.get(c))))
+        .collect();
     let id = param(Value::from(it.id.0));
     let version = param(Value::from(expected));
     let event_row = event_to_row(&event);
