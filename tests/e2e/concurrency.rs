@@ -50,6 +50,25 @@ async fn closure_requested(t: &TestEngine) -> (ItemId, Actor, Actor) {
     (id, office_a, office_b)
 }
 
+/// Nothing half-written: the item one version on from `read_version`, one verify event,
+/// one verified notice, an intact chain.
+async fn one_verification_written(store: &xiaohao_store::Store, id: ItemId, read_version: i64) {
+    let after = store.item(id).await.unwrap();
+    assert_eq!(after.version, read_version + 1);
+    let events = store.events(id).await.unwrap();
+    assert_eq!(events.len() as i64, after.version);
+    assert_eq!(events.iter().filter(|e| e.kind == "verify").count(), 1);
+    let verified = store
+        .outbox(None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|o| o.kind == "verified")
+        .count();
+    assert_eq!(verified, 1);
+    assert!(xiaohao_core::event::verify_chain(&events).is_ok());
+}
+
 #[tokio::test]
 async fn two_concurrent_verifications_one_wins_one_conflicts() {
     let t = TestEngine::new().await;
@@ -88,21 +107,7 @@ async fn two_concurrent_verifications_one_wins_one_conflicts() {
         .count();
     assert_eq!((ok, conflicts), (1, 1), "{results:?}");
 
-    // Nothing half-written: one verify event, one verified notice, version + 1.
-    let after = store.item(id).await.unwrap();
-    assert_eq!(after.version, item.version + 1);
-    let events = store.events(id).await.unwrap();
-    assert_eq!(events.len() as i64, after.version);
-    assert_eq!(events.iter().filter(|e| e.kind == "verify").count(), 1);
-    let verified = store
-        .outbox(None, 100)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|o| o.kind == "verified")
-        .count();
-    assert_eq!(verified, 1);
-    assert!(xiaohao_core::event::verify_chain(&events).is_ok());
+    one_verification_written(store, id, item.version).await;
 }
 
 /// A single command read with its chain head takes the one-trip path (PostgreSQL: one
@@ -143,20 +148,7 @@ async fn a_stale_single_command_in_one_trip_writes_nothing() {
         .await;
     assert!(matches!(second, Err(StoreError::Conflict(_))), "{second:?}");
 
-    let after = store.item(id).await.unwrap();
-    assert_eq!(after.version, item.version + 1);
-    let events = store.events(id).await.unwrap();
-    assert_eq!(events.len() as i64, after.version);
-    assert_eq!(events.iter().filter(|e| e.kind == "verify").count(), 1);
-    let verified = store
-        .outbox(None, 100)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|o| o.kind == "verified")
-        .count();
-    assert_eq!(verified, 1);
-    assert!(xiaohao_core::event::verify_chain(&events).is_ok());
+    one_verification_written(store, id, item.version).await;
 }
 
 #[tokio::test]
