@@ -187,6 +187,27 @@ async fn scope_twin_agrees_with_admits_for_every_state_and_role() {
             sql, core,
             "{name}: the SQL twin disagrees with Scope::admits"
         );
+        // With a unit's own list on top (a unit's 待办 and ledger): the scope's party tie,
+        // when it is that unit, is left to the list's condition.
+        for listed in [unit.id, stranger.id] {
+            let sql: BTreeSet<ItemId> = store
+                .all_items(&ItemFilter {
+                    scope: Some(scope.clone()),
+                    unit: Some(listed),
+                    ..ItemFilter::default()
+                })
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|i| i.id)
+                .collect();
+            let core: BTreeSet<ItemId> = items
+                .iter()
+                .filter(|i| scope.admits(i) && i.involves(listed))
+                .map(|i| i.id)
+                .collect();
+            assert_eq!(sql, core, "{name}, listed for {listed}");
+        }
         for state in ItemState::ALL {
             let of_state = items.iter().filter(|i| i.state == state);
             let seen = of_state.clone().filter(|i| core.contains(&i.id)).count();
