@@ -50,6 +50,17 @@ async fn chain(t: &TestEngine, name: &str, units: Vec<UnitId>) -> ChainId {
 /// An item's ties to units and chains: (owner, lead, co-unit, chain).
 type Tie = (Option<UnitId>, UnitId, Option<UnitId>, Option<ChainId>);
 
+/// The ids of the items `filter` selects in SQL.
+async fn ids_of(store: &xiaohao_store::Store, filter: ItemFilter) -> BTreeSet<ItemId> {
+    store
+        .all_items(&filter)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect()
+}
+
 #[tokio::test]
 async fn scope_twin_agrees_with_admits_for_every_state_and_role() {
     let t = TestEngine::new().await;
@@ -168,16 +179,14 @@ async fn scope_twin_agrees_with_admits_for_every_state_and_role() {
         ));
     }
     for (name, scope) in &scopes {
-        let sql: BTreeSet<ItemId> = store
-            .all_items(&ItemFilter {
+        let sql = ids_of(
+            store,
+            ItemFilter {
                 scope: Some(scope.clone()),
                 ..ItemFilter::default()
-            })
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|i| i.id)
-            .collect();
+            },
+        )
+        .await;
         let core: BTreeSet<ItemId> = items
             .iter()
             .filter(|i| scope.admits(i))
@@ -190,17 +199,15 @@ async fn scope_twin_agrees_with_admits_for_every_state_and_role() {
         // With a unit's own list on top (a unit's 待办 and ledger): the scope's party tie,
         // when it is that unit, is left to the list's condition.
         for listed in [unit.id, stranger.id] {
-            let sql: BTreeSet<ItemId> = store
-                .all_items(&ItemFilter {
+            let sql = ids_of(
+                store,
+                ItemFilter {
                     scope: Some(scope.clone()),
                     unit: Some(listed),
                     ..ItemFilter::default()
-                })
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|i| i.id)
-                .collect();
+                },
+            )
+            .await;
             let core: BTreeSet<ItemId> = items
                 .iter()
                 .filter(|i| scope.admits(i) && i.involves(listed))
