@@ -518,7 +518,7 @@ async fn a_batch_leaves_out_an_item_changed_since_it_was_read() {
     let now = at(d(2026, 4, 1), 9);
     w.t.clock.set(now);
     let read = store
-        .items_to_escalate("通报", d(2026, 4, 1), None, 100)
+        .items_to_escalate("通报", d(2026, 4, 1), None, None, 100)
         .await
         .unwrap();
     assert_eq!(read.len(), 3);
@@ -606,4 +606,50 @@ async fn a_batch_leaves_out_an_item_changed_since_it_was_read() {
     );
     let (_, _, broken) = store.verify_all_chains().await.unwrap();
     assert!(broken.is_none(), "{broken:?}");
+}
+
+/// The sweep reads its window in batches by due date and id, each batch on from the last
+/// one's final item: with batches of two, one tick escalates every item of the window once
+/// (items sharing a due date across a batch's end included), and the next finds nothing.
+#[tokio::test]
+async fn batches_read_on_from_the_last_item_and_miss_none() {
+    let mut w = world(at(d(2026, 3, 2), 9)).await;
+    let mut ids = Vec::new();
+    for deadline in [
+        "2026-03-06",
+        "2026-03-05",
+        "2026-03-06",
+        "2026-03-06",
+        "2026-03-05",
+    ] {
+        let id = w.file("task", Some(deadline)).await;
+        w.run(
+            id,
+            &w.office,
+            Command::Assign {
+                lead_unit: None,
+                deadline: None,
+            },
+        )
+        .await;
+        ids.push(id);
+    }
+    let mut settings = Settings::default();
+    settings.scheduler.batch_size = 2;
+    w.scheduler = Scheduler::new(w.t.engine.clone(), &settings).unwrap();
+    let now = at(d(2026, 4, 1), 9);
+    w.t.clock.set(now);
+    let r = w.scheduler.tick(now).await.unwrap();
+    assert_eq!(r.item_steps.get("通报"), Some(&5), "{r:?}");
+    let store = w.t.engine.raw_store();
+    for id in ids {
+        assert_eq!(store.item(id).await.unwrap().escalation_level, 4);
+    }
+    let again = w.scheduler.tick(now).await.unwrap();
+    assert_eq!(again.item_steps.values().sum::<u64>(), 0, "{again:?}");
+    assert_eq!(
+        w.count("SELECT COUNT(*) FROM escalation_fires WHERE subject_kind = 'item'")
+            .await,
+        5
+    );
 }

@@ -200,13 +200,17 @@ impl Scheduler {
         for i in (0..self.ladder.steps.len()).rev() {
             let step = &self.ladder.steps[i];
             let (upto, after) = self.window(today, i)?;
+            let mut past = None;
             loop {
                 let started = std::time::Instant::now();
                 let items = store
-                    .items_to_escalate(&step.name, upto, after, self.batch_size)
+                    .items_to_escalate(&step.name, upto, after, past, self.batch_size)
                     .await?;
                 let read = started.elapsed();
                 let fetched = items.len() as u64;
+                past = items
+                    .last()
+                    .and_then(|(item, _)| Some((item.due_on?, item.id)));
                 let mut entries = Vec::with_capacity(items.len());
                 for (item, head) in items {
                     let Some(due) = item.due_on else { continue };
@@ -233,9 +237,9 @@ impl Scheduler {
                     "escalation batch"
                 );
                 *report.item_steps.entry(step.name.clone()).or_default() += fired;
-                // Stop when the window is drained, or when nothing more could be done now
-                // (the rest changed under us and is retried next tick).
-                if fetched < self.batch_size || fired == 0 {
+                // Each batch reads on from the last id of the one before, so this ends when
+                // the window is drained; an item that changed under us is retried next tick.
+                if fetched < self.batch_size {
                     break;
                 }
             }

@@ -232,7 +232,11 @@ impl Store {
     }
 
     /// Tracked items whose due date lies in `(after, upto]` and that have not had `step` for
-    /// that due date: exactly the items whose highest reached step is `step`, not yet fired.
+    /// that due date: exactly the items whose highest reached step is `step`, not yet fired;
+    /// by due date and id, from after `past` (the due date and id of the previous batch's
+    /// last item) on. Each batch reads on where the last stopped, through the state and
+    /// due-date index, instead of reading again past every item the sweep has fired (or, in
+    /// id order, past every item of the table after the last overdue one).
     ///
     /// # Errors
     /// On database failure or an unreadable row.
@@ -241,6 +245,7 @@ impl Store {
         step: &str,
         upto: NaiveDate,
         after: Option<NaiveDate>,
+        past: Option<(NaiveDate, ItemId)>,
         limit: u64,
     ) -> StoreResult<Vec<(Item, ChainHead)>> {
         let tracked: Vec<&str> = TRACKED_STATES.iter().map(|s| s.as_str()).collect();
@@ -264,7 +269,14 @@ impl Store {
         if let Some(a) = after {
             q = q.filter(item::Column::DueOn.gt(a));
         }
+        if let Some((due, id)) = past {
+            q = q.filter(
+                Expr::tuple([Expr::col(item::Column::DueOn), Expr::col(item::Column::Id)])
+                    .gt(Expr::tuple([Expr::val(due), Expr::val(id.0)])),
+            );
+        }
         let rows = q
+            .order_by_asc(item::Column::DueOn)
             .order_by_asc(item::Column::Id)
             .limit(limit)
             .all(&self.db)

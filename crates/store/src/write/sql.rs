@@ -131,7 +131,7 @@ pub(super) async fn update_items(
                     .chain(cols.iter().map(|c| row.get(*c)))
                 {
                     values.push(v);
-                    marks.push(placeholder(backend, values.len()));
+                    marks.push(next_placeholder(backend, values.len()));
                 }
                 tuples.push(format!("({})", marks.join(", ")));
             }
@@ -181,6 +181,18 @@ fn placeholder(backend: DbBackend, n: usize) -> String {
         format!("${n}")
     } else {
         format!("?{n}")
+    }
+}
+
+/// The `n`th parameter of a statement that binds its parameters in order. On SQLite a bare
+/// `?`: sqlx asks SQLite for the name of every parameter it binds, which SQLite finds by a
+/// scan over the named ones (`?NNN`), so a statement of named parameters binds in quadratic
+/// time and one of bare `?` in linear time.
+fn next_placeholder(backend: DbBackend, n: usize) -> String {
+    if backend == DbBackend::Postgres {
+        format!("${n}")
+    } else {
+        "?".to_owned()
     }
 }
 
