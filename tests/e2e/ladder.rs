@@ -191,16 +191,7 @@ async fn manual_escalation_takes_the_next_ladder_step_with_its_audience_and_orde
 #[tokio::test]
 async fn a_duty_escalation_is_an_event_in_its_item_chain() {
     let w = world(at(d(2026, 3, 2), 10)).await;
-    let id = w.file("task", Some("2026-12-31")).await;
-    w.run(
-        id,
-        &w.office,
-        Command::Assign {
-            lead_unit: None,
-            deadline: None,
-        },
-    )
-    .await;
+    let id = w.assigned("task", Some("2026-12-31")).await;
     w.run(id, &w.lead, Command::Accept).await;
     // Opens 03-20 (预警 at once: due 03-25 is within three working days), 催办 on 03-25,
     // 督办 on 03-30.
@@ -232,16 +223,7 @@ async fn a_duty_escalation_is_an_event_in_its_item_chain() {
 #[tokio::test]
 async fn a_duty_due_on_a_rest_day_is_due_the_next_working_day_and_not_missed_on_it() {
     let w = world(at(d(2026, 10, 12), 10)).await;
-    let id = w.file("task", Some("2026-12-31")).await;
-    w.run(
-        id,
-        &w.office,
-        Command::Assign {
-            lead_unit: None,
-            deadline: None,
-        },
-    )
-    .await;
+    let id = w.assigned("task", Some("2026-12-31")).await;
     w.run(id, &w.lead, Command::Accept).await;
     // 2026-10-25 is a Sunday: the October duty is due Monday 10-26.
     let (_, total) = w.tick_days(d(2026, 10, 13), d(2026, 10, 26)).await;
@@ -265,16 +247,7 @@ async fn a_duty_due_on_a_rest_day_is_due_the_next_working_day_and_not_missed_on_
 async fn a_cycle_scheduled_on_a_holiday_opens_on_the_next_working_day() {
     // The quarterly summary is scheduled for 10-01 (国庆): it opens 10-08 for 2026-Q3.
     let w = world(at(d(2026, 9, 28), 10)).await;
-    let id = w.file("task", Some("2026-12-31")).await;
-    w.run(
-        id,
-        &w.office,
-        Command::Assign {
-            lead_unit: None,
-            deadline: None,
-        },
-    )
-    .await;
+    w.assigned("task", Some("2026-12-31")).await;
     let q3 = |duties: &[xiaohao_store::DutyRow]| {
         duties
             .iter()

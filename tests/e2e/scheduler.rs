@@ -83,6 +83,21 @@ impl World {
         out.item.id
     }
 
+    /// An item filed and assigned (交办) by the office to its lead unit.
+    pub(crate) async fn assigned(&self, kind: &str, deadline: Option<&str>) -> ItemId {
+        let id = self.file(kind, deadline).await;
+        self.run(
+            id,
+            &self.office,
+            Command::Assign {
+                lead_unit: None,
+                deadline: None,
+            },
+        )
+        .await;
+        id
+    }
+
     pub(crate) async fn run(&self, id: ItemId, actor: &Actor, cmd: Command) {
         self.t.engine.execute(id, actor, &cmd, None).await.unwrap();
     }
@@ -139,16 +154,7 @@ async fn a_problem_filed_the_friday_before_national_day_follows_the_calendar() {
     // Friday 26 September 2025, 10:00. 国庆+中秋 is 10-01..10-08; 09-28 (Sun) and 10-11 (Sat)
     // are working days.
     let w = world(at(d(2025, 9, 26), 10)).await;
-    let id = w.file("problem", None).await;
-    w.run(
-        id,
-        &w.office,
-        Command::Assign {
-            lead_unit: None,
-            deadline: None,
-        },
-    )
-    .await;
+    let id = w.assigned("problem", None).await;
     let item = w.t.engine.raw_store().item(id).await.unwrap();
     // 1天应答、3天明确意见、5天办结: the 5th working day is 10-10 (09-28, 09-29, 09-30, 10-09, 10-10).
     assert_eq!(item.due_on, Some(d(2025, 10, 10)));
@@ -213,16 +219,7 @@ async fn a_problem_filed_the_friday_before_national_day_follows_the_calendar() {
 #[tokio::test]
 async fn a_suspension_stops_the_clock_and_moves_the_due_date() {
     let w = world(at(d(2026, 3, 2), 10)).await;
-    let id = w.file("task", Some("2026-03-31")).await;
-    w.run(
-        id,
-        &w.office,
-        Command::Assign {
-            lead_unit: None,
-            deadline: None,
-        },
-    )
-    .await;
+    let id = w.assigned("task", Some("2026-03-31")).await;
     w.run(id, &w.lead, Command::Accept).await;
     let (first, _) = w.tick_days(d(2026, 3, 3), d(2026, 3, 24)).await;
     assert!(first.is_empty(), "{first:?}");
@@ -367,16 +364,7 @@ async fn two_schedulers_ticking_together_fire_everything_exactly_once() {
     let mut ids = Vec::new();
     for i in 0..24 {
         let deadline = d(2026, 1, 10) + Duration::days(i * 3);
-        let id = w.file("task", Some(&deadline.to_string())).await;
-        w.run(
-            id,
-            &w.office,
-            Command::Assign {
-                lead_unit: None,
-                deadline: None,
-            },
-        )
-        .await;
+        let id = w.assigned("task", Some(&deadline.to_string())).await;
         if i % 2 == 0 {
             w.run(id, &w.lead, Command::Accept).await;
         }
@@ -450,16 +438,7 @@ async fn an_interrupted_tick_is_finished_by_the_next() {
         let w = world(at(d(2026, 3, 2), 10)).await;
         for i in 0..40 {
             let deadline = d(2026, 3, 5) + Duration::days(i % 9);
-            let id = w.file("task", Some(&deadline.to_string())).await;
-            w.run(
-                id,
-                &w.office,
-                Command::Assign {
-                    lead_unit: None,
-                    deadline: None,
-                },
-            )
-            .await;
+            w.assigned("task", Some(&deadline.to_string())).await;
         }
         let now = at(d(2026, 3, 20), 9);
         w.t.clock.set(now);
@@ -502,16 +481,7 @@ async fn a_batch_leaves_out_an_item_changed_since_it_was_read() {
     let w = world(at(d(2026, 3, 2), 9)).await;
     let mut ids = Vec::new();
     for _ in 0..3 {
-        let id = w.file("task", Some("2026-03-06")).await;
-        w.run(
-            id,
-            &w.office,
-            Command::Assign {
-                lead_unit: None,
-                deadline: None,
-            },
-        )
-        .await;
+        let id = w.assigned("task", Some("2026-03-06")).await;
         ids.push(id);
     }
     let store = w.t.engine.raw_store();
@@ -622,16 +592,7 @@ async fn batches_read_on_from_the_last_item_and_miss_none() {
         "2026-03-06",
         "2026-03-05",
     ] {
-        let id = w.file("task", Some(deadline)).await;
-        w.run(
-            id,
-            &w.office,
-            Command::Assign {
-                lead_unit: None,
-                deadline: None,
-            },
-        )
-        .await;
+        let id = w.assigned("task", Some(deadline)).await;
         ids.push(id);
     }
     let mut settings = Settings::default();
