@@ -237,8 +237,9 @@ impl Scheduler {
                     "escalation batch"
                 );
                 *report.item_steps.entry(step.name.clone()).or_default() += fired;
-                // Each batch reads on from the last id of the one before, so this ends when
-                // the window is drained; an item that changed under us is retried next tick.
+                // Each batch reads on from the last (due date, id) of the one before, so this
+                // ends when the window is drained; an item that changed under us is retried
+                // next tick.
                 if fetched < self.batch_size {
                     break;
                 }
